@@ -1,0 +1,6 @@
+namespace Scaler.Protocol.Generator;
+
+internal static class Program
+{
+    public static int Main() => 0;
+}
