@@ -1,0 +1,39 @@
+using Scaler.Hosting.Configuration;
+using Scaler.Hosting.Options;
+
+namespace Scaler.Hosting.Sections;
+
+/// <summary>Options of <c>scaler_object_storage_server</c>; TOML section <c>[object_storage_server]</c>.</summary>
+public sealed record ObjectStorageServerOptions(
+    string BindAddress,
+    string Identity,
+    LoggingOptions Logging,
+    SecurityOptions Security)
+{
+    public const string DefaultIdentity = "ObjectStorageServer";
+
+    private static readonly OptionSpec<string> BindAddressSpec = new(
+        "bind_address",
+        OptionTypes.Address,
+        "address to listen on, e.g. tcp://127.0.0.1:2345")
+    {
+        Positional = true,
+        Required = true,
+    };
+
+    private static readonly OptionSpec<string> IdentitySpec = new("identity", OptionTypes.String, "identity of this server")
+    {
+        Default = DefaultIdentity,
+        Validate = Rules.NotEmpty,
+    };
+
+    public static ConfigSection<ObjectStorageServerOptions> Section { get; } = new(
+        "object_storage_server",
+        [BindAddressSpec, IdentitySpec],
+        [LoggingOptions.Group, SecurityOptions.Group],
+        values => new ObjectStorageServerOptions(
+            values.Get(BindAddressSpec),
+            values.Get(IdentitySpec),
+            LoggingOptions.From(values),
+            SecurityOptions.From(values)));
+}
