@@ -1,10 +1,9 @@
+using Scaler.Cli.Commands;
+using Scaler.Hosting.CommandLine;
+
 namespace Scaler.Cli;
 
 internal static class Program
 {
-    public static int Main(string[] args)
-    {
-        Console.Error.WriteLine("scaler-cli: no commands are built yet");
-        return args.Length == 0 ? 2 : 2;
-    }
+    public static Task<int> Main(string[] args) => CliRunner.RunAsync(RootCommandFactory.Create(), args);
 }

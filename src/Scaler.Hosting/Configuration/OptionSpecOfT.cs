@@ -59,7 +59,13 @@ public sealed class OptionSpec<T> : OptionSpec
         {
             Description = description,
             CustomParser = Parse,
-            HelpName = Type.Choices is { } choices ? string.Join('|', choices) : Type.DisplayName.Replace(' ', '_'),
+            HelpName = Type.Shape switch
+            {
+                CliShape.Flag => null,
+                CliShape.List => "value ...",
+                _ when Type.Choices is { } choices => string.Join('|', choices),
+                _ => Type.DisplayName.Split(' ')[0],
+            },
         };
         switch (Type.Shape)
         {
