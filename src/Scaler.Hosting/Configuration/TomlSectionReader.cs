@@ -86,10 +86,14 @@ internal static class TomlSectionReader
             $"unknown key '{key}' in {label}{suggestion}; known keys: {string.Join(", ", knownList)}");
     }
 
-    private static string NestedLabel(string label, string groupName) =>
-        label.StartsWith('[') && label.EndsWith(']') && !label.StartsWith("[[", StringComparison.Ordinal)
-            ? $"{label[..^1]}.{groupName}]"
-            : $"{label} sub-table '{groupName}'";
+    /// <summary>"[scheduler] of f.toml" becomes "[scheduler.logging_config] of f.toml".</summary>
+    private static string NestedLabel(string label, string groupName)
+    {
+        var close = label.IndexOf(']', StringComparison.Ordinal);
+        return label.StartsWith('[') && !label.StartsWith("[[", StringComparison.Ordinal) && close > 0
+            ? $"{label[..close]}.{groupName}{label[close..]}"
+            : $"{label}, sub-table '{groupName}'";
+    }
 
     private static string Normalize(string key) => key.Replace('-', '_');
 }
