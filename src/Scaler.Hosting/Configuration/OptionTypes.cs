@@ -133,19 +133,19 @@ public static class OptionTypes
 
     private static OptionValueType<T> Integer<T>(string name, long min, ulong max, Func<long, T> convert)
     {
-        var expected = min == long.MinValue && max == long.MaxValue ? "an integer" : $"an integer from {min} to {max}";
+        var range = $"an integer from {min} to {max}";
 
         T Check(long value) => value >= min && (value < 0 || (ulong)value <= max)
             ? convert(value)
-            : throw new FormatException("expected " + expected);
+            : throw new FormatException("expected " + range);
 
         return new OptionValueType<T>(
             name,
             CliShape.Single,
             tokens => long.TryParse(tokens[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
                 ? Check(parsed)
-                : throw new FormatException("expected " + expected),
-            raw => raw is long l ? Check(l) : throw new FormatException("expected " + expected),
+                : throw new FormatException(min == 0 ? "expected a non-negative integer" : "expected an integer"),
+            raw => raw is long l ? Check(l) : throw new FormatException(min == 0 ? "expected a non-negative integer" : "expected an integer"),
             value => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
     }
 

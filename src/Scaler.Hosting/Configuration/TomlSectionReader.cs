@@ -73,7 +73,7 @@ internal static class TomlSectionReader
         catch (FormatException e)
         {
             throw new ConfigurationException(
-                $"wrong type for '{rawKey}' in {label}: {e.Message} ({spec.TypeName}), got {TomlValueText.Describe(rawValue)}",
+                $"wrong type for '{rawKey}' in {label}: {e.Message}, got {TomlValueText.Describe(rawValue)}",
                 e);
         }
     }
