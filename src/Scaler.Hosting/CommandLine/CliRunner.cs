@@ -18,7 +18,8 @@ public static class CliRunner
         ArgumentNullException.ThrowIfNull(root);
         output ??= Console.Out;
         error ??= Console.Error;
-        var parseResult = root.Parse(args);
+        // No @response-file expansion: the reference's argparse has none, and values may start with '@'.
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parseResult.Errors.Count > 0)
         {
             return UsageErrors.Report(parseResult, parseResult.Errors.Select(e => e.Message), error);

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Scaler.Hosting.Shutdown;
 
 /// <summary>
-/// Turns Ctrl-C (SIGINT), SIGTERM and SIGQUIT into a cancelled <see cref="Token"/>, so a server can stop its loops,
+/// Turns Ctrl-C (SIGINT) and SIGTERM into a cancelled <see cref="Token"/>, so a server can stop its loops,
 /// close its sockets and return exit code 0. The first signal is swallowed and only cancels the token; a second one
 /// is left to the runtime's default handling, so a stuck process can still be killed from the keyboard.
 /// </summary>
@@ -28,18 +28,9 @@ public sealed class ShutdownSignal : IDisposable
     public static ShutdownSignal ListenToProcessSignals()
     {
         var signal = new ShutdownSignal();
-        foreach (var posixSignal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT })
-        {
-            try
-            {
-                signal._registrations.Add(PosixSignalRegistration.Create(posixSignal, signal.OnSignal));
-            }
-            catch (PlatformNotSupportedException)
-            {
-                // SIGQUIT has no equivalent on Windows; the others are enough there.
-            }
-        }
-
+        // SIGQUIT keeps its default (dump and quit), as in the reference.
+        signal._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, signal.OnSignal));
+        signal._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal.OnSignal));
         return signal;
     }
 

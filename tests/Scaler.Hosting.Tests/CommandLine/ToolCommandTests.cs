@@ -126,4 +126,13 @@ public sealed class ToolCommandTests : IDisposable
         Assert.Contains("INFO object_storage_server[", log, StringComparison.Ordinal);
         Assert.Contains("logging to", log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_ValueStartingWithAt_IsNotAResponseFile()
+    {
+        var code = await RunAsync("object-storage-server", "tcp://127.0.0.1:1", "--identity", "@oss", "-ll", "ERROR");
+
+        Assert.Equal(7, code);
+        Assert.Equal("@oss", _received!.Identity);
+    }
 }
