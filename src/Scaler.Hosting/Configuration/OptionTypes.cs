@@ -134,6 +134,7 @@ public static class OptionTypes
     private static OptionValueType<T> Integer<T>(string name, long min, ulong max, Func<long, T> convert)
     {
         var range = $"an integer from {min} to {max}";
+        var wrongKind = min == 0 ? "expected a non-negative integer" : "expected an integer";
 
         T Check(long value) => value >= min && (value < 0 || (ulong)value <= max)
             ? convert(value)
@@ -144,8 +145,8 @@ public static class OptionTypes
             CliShape.Single,
             tokens => long.TryParse(tokens[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
                 ? Check(parsed)
-                : throw new FormatException(min == 0 ? "expected a non-negative integer" : "expected an integer"),
-            raw => raw is long l ? Check(l) : throw new FormatException(min == 0 ? "expected a non-negative integer" : "expected an integer"),
+                : throw new FormatException(wrongKind),
+            raw => raw is long l ? Check(l) : throw new FormatException(wrongKind),
             value => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
     }
 

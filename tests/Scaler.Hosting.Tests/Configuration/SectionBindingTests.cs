@@ -287,6 +287,15 @@ public sealed class SectionBindingTests : IDisposable
     }
 
     [Fact]
+    public void Bind_FlagBeforePositional_DoesNotSwallowIt()
+    {
+        var options = ParseScheduler("-p tcp://127.0.0.1:1 -osa tcp://127.0.0.1:2");
+
+        Assert.True(options.Protected);
+        Assert.Equal("tcp://127.0.0.1:1", options.BindAddress);
+    }
+
+    [Fact]
     public void Bind_FlagOnCommandLine_OverridesTomlFalse()
     {
         var config = _files.Write("c.toml", "[scheduler]\nprotected = false\n");
