@@ -109,10 +109,12 @@ internal static class FunctionCapture
             return FunctionTarget.Singleton;
         }
 
-        return new FunctionTarget(FunctionTargetKind.Closure, CaptureClosure(target, serializer, assemblies, 0));
+        var used = ClosureFieldUsage.FieldsUsedBy(method);
+        return new FunctionTarget(FunctionTargetKind.Closure, CaptureClosure(target, serializer, assemblies, used, 0));
     }
 
-    private static ClosureState CaptureClosure(object closure, IScalerSerializer serializer, HashSet<Assembly> assemblies, int depth)
+    private static ClosureState CaptureClosure(
+        object closure, IScalerSerializer serializer, HashSet<Assembly> assemblies, HashSet<(Module, int)>? used, int depth)
     {
         if (depth > MaxClosureDepth)
         {
@@ -124,6 +126,12 @@ internal static class FunctionCapture
         var fields = new List<ClosureField>();
         foreach (var field in type.GetFields(InstanceFields).OrderBy(f => f.Name, StringComparer.Ordinal))
         {
+            // A variable only other lambdas of the same scope use stays behind (its field is left null or zero).
+            if (used is not null && !used.Contains((field.Module, field.MetadataToken)))
+            {
+                continue;
+            }
+
             var value = field.GetValue(closure);
             if (value is null)
             {
@@ -133,7 +141,7 @@ internal static class FunctionCapture
 
             if (IsClosureType(field.FieldType) && IsClosureType(value.GetType()))
             {
-                fields.Add(new ClosureField(field.Name, ClosureFieldKind.Closure, default, CaptureClosure(value, serializer, assemblies, depth + 1)));
+                fields.Add(new ClosureField(field.Name, ClosureFieldKind.Closure, default, CaptureClosure(value, serializer, assemblies, used, depth + 1)));
                 continue;
             }
 
