@@ -163,6 +163,18 @@ public sealed class CaptureTests
     }
 
     [Fact]
+    public void CodeObjectId_IsTheCodeTagFollowedByTheHashPrefix()
+    {
+        var reference = new CodeAssemblyReference("A", "1.0.0.0", Guid.Empty, new string('a', 62) + "0f");
+
+        var id = reference.ObjectId();
+
+        Assert.Equal(32, id.Length);
+        Assert.Equal("SCALER.NET/CODE\0"u8.ToArray(), id[..16]);
+        Assert.Equal(reference.Sha256()[..16], id[16..]);
+    }
+
+    [Fact]
     public void SerializerObject_NamesTheSerializerFormat()
     {
         var function = ShippableFunction.Capture((Func<int, int, int>)SampleFunctions.Add);

@@ -200,4 +200,19 @@ public sealed class RoundTripTests
 
         Assert.Equal(12, await _runner.RunAsync(apply, 2));
     }
+
+    [Fact]
+    public async Task SameFunctionObjectRunTwice_GetsAFreshClosureEachTime()
+    {
+        var total = 100;
+        Func<int, int> accumulate = x => total += x;
+        var call = PackagedCall.Create(accumulate, 5);
+
+        var first = await _runner.ExecuteAsync(call);
+        var second = await _runner.ExecuteAsync(call);
+
+        Assert.Equal(105, call.Function.DeserializeResult(first.Payload));
+        Assert.Equal(105, call.Function.DeserializeResult(second.Payload));
+        Assert.Equal(100, total);
+    }
 }

@@ -77,7 +77,7 @@ internal static class FunctionCapture
     }
 
     private static IEnumerable<Assembly> OrderedRoots(Assembly declaring, HashSet<Assembly> all) =>
-        all.Where(a => a != declaring).OrderBy(a => a.GetName().Name, StringComparer.Ordinal).Prepend(declaring);
+        all.Where(a => a != declaring).OrderBy(FrameworkAssemblies.SimpleName, StringComparer.Ordinal).Prepend(declaring);
 
     private static FunctionTarget CaptureTarget(Delegate function, MethodInfo method, IScalerSerializer serializer, HashSet<Assembly> assemblies)
     {

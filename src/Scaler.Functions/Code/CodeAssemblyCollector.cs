@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Scaler.Functions;
@@ -10,8 +10,9 @@ namespace Scaler.Functions;
 /// </summary>
 internal static class CodeAssemblyCollector
 {
-    private static readonly ConcurrentDictionary<Assembly, CodeAssembly> Hashed = new();
-    private static readonly ConcurrentDictionary<Assembly, CodeAssembly[]> Closures = new();
+    // Weak tables: an assembly in a collectible context must not be kept alive by these caches.
+    private static readonly ConditionalWeakTable<Assembly, CodeAssembly> Hashed = [];
+    private static readonly ConditionalWeakTable<Assembly, CodeAssembly[]> Closures = [];
 
     public static IReadOnlyList<CodeAssembly> Collect(IEnumerable<Assembly> roots)
     {
@@ -24,7 +25,7 @@ internal static class CodeAssemblyCollector
                 continue;
             }
 
-            foreach (var code in Closures.GetOrAdd(root, CollectClosure))
+            foreach (var code in Closures.GetValue(root, CollectClosure))
             {
                 if (seen.Add(code.Reference.Sha256Hex))
                 {
@@ -49,7 +50,7 @@ internal static class CodeAssemblyCollector
                 continue;
             }
 
-            ordered.Add(Hashed.GetOrAdd(assembly, Hash));
+            ordered.Add(Hashed.GetValue(assembly, Hash));
             foreach (var reference in ReferencedAssemblies.Resolve(assembly))
             {
                 pending.Enqueue(reference);

@@ -9,6 +9,8 @@ namespace Scaler.Functions;
 /// </summary>
 public sealed record CodeAssemblyReference
 {
+    private static readonly byte[] CodeObjectTag = "SCALER.NET/CODE\0"u8.ToArray();
+
     public CodeAssemblyReference(string name, string version, Guid mvid, string sha256Hex)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -35,8 +37,21 @@ public sealed record CodeAssemblyReference
     /// <summary>SHA-256 of the assembly file's bytes, 64 lower-case hex digits.</summary>
     public string Sha256Hex { get; }
 
-    /// <summary>The same hash as 32 raw bytes (for example to derive an object id from it).</summary>
+    /// <summary>The same hash as 32 raw bytes.</summary>
     public byte[] Sha256() => Convert.FromHexString(Sha256Hex);
+
+    /// <summary>
+    /// The 32-byte object id the code is stored under, the same for every client of a cluster: the ASCII tag
+    /// <c>SCALER.NET/CODE\0</c> (where a Scaler object id holds its owner hash) followed by the first 16 bytes of
+    /// the SHA-256. Client and worker both derive it from here.
+    /// </summary>
+    public byte[] ObjectId()
+    {
+        var id = new byte[32];
+        CodeObjectTag.CopyTo(id, 0);
+        Convert.FromHexString(Sha256Hex.AsSpan(0, 32), id.AsSpan(16), out _, out _);
+        return id;
+    }
 
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Name} {Version} (sha256 {Sha256Hex[..12]}…)");

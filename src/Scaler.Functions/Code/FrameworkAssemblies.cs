@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace Scaler.Functions;
 
@@ -17,6 +18,10 @@ internal static class FrameworkAssemblies
     private static readonly string? SharedRoot = FindSharedRoot(RuntimeDirectory);
 
     private static readonly Lazy<HashSet<string>> HostNames = new(CollectHostNames);
+
+    // Weak tables: an assembly in a collectible context must not be kept alive by these caches.
+    private static readonly ConditionalWeakTable<Assembly, object> ShippableCache = [];
+    private static readonly ConditionalWeakTable<Assembly, object> NameCache = [];
 
     public static bool IsFramework(Assembly assembly)
     {
@@ -44,9 +49,13 @@ internal static class FrameworkAssemblies
     }
 
     /// <summary>True for this library and the non-framework assemblies it depends on.</summary>
-    public static bool IsHost(Assembly assembly) => HostNames.Value.Contains(assembly.GetName().Name ?? "");
+    public static bool IsHost(Assembly assembly) => HostNames.Value.Contains(SimpleName(assembly));
 
-    public static bool IsShippable(Assembly assembly) => !IsFramework(assembly) && !IsHost(assembly);
+    public static bool IsShippable(Assembly assembly) =>
+        (bool)ShippableCache.GetValue(assembly, a => !IsFramework(a) && !IsHost(a));
+
+    /// <summary>An assembly's simple name, looked up once (<see cref="Assembly.GetName()"/> allocates and parses).</summary>
+    public static string SimpleName(Assembly assembly) => (string)NameCache.GetValue(assembly, a => a.GetName().Name ?? "");
 
     private static string? FindSharedRoot(string runtimeDirectory)
     {

@@ -87,7 +87,7 @@ internal sealed record TypeReference(string AssemblyName, string FullName, IRead
         };
     }
 
-    private static string AssemblySimpleName(Assembly assembly) => assembly.GetName().Name!;
+    private static string AssemblySimpleName(Assembly assembly) => FrameworkAssemblies.SimpleName(assembly);
 
     public override string ToString() => GenericArguments.Count == 0
         ? FullName + (ArrayRank > 0 ? "[]" : "")

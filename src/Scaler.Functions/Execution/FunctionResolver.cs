@@ -4,13 +4,16 @@ using System.Runtime.Loader;
 
 namespace Scaler.Functions;
 
-/// <summary>Run side: finds the method a descriptor names in a load context and rebuilds its target object.</summary>
+/// <summary>
+/// Run side: finds the method a descriptor names in a load context (once per function object), and makes the target
+/// object for each call (the shared lambda singleton, or a closure rebuilt from the serialized captures).
+/// </summary>
 internal static class FunctionResolver
 {
     private const BindingFlags AllDeclared =
         BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
 
-    public static ResolvedFunction Resolve(FunctionDescriptor descriptor, AssemblyLoadContext context, IScalerSerializer serializer)
+    public static ResolvedFunction Resolve(FunctionDescriptor descriptor, AssemblyLoadContext context)
     {
         var declaringType = descriptor.DeclaringType.Resolve(context);
         var method = FindMethod(descriptor, declaringType);
@@ -42,23 +45,30 @@ internal static class FunctionResolver
         }
 
         var returnType = descriptor.ReturnType?.Resolve(context) ?? typeof(void);
-        var target = descriptor.Target.Kind switch
-        {
-            FunctionTargetKind.None => null,
-            FunctionTargetKind.Singleton => Singleton(declaringType),
-            _ => RebuildClosure(descriptor.Target.Closure!, context, serializer),
-        };
-        if (method.IsStatic != (target is null))
+        if (method.IsStatic != (descriptor.Target.Kind == FunctionTargetKind.None))
         {
             throw new FunctionLoadException($"method {method.Name} is {(method.IsStatic ? "static" : "an instance method")}, which does not match the function object");
         }
 
-        if (target is not null && !method.DeclaringType!.IsInstanceOfType(target))
+        var shared = descriptor.Target.Kind == FunctionTargetKind.Singleton ? Singleton(declaringType) : null;
+        return new ResolvedFunction(method, descriptor.Target, shared, context, parameterTypes, returnType);
+    }
+
+    /// <summary>The object to call the method on: null for a static method, else the singleton or a fresh closure.</summary>
+    public static object? CreateTarget(ResolvedFunction function, IScalerSerializer serializer)
+    {
+        if (function.Target.Kind != FunctionTargetKind.Closure)
         {
-            throw new FunctionLoadException($"the rebuilt closure is a {target.GetType()}, not a {method.DeclaringType}");
+            return function.SharedTarget;
         }
 
-        return new ResolvedFunction(method, target, parameterTypes, returnType);
+        var target = RebuildClosure(function.Target.Closure!, function.Context, serializer);
+        if (!function.Method.DeclaringType!.IsInstanceOfType(target))
+        {
+            throw new FunctionLoadException($"the rebuilt closure is a {target.GetType()}, not a {function.Method.DeclaringType}");
+        }
+
+        return target;
     }
 
     private static MethodInfo FindMethod(FunctionDescriptor descriptor, Type declaringType)

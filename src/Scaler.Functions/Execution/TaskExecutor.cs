@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Reflection;
+using System.Security.Cryptography;
 
 namespace Scaler.Functions;
 
@@ -11,6 +13,9 @@ namespace Scaler.Functions;
 /// </summary>
 public sealed class TaskExecutor
 {
+    private const int MaxCachedFunctions = 1024;
+
+    private readonly ConcurrentDictionary<string, ResolvedFunction> _functions = new(StringComparer.Ordinal);
     private readonly SerializerRegistry _serializers;
     private readonly CodeCache _codeCache;
 
@@ -34,15 +39,13 @@ public sealed class TaskExecutor
         try
         {
             var serializer = SelectSerializer(serializerObject.Span);
-            var descriptor = FunctionDescriptorCodec.Decode(functionObject);
-            var context = await _codeCache.GetLoadContextAsync(descriptor.Code, fetchCode, cancellationToken).ConfigureAwait(false);
+            var function = await ResolveAsync(functionObject, fetchCode, cancellationToken).ConfigureAwait(false);
             object? returned;
-            ResolvedFunction function;
-            using (context.EnterContextualReflection())
+            using (function.Context.EnterContextualReflection())
             {
-                function = FunctionResolver.Resolve(descriptor, context, serializer);
+                var target = FunctionResolver.CreateTarget(function, serializer);
                 var arguments = DeserializeArguments(function, argumentObjects, serializer);
-                returned = function.Method.Invoke(function.Target, BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);
+                returned = function.Method.Invoke(target, BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);
             }
 
             var result = await AsyncResults.UnwrapAsync(returned, function.ReturnType).ConfigureAwait(false);
@@ -56,6 +59,30 @@ public sealed class TaskExecutor
         {
             return TaskOutcome.Failure(RemoteError.FromException(e));
         }
+    }
+
+    /// <summary>
+    /// Decodes the function object and finds its method, once per distinct function object (a map over many
+    /// arguments resolves once). Failures are not cached: the next task tries again.
+    /// </summary>
+    private async ValueTask<ResolvedFunction> ResolveAsync(ReadOnlyMemory<byte> functionObject, CodeFetcher fetchCode, CancellationToken cancellationToken)
+    {
+        var key = Convert.ToBase64String(SHA256.HashData(functionObject.Span));
+        if (_functions.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var descriptor = FunctionDescriptorCodec.Decode(functionObject);
+        var context = await _codeCache.GetLoadContextAsync(descriptor.Code, fetchCode, cancellationToken).ConfigureAwait(false);
+        var function = FunctionResolver.Resolve(descriptor, context);
+        if (_functions.Count >= MaxCachedFunctions)
+        {
+            _functions.Clear();
+        }
+
+        _functions[key] = function;
+        return function;
     }
 
     private IScalerSerializer SelectSerializer(ReadOnlySpan<byte> serializerObject)
