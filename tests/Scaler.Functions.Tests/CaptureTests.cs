@@ -60,6 +60,16 @@ public sealed class CaptureTests
     }
 
     [Fact]
+    public void LambdaUsingOnlyThis_FailsAtSubmitAsAnInstanceMethod()
+    {
+        var holder = new LambdaFactory(3);
+
+        var error = Assert.Throws<FunctionNotShippableException>(() => ShippableFunction.Capture(holder.MakeScaler()));
+
+        Assert.Contains("on an object of type LambdaFactory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MulticastDelegate_FailsAtSubmit()
     {
         Action<int> first = _ => { };
@@ -191,4 +201,12 @@ public sealed class NoPublicMembers(int secret)
     public override int GetHashCode() => _secret;
 
     public override bool Equals(object? obj) => obj is NoPublicMembers other && other._secret == _secret;
+}
+
+public sealed class LambdaFactory(int factor)
+{
+    private readonly int _factor = factor;
+
+    // Uses only 'this', so C# makes the lambda an instance method of this class, not of a closure class.
+    public Func<int, int> MakeScaler() => x => x * _factor;
 }

@@ -215,4 +215,35 @@ public sealed class RoundTripTests
         Assert.Equal(105, call.Function.DeserializeResult(second.Payload));
         Assert.Equal(100, total);
     }
+
+    [Fact]
+    public async Task FrameworkStaticMethod_RunsWithoutShippingCode()
+    {
+        Func<int, int, int> max = Math.Max;
+        var call = PackagedCall.Create(max, 3, 9);
+
+        Assert.Empty(call.CodeAssemblies);
+        var outcome = await _runner.ExecuteAsync(call);
+
+        Assert.Equal(9, call.Function.DeserializeResult(outcome.Payload));
+    }
+
+    [Fact]
+    public async Task ValueTaskAndPlainTaskFunctions_AreAwaited()
+    {
+        Func<string, ValueTask<int>> length = async s =>
+        {
+            await Task.Yield();
+            return s.Length;
+        };
+        Assert.Equal(5, await _runner.RunAsync(length, "hello"));
+
+        Func<int, Task> fail = async x =>
+        {
+            await Task.Yield();
+            throw new InvalidOperationException($"async failure {x}");
+        };
+        var error = await _runner.FailAsync(fail, 4);
+        Assert.Equal("async failure 4", error.Message);
+    }
 }
