@@ -53,20 +53,16 @@ public sealed class CodeShippingTests : IDisposable
     }
 
     [Fact]
-    public async Task LambdaCallingIntoShippedCode_ShipsBothAssemblies()
+    public void LambdaCapturingAMethodInfo_IsRefusedAtSubmit()
     {
-        var combine = LoadEmittedCombine("Shipped.Sample.C");
-        var method = combine.Method;
+        var method = LoadEmittedCombine("Shipped.Sample.C").Method;
         var weight = 2;
-        // The lambda lives in the test assembly (already loaded on the run side); the method it calls through
-        // reflection does not. Only the emitted assembly may be fetched.
         Func<int, int> viaReflection = x => (int)method.Invoke(null, [x, weight])!;
-        var runner = new RemoteRunner();
 
-        var error = await Assert.ThrowsAsync<FunctionNotShippableException>(() => runner.RunAsync(viaReflection, 1));
+        var error = Assert.Throws<FunctionNotShippableException>(() => ShippableFunction.Capture(viaReflection));
 
-        Assert.Contains("'method' of type", error.Message, StringComparison.Ordinal);
-        Assert.Empty(runner.Fetched);
+        Assert.Contains("captures 'method' of type", error.Message, StringComparison.Ordinal);
+        Assert.Contains("reflection objects cannot be serialized", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,6 +108,80 @@ public sealed class CodeShippingTests : IDisposable
         Assert.Contains("could not be fetched: storage is down", outcome.Error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TypesDefinedInShippedCode_AreSerializedOnBothSides()
+    {
+        var (sum, make, pairType) = LoadEmittedPairFunctions("Shipped.Sample.F");
+        var pair = Activator.CreateInstance(pairType)!;
+        pairType.GetField("X")!.SetValue(pair, 20);
+        pairType.GetField("Y")!.SetValue(pair, 22);
+        var runner = new RemoteRunner();
+
+        var total = await runner.RunAsync(sum, pair);
+        var made = await runner.RunAsync(make, 3, 4);
+
+        Assert.Equal(42, total);
+        Assert.IsType(pairType, made); // read back as the client's own type
+        Assert.Equal(3, pairType.GetField("X")!.GetValue(made));
+        Assert.Equal(4, pairType.GetField("Y")!.GetValue(made));
+        Assert.Equal(["Shipped.Sample.F"], runner.Fetched);
+    }
+
+    /// <summary>
+    /// Emits a public class <c>Pair { public int X, Y; }</c> with <c>static int Pairs.Sum(Pair)</c> and
+    /// <c>static Pair Pairs.Make(int, int)</c>, loaded on the "client" side in its own context.
+    /// </summary>
+    private (Delegate Sum, Delegate Make, Type PairType) LoadEmittedPairFunctions(string assemblyName)
+    {
+        var builder = new PersistedAssemblyBuilder(new AssemblyName(assemblyName), typeof(object).Assembly);
+        var module = builder.DefineDynamicModule(assemblyName);
+        var pair = module.DefineType(assemblyName + ".Pair", TypeAttributes.Public | TypeAttributes.Sealed, typeof(object));
+        var x = pair.DefineField("X", typeof(int), FieldAttributes.Public);
+        var y = pair.DefineField("Y", typeof(int), FieldAttributes.Public);
+        var constructor = pair.DefineDefaultConstructor(MethodAttributes.Public);
+        pair.CreateType();
+
+        var functions = module.DefineType(assemblyName + ".Pairs", TypeAttributes.Public | TypeAttributes.Abstract | TypeAttributes.Sealed);
+        var sum = functions.DefineMethod("Sum", MethodAttributes.Public | MethodAttributes.Static, typeof(int), [pair]);
+        var il = sum.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldfld, x);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldfld, y);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Ret);
+        var make = functions.DefineMethod("Make", MethodAttributes.Public | MethodAttributes.Static, pair, [typeof(int), typeof(int)]);
+        il = make.GetILGenerator();
+        il.Emit(OpCodes.Newobj, constructor);
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Stfld, x);
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Stfld, y);
+        il.Emit(OpCodes.Ret);
+        functions.CreateType();
+
+        var loaded = SaveAndLoad(builder, assemblyName);
+        var pairType = loaded.GetType(assemblyName + ".Pair", throwOnError: true)!;
+        var pairs = loaded.GetType(assemblyName + ".Pairs", throwOnError: true)!;
+        return (
+            pairs.GetMethod("Sum")!.CreateDelegate(typeof(Func<,>).MakeGenericType(pairType, typeof(int))),
+            pairs.GetMethod("Make")!.CreateDelegate(typeof(Func<,,>).MakeGenericType(typeof(int), typeof(int), pairType)),
+            pairType);
+    }
+
+    private Assembly SaveAndLoad(PersistedAssemblyBuilder builder, string assemblyName)
+    {
+        var path = Path.Combine(_directory, assemblyName + ".dll");
+        using (var file = File.Create(path))
+        {
+            builder.Save(file);
+        }
+
+        return new AssemblyLoadContext("client-" + assemblyName).LoadFromAssemblyPath(path);
+    }
+
     /// <summary>
     /// Emits <c>static int Calculator.Combine(int a, int b) => a * 31 + b</c> into a new assembly file and loads it into
     /// a fresh (client side) load context, so the default context never sees it.
@@ -132,15 +202,7 @@ public sealed class CodeShippingTests : IDisposable
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Ret);
         type.CreateType();
-        var path = Path.Combine(_directory, assemblyName + ".dll");
-        using (var file = File.Create(path))
-        {
-            builder.Save(file);
-        }
-
-        var clientContext = new AssemblyLoadContext("client-" + assemblyName);
-        var loaded = clientContext.LoadFromAssemblyPath(path);
-        return loaded.GetType(assemblyName + ".Calculator", throwOnError: true)!
+        return SaveAndLoad(builder, assemblyName).GetType(assemblyName + ".Calculator", throwOnError: true)!
             .GetMethod("Combine")!
             .CreateDelegate<Func<int, int, int>>();
     }

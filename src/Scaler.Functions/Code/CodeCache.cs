@@ -53,16 +53,16 @@ public sealed class CodeCache
             }
             else if (!_bySet.TryGetValue("shipped:" + missingKey, out context!))
             {
-                var loaded = new List<(CodeAssemblyReference, byte[])>(missing.Length);
-                foreach (var reference in missing)
-                {
-                    loaded.Add((reference, await GetBytesAsync(reference, fetch, cancellationToken).ConfigureAwait(false)));
-                }
-
                 var duplicate = missing.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
                 if (duplicate is not null)
                 {
                     throw new FunctionLoadException($"the function names two different builds of assembly '{duplicate.Key}'");
+                }
+
+                var loaded = new List<(CodeAssemblyReference, byte[])>(missing.Length);
+                foreach (var reference in missing)
+                {
+                    loaded.Add((reference, await GetBytesAsync(reference, fetch, cancellationToken).ConfigureAwait(false)));
                 }
 
                 context = new ShippedCodeLoadContext("scaler-code-" + missingKey[..Math.Min(16, missingKey.Length)], loaded);

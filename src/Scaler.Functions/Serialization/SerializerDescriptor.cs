@@ -30,6 +30,8 @@ public sealed class SerializerDescriptor
 
     private const int MaxFormatIdLength = 64;
 
+    private static readonly byte[] MagicPrefix = Encoding.ASCII.GetBytes(Magic + " ");
+
     public SerializerDescriptor(string formatId, int formatVersion, string libraryVersion, string runtimeVersion)
     {
         ValidateFormatId(formatId);
@@ -67,7 +69,7 @@ public sealed class SerializerDescriptor
     public static bool TryParse(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out SerializerDescriptor? descriptor)
     {
         descriptor = null;
-        if (bytes.Length > MaxLength || !bytes.StartsWith(Encoding.ASCII.GetBytes(Magic + " ")))
+        if (bytes.Length > MaxLength || !bytes.StartsWith(MagicPrefix))
         {
             return false;
         }
