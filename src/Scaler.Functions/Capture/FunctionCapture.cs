@@ -14,8 +14,7 @@ internal static class FunctionCapture
 
     private const BindingFlags InstanceFields = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
 
-    public static (FunctionDescriptor Descriptor, IReadOnlyList<CodeAssembly> Code, Type[] ParameterTypes, Type ReturnType, ParameterInfo[] Parameters)
-        Capture(Delegate function, IScalerSerializer serializer)
+    public static CapturedFunction Capture(Delegate function, IScalerSerializer serializer)
     {
         var invocationCount = function.GetInvocationList().Length;
         if (invocationCount != 1)
@@ -52,7 +51,7 @@ internal static class FunctionCapture
         }
 
         var target = CaptureTarget(function, method, serializer, assemblies);
-        var definition = method.IsGenericMethod ? ((MethodInfo)method).GetGenericMethodDefinition() : method;
+        var definition = method.IsGenericMethod ? method.GetGenericMethodDefinition() : method;
         var genericArguments = method.IsGenericMethod ? method.GetGenericArguments() : [];
         foreach (var argument in genericArguments)
         {
@@ -73,7 +72,8 @@ internal static class FunctionCapture
             returnType == typeof(void) ? null : TypeReference.From(returnType),
             target);
         var methodParameters = method.GetParameters();
-        return (descriptor, code, parameterTypes, returnType, methodParameters.Length == parameters.Length ? methodParameters : parameters);
+        // Parameter names for error messages: the method's own, unless the delegate's signature differs from it.
+        return new CapturedFunction(descriptor, code, parameterTypes, returnType, methodParameters.Length == parameters.Length ? methodParameters : parameters);
     }
 
     private static IEnumerable<Assembly> OrderedRoots(Assembly declaring, HashSet<Assembly> all) =>

@@ -50,8 +50,9 @@ public sealed class ShippableFunction
     {
         ArgumentNullException.ThrowIfNull(function);
         serializer ??= MessagePackScalerSerializer.Instance;
-        var (descriptor, code, parameterTypes, returnType, parameters) = FunctionCapture.Capture(function, serializer);
-        return new ShippableFunction(serializer, FunctionDescriptorCodec.Encode(descriptor), code, parameterTypes, parameters, returnType);
+        var captured = FunctionCapture.Capture(function, serializer);
+        return new ShippableFunction(
+            serializer, FunctionDescriptorCodec.Encode(captured.Descriptor), captured.Code, captured.ParameterTypes, captured.Parameters, captured.ReturnType);
     }
 
     /// <summary>Checks the arguments against the parameters and writes each one with its parameter's type.</summary>
