@@ -13,6 +13,12 @@ internal readonly struct IdentityBytes : IEquatable<IdentityBytes>
 
     public IdentityBytes(ReadOnlySpan<byte> bytes)
     {
+        if (bytes.IsEmpty)
+        {
+            // Same as default: one "no id" value, whichever way it was made.
+            return;
+        }
+
         _bytes = bytes.ToArray();
         var hash = new HashCode();
         hash.AddBytes(bytes);

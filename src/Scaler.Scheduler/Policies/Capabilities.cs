@@ -13,6 +13,11 @@ internal static class Capabilities
     /// <summary>True when every capability name the task asks for is offered.</summary>
     public static bool Satisfies(IReadOnlySet<string> offered, IReadOnlyDictionary<string, long> required)
     {
+        if (required.Count == 0)
+        {
+            return true;
+        }
+
         foreach (var name in required.Keys)
         {
             if (!offered.Contains(name))

@@ -4,7 +4,7 @@ namespace Scaler.Scheduler.Policies.Allocation;
 
 /// <summary>
 /// The bookkeeping both allocation policies share: workers in registration order, task placements, and, per distinct
-/// capability set ("class"), the workers that still have a free slot sorted by load. Every hot-path operation costs
+/// capability set ("class"), the workers that still have a free slot bucketed by load. Every hot-path operation costs
 /// O(classes + log workers): nothing scans tasks or workers per task.
 /// </summary>
 internal sealed class WorkerBook
@@ -165,7 +165,7 @@ internal sealed class WorkerBook
     {
         public IReadOnlySet<string> Names { get; } = names;
 
-        public SortedSet<WorkerTaskQueue> Available { get; } = new(WorkerLoadComparer.Instance);
+        public AvailableWorkers Available { get; } = new();
 
         public int WorkerCount { get; set; }
     }

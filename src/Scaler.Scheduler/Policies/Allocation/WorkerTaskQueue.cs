@@ -16,6 +16,9 @@ internal sealed class WorkerTaskQueue(WorkerId id, IReadOnlySet<string> capabili
     /// <summary>Tie-break among equally loaded workers: the one whose load changed least recently goes first.</summary>
     public long Order { get; set; }
 
+    /// <summary>This worker's place among the workers with a free slot (null when full).</summary>
+    public LinkedListNode<WorkerTaskQueue>? AvailableNode { get; set; }
+
     public int Count => Tasks.Count;
 
     public int Free => QueueSize - Tasks.Count;
