@@ -125,7 +125,13 @@ internal sealed class TaskManager
                 entry.DeferredCancelForce = force;
                 break;
             default:
-                // Already canceling: the answer to the cancel in flight will settle it.
+                // Already canceling: the answer to the cancel in flight settles it. If that one was polite and is
+                // refused, a forced cancel asked for now is sent then.
+                if (force)
+                {
+                    entry.DeferredCancelForce = true;
+                }
+
                 break;
         }
 
@@ -282,15 +288,7 @@ internal sealed class TaskManager
         var tasks = owned.ToArray();
         foreach (var task in tasks)
         {
-            var entry = _tasks[task];
-            entry.ClientGone = true;
-            if (entry.State == TaskState.Canceling)
-            {
-                // The cancel in flight may be a polite one the worker can refuse: if it is refused, force one then.
-                entry.DeferredCancelForce = true;
-                continue;
-            }
-
+            _tasks[task].ClientGone = true;
             Cancel(client, task, force: true);
         }
 
