@@ -210,6 +210,21 @@ public sealed class TaskManagerTests : TaskManagerTestBase
     }
 
     [Fact]
+    public void ForcedCancelAskedWhileAPoliteOneIsInFlight_IsSentIfThePoliteOneIsRefused()
+    {
+        AddWorker("w1", 1);
+        Submit("t1");
+        Cancel("t1");
+        Cancel("t1", force: true);
+        Assert.Equal(["task t1 -> w1", "cancel t1 -> w1"], Sent());
+
+        Assert.True(Confirm("w1", "t1", TaskCancelConfirmType.CancelFailed));
+
+        Assert.Equal(["cancel t1 -> w1 (force)"], Sent());
+        Assert.Equal(TaskState.Canceling, State("t1"));
+    }
+
+    [Fact]
     public void StateChanges_AreReportedForTheMonitor()
     {
         AddWorker("w1", 1);
