@@ -285,14 +285,26 @@ internal sealed class TaskManager
             return 0;
         }
 
-        var tasks = owned.ToArray();
-        foreach (var task in tasks)
+        var entries = owned.Select(task => _tasks[task]).ToArray();
+        foreach (var entry in entries)
         {
-            _tasks[task].ClientGone = true;
-            Cancel(client, task, force: true);
+            entry.ClientGone = true;
         }
 
-        return tasks.Length;
+        // Queued tasks first, without refilling slots in between, so none of them is sent to a worker on the way.
+        foreach (var entry in entries.Where(entry => entry.State == TaskState.Inactive))
+        {
+            Move(entry, TaskTransition.TaskCancel);
+            Finish(entry, TaskCancelConfirmType.Canceled, dispatch: false);
+        }
+
+        foreach (var entry in entries.Where(entry => !TaskStateMachine.IsTerminal(entry.State)))
+        {
+            Cancel(client, entry.Id, force: true);
+        }
+
+        DispatchPending();
+        return entries.Length;
     }
 
     /// <summary>

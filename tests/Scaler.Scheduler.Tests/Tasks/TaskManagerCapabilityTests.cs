@@ -52,4 +52,21 @@ public sealed class TaskManagerCapabilityTests
         Assert.Equal(["task g1 -> gpu", "task p1 -> cpu"], _effects.Take());
         _manager.CheckInvariants();
     }
+
+    [Fact]
+    public void DeadClientsQueuedTasks_AreDroppedWithoutBeingSentAnywhere()
+    {
+        _manager.Submit(new SchedulerTask(T("g1"), C("dead"), Gpu));
+        _manager.Submit(new SchedulerTask(T("p1"), C("dead"), Capabilities.None));
+        _manager.Submit(new SchedulerTask(T("p2"), C("alive"), Capabilities.None));
+        _manager.AddWorker(W("cpu"), Capabilities.None, 5);
+        Assert.Empty(_effects.Take()); // all blocked behind g1
+
+        _manager.DisconnectClient(C("dead"));
+
+        // g1 and p1 end silently (freeing the head of the queue must not ship p1 first); p2 can go now.
+        Assert.Equal(["task p2 -> cpu"], _effects.Take());
+        Assert.Equal(1, _manager.TaskCount);
+        _manager.CheckInvariants();
+    }
 }
