@@ -219,6 +219,14 @@ public sealed class YmqConnector : IAsyncDisposable
             Fail(ex, null);
             return;
         }
+#pragma warning disable CA1031 // The background loop must end in a known state, whatever went wrong.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            YmqLog.ConnectGaveUp(_logger, RemoteAddress.ToString(), ex.Message);
+            Fail(new YmqPeerClosedException($"the YMQ connector to {RemoteAddress} failed: {ex.Message}", ex) { Reason = YmqDisconnectReason.ConnectionLost }, null);
+            return;
+        }
 
         State = YmqConnectorState.Closed;
     }

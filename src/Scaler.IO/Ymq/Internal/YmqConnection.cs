@@ -68,9 +68,7 @@ internal sealed class YmqConnection : IAsyncDisposable
         }
         catch
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
-            await writer.CompleteAsync().ConfigureAwait(false);
-            await stream.DisposeAsync().ConfigureAwait(false);
+            await CompleteQuietly(reader, writer, stream).ConfigureAwait(false);
             socket.Dispose();
             throw;
         }
@@ -118,11 +116,36 @@ internal sealed class YmqConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Close(YmqDisconnectReason.ClosedLocally, null);
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        await CompleteQuietly(_reader, _writer, _stream).ConfigureAwait(false);
         _socket.Dispose();
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Completes the pipes and disposes the stream without throwing: completing a stream pipe writer flushes what it
+    /// still buffers, which fails on a broken connection, and that failure has already been recorded as the close reason.
+    /// </summary>
+    private static async Task CompleteQuietly(PipeReader reader, PipeWriter writer, Stream stream)
+    {
+        try
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+            writer.CancelPendingFlush();
+            await writer.CompleteAsync(new OperationCanceledException("connection closed")).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection is being torn down; nothing useful can be done with a late I/O error.
+        }
+
+        try
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // Same: disposing a TLS stream may try to send close_notify on a dead socket.
+        }
     }
 
     private static async Task<PeerIdentity> ReadHandshakeAsync(PipeReader reader, int maxIdentityBytes, CancellationToken cancellationToken)
