@@ -18,6 +18,7 @@ internal static class CapnpTool
             WorkingDirectory = RepoPaths.Schema,
         };
         start.ArgumentList.Add("decode");
+        start.ArgumentList.Add("--short");
         start.ArgumentList.Add(file);
         start.ArgumentList.Add(root);
 
