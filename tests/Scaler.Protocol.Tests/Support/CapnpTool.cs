@@ -17,6 +17,7 @@ internal static class CapnpTool
             UseShellExecute = false,
             WorkingDirectory = RepoPaths.Schema,
         };
+        start.Environment["PWD"] = RepoPaths.Schema;
         start.ArgumentList.Add("decode");
         start.ArgumentList.Add("--short");
         start.ArgumentList.Add(file);
