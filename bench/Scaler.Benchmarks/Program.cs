@@ -2,9 +2,16 @@ namespace Scaler.Benchmarks;
 
 internal static class Program
 {
-    public static int Main()
+    public static int Main(string[] args)
     {
-        Console.WriteLine("no benchmarks yet");
-        return 0;
+        switch (args.FirstOrDefault())
+        {
+            case "codec":
+                CodecBenchmark.Run();
+                return 0;
+            default:
+                Console.WriteLine("usage: Scaler.Benchmarks codec");
+                return 2;
+        }
     }
 }

@@ -98,8 +98,7 @@ public readonly ref struct ListReader
     {
         if (_elementSize != WirePointer.ElementByte && _count != 0)
         {
-            throw new ProtocolException(
-                $"{what} at segment {_segment.Index} byte {_startByte - _segment.StartByte} is not a list of bytes (element size code {_elementSize})");
+            ReadErrors.NotBytes(what, _segment, _startByte - _segment.StartByte, _elementSize);
         }
 
         return _frame.Slice(_startByte, _count);
@@ -115,8 +114,7 @@ public readonly ref struct ListReader
 
         if (bytes[^1] != 0)
         {
-            throw new ProtocolException(
-                $"Text at segment {_segment.Index} byte {_startByte - _segment.StartByte} is not NUL-terminated");
+            ReadErrors.TextNotTerminated(_segment, _startByte - _segment.StartByte);
         }
 
         return bytes[..^1];
@@ -142,7 +140,7 @@ public readonly ref struct ListReader
     {
         if ((uint)index >= (uint)_count)
         {
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"the list has {_count} elements");
+            ReadErrors.IndexOutOfRange(index, _count);
         }
     }
 }

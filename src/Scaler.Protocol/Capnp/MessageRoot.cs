@@ -37,12 +37,10 @@ public ref struct MessageRoot
     [UnscopedRef]
     public StructReader GetRoot()
     {
-        if (!PointerResolver.TryResolve(_frame, _segment0, 0, out var target))
-        {
-            return new StructReader(_frame, ref _budget, _segment0, 0, 0, 0, 0, _nestingLimit);
-        }
-
-        return ObjectDecoder.Struct(_frame, ref _budget, target, _nestingLimit);
+        // The root pointer read as pointer 0 of a struct with no data whose pointer section is segment 0 word 0.
+        var nesting = _nestingLimit == int.MaxValue ? int.MaxValue : _nestingLimit + 1;
+        var holder = new StructReader(_frame, ref _budget, _segment0, _segment0.StartByte, 0, _segment0.StartByte, 1, nesting);
+        return holder.ReadStruct(0);
     }
 
     /// <summary>The root struct through a generated typed view.</summary>

@@ -12,8 +12,7 @@ internal static class ObjectDecoder
     {
         if (WirePointer.Kind(target.Tag) != WirePointer.StructKind)
         {
-            throw new ProtocolException(
-                $"expected a struct pointer at segment {target.PointerSegment} word {target.PointerWord}, found a list pointer");
+            ReadErrors.WrongKind(target, "struct", "list");
         }
 
         CheckNesting(target, nestingLeft);
@@ -31,8 +30,7 @@ internal static class ObjectDecoder
     {
         if (WirePointer.Kind(target.Tag) != WirePointer.ListKind)
         {
-            throw new ProtocolException(
-                $"expected a list pointer at segment {target.PointerSegment} word {target.PointerWord}, found a struct pointer");
+            ReadErrors.WrongKind(target, "list", "struct");
         }
 
         CheckNesting(target, nestingLeft);
@@ -88,8 +86,7 @@ internal static class ObjectDecoder
     {
         if (nestingLeft <= 0)
         {
-            throw new ProtocolException(
-                $"nesting limit exceeded at segment {target.PointerSegment} word {target.PointerWord} (ReaderOptions.NestingLimit)");
+            ReadErrors.NestingExceeded(target);
         }
     }
 
@@ -97,9 +94,7 @@ internal static class ObjectDecoder
     {
         if (target.StartWord < 0 || target.StartWord + words > target.Segment.Words)
         {
-            throw new ProtocolException(
-                $"{what} pointer at segment {target.PointerSegment} word {target.PointerWord} points outside segment " +
-                $"{target.Segment.Index} (offset {target.StartWord}, {words} words, segment size {target.Segment.Words} words)");
+            ReadErrors.OutOfBounds(target, words, what);
         }
     }
 
@@ -108,9 +103,7 @@ internal static class ObjectDecoder
         budget -= words;
         if (budget < 0)
         {
-            throw new ProtocolException(
-                $"traversal limit exceeded at segment {target.PointerSegment} word {target.PointerWord}: the message reads " +
-                "more words than ReaderOptions.TraversalLimitInWords allows");
+            ReadErrors.TraversalExceeded(target);
         }
     }
 }

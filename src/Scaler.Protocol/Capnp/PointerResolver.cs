@@ -21,8 +21,9 @@ internal static class PointerResolver
                 target = FollowFar(frame, segment, pointerWord, word);
                 return true;
             case WirePointer.OtherKind:
-                throw new ProtocolException(
-                    $"capability pointer at segment {segment.Index} word {pointerWord}: capabilities are not supported");
+                ReadErrors.CapabilityPointer(segment, pointerWord);
+                target = default;
+                return false;
             default:
                 target = new PointerTarget(word, segment, pointerWord + 1L + WirePointer.Offset(word), segment.Index, pointerWord);
                 return true;

@@ -18,6 +18,16 @@ internal static class SegmentTable
         }
 
         long count = (long)BinaryPrimitives.ReadUInt32LittleEndian(frame) + 1;
+        if (count == 1)
+        {
+            // The common case: one segment right after the 8-byte table.
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(frame.Slice(4));
+            if (size != 0 && 8 + (size * 8) <= frame.Length)
+            {
+                return 1;
+            }
+        }
+
         if (count > options.MaxSegments)
         {
             throw new ProtocolException(

@@ -72,6 +72,26 @@ public readonly ref struct StructReader
     /// <summary>The struct behind pointer <paramref name="index"/>; an empty struct when the pointer is null.</summary>
     public StructReader ReadStruct(int index)
     {
+        // Fast path: a near struct pointer that fits its segment and the budget. Anything else (null, far, errors)
+        // takes the general path, which also produces the error messages.
+        if (index < _pointerCount && _nestingLeft > 0)
+        {
+            var pointerByte = _pointerByte + (8 * index);
+            var word = BinaryPrimitives.ReadUInt64LittleEndian(_frame.Slice(pointerByte, 8));
+            if ((word & 3) == WirePointer.StructKind && word != 0)
+            {
+                int dataWords = WirePointer.StructDataWords(word);
+                var size = dataWords + WirePointer.StructPointerCount(word);
+                var start = ((pointerByte - _segment.StartByte) / 8) + 1L + WirePointer.Offset(word);
+                if (start >= 0 && start + size <= _segment.Words && (_budget -= Math.Max(1, size)) >= 0)
+                {
+                    var dataByte = _segment.StartByte + (int)(start * 8);
+                    return new StructReader(
+                        _frame, ref _budget, _segment, dataByte, dataWords * 8, dataByte + (dataWords * 8), size - dataWords, _nestingLeft - 1);
+                }
+            }
+        }
+
         if (!TryTarget(index, out var target))
         {
             return new StructReader(_frame, ref _budget, _segment, 0, 0, 0, 0, _nestingLeft - 1);
@@ -92,10 +112,12 @@ public readonly ref struct StructReader
     }
 
     /// <summary>The bytes of a Data field; empty when null.</summary>
-    public ReadOnlySpan<byte> ReadData(int index) => ReadList(index).AsBytes("Data");
+    public ReadOnlySpan<byte> ReadData(int index) =>
+        TryNearBytes(index, out var bytes) ? bytes : ReadList(index).AsBytes("Data");
 
     /// <summary>The UTF-8 bytes of a Text field without its NUL terminator; empty when null.</summary>
-    public ReadOnlySpan<byte> ReadText(int index) => ReadList(index).AsText();
+    public ReadOnlySpan<byte> ReadText(int index) =>
+        TryNearBytes(index, out var bytes) && bytes.Length > 0 && bytes[^1] == 0 ? bytes[..^1] : ReadList(index).AsText();
 
     public StructList<T> ReadStructList<T>(int index)
         where T : IStructView<T>, allows ref struct => new(ReadList(index));
@@ -104,6 +126,30 @@ public readonly ref struct StructReader
 
     public EnumList<T> ReadEnumList<T>(int index)
         where T : unmanaged, Enum => new(ReadList(index));
+
+    /// <summary>Fast path for the common case: a near pointer to a list of bytes that fits its segment and the budget.</summary>
+    private bool TryNearBytes(int index, out ReadOnlySpan<byte> bytes)
+    {
+        if (index < _pointerCount && _nestingLeft > 0)
+        {
+            var pointerByte = _pointerByte + (8 * index);
+            var word = BinaryPrimitives.ReadUInt64LittleEndian(_frame.Slice(pointerByte, 8));
+            if ((word & 0x7_0000_0003ul) == ((ulong)WirePointer.ElementByte << 32 | WirePointer.ListKind))
+            {
+                var count = WirePointer.ListCount(word);
+                var words = (count + 7L) / 8;
+                var start = ((pointerByte - _segment.StartByte) / 8) + 1L + WirePointer.Offset(word);
+                if (start >= 0 && start + words <= _segment.Words && (_budget -= Math.Max(1, words)) >= 0)
+                {
+                    bytes = _frame.Slice(_segment.StartByte + (int)(start * 8), count);
+                    return true;
+                }
+            }
+        }
+
+        bytes = default;
+        return false;
+    }
 
     private bool TryTarget(int index, out PointerTarget target)
     {
