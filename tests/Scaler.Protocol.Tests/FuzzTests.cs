@@ -10,7 +10,7 @@ namespace Scaler.Protocol.Tests;
 /// </summary>
 public sealed class FuzzTests(ITestOutputHelper output)
 {
-    private const int Iterations = 120_000;
+    private const int Iterations = 100_000;
 
     [Fact]
     public void MutatedVectors_OnlyEverThrowProtocolException()

@@ -175,6 +175,39 @@ public sealed class MalformedInputTests
     }
 
     [Fact]
+    public void HugeBitListAsDataList_IsRejectedWithoutAllocating()
+    {
+        // TaskResult (tag 3) whose `results` is a bit list of 2^28 elements backed by 2^22 words of input: the
+        // budget covers the words, but a List(Data) needs pointers, so it is rejected before any allocation.
+        var words = new ulong[7 + (1 << 22)];
+        Message(3, 1, 3, 0, 0, 0, List(0, WirePointer.ElementBit, 1 << 28)).CopyTo(words, 0);
+        var frame = Frame(words);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Contains("a list without pointers", Rejects(frame).Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the reader allocated for the claimed size");
+    }
+
+    [Fact]
+    public void ByteListAsStructList_ChargesEveryElement()
+    {
+        // Task.capabilities as a List(UInt8) of 4000 elements (500 words): read as 4000 structs, it costs 4000 words.
+        var words = new ulong[10 + 500];
+        Message(0, 0, 6, 0, 0, 0, 0, 0, List(0, WirePointer.ElementByte, 4000)).CopyTo(words, 0);
+        var frame = Frame(words);
+        Assert.Equal(4000, Assert.IsType<TaskMessage>(MessageCodec.Decode(frame)).Capabilities.Count);
+        var error = Rejects(frame, new ReaderOptions { TraversalLimitInWords = 2000 });
+        Assert.Contains("4000 elements", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BitListAsEnumList_IsRejected()
+    {
+        // ObjectInstruction (tag 6) whose objectMetadata.objectTypes is a bit list.
+        var frame = Frame(Message(6, 1, 2, 0, 0, Struct(0, 0, 3), 0, List(1, WirePointer.ElementBit, 3), 0, 5));
+        Assert.Contains("cannot be read as 16-bit values", Rejects(frame).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CompositeListWithMoreElementsThanWords_IsRejected()
     {
         var frame = Frame(Message(0, 0, 6, 0, 0, 0, 0, List(1, WirePointer.ElementComposite, 2), 0, Struct(5, 1, 1), 0, 0));

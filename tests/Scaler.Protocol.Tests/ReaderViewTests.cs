@@ -73,6 +73,32 @@ public sealed class ReaderViewTests
     }
 
     [Fact]
+    public void ListReader_ReadsBitListsAndPrimitiveLists()
+    {
+        // Root struct with two pointers: a bit list 1,0,1,1 (0b1101) and a list of three u32 values.
+        var frame = RawMessage.Frame(
+        [
+            RawMessage.Struct(0, 0, 2),
+            RawMessage.List(1, WirePointer.ElementBit, 4),
+            RawMessage.List(1, WirePointer.ElementFourBytes, 3),
+            0b1101,
+            0x0000_0002_0000_0001ul,
+            0x0000_0000_0000_0003ul,
+        ]);
+        var root = MessageRoot.Open(frame);
+        var message = root.GetRoot();
+        var bits = message.ReadList(0);
+        Assert.Equal(4, bits.Count);
+        Assert.True(bits.GetBool(0));
+        Assert.False(bits.GetBool(1));
+        Assert.True(bits.GetBool(2));
+        Assert.True(bits.GetBool(3));
+        var numbers = message.ReadList(1);
+        Assert.Equal([1u, 2u, 3u], new[] { numbers.GetUInt32(0), numbers.GetUInt32(1), numbers.GetUInt32(2) });
+        Assert.Equal(0ul, numbers.GetUInt64(0)); // narrower elements read as the default when asked for more bits
+    }
+
+    [Fact]
     public void ReadingATask_AllocatesNothing()
     {
         var frame = RepoPaths.Vector("task");

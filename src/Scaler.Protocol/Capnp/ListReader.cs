@@ -94,6 +94,57 @@ public readonly ref struct ListReader
     /// <summary>The pointer of element <paramref name="index"/> read as Text (UTF-8, without the NUL).</summary>
     public ReadOnlySpan<byte> GetText(int index) => ElementPointers(index).ReadText(0);
 
+    /// <summary>
+    /// Checks that the elements can be read as structs, before a caller allocates one object per element. Elements
+    /// narrower than a word (a list of primitives read as structs) are charged one word each, so a short list
+    /// encoding cannot claim more elements than the traversal budget allows.
+    /// </summary>
+    internal ListReader ExpectStructs()
+    {
+        if (_count == 0)
+        {
+            return this;
+        }
+
+        if (_elementSize == WirePointer.ElementBit)
+        {
+            ReadErrors.WrongElements(_segment, _startByte - _segment.StartByte, "a list of bits", "structs");
+        }
+
+        if (_strideBits < 64)
+        {
+            _budget -= _count;
+            if (_budget < 0)
+            {
+                ReadErrors.ElementsExceedBudget(_segment, _startByte - _segment.StartByte, _count);
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>Checks that every element has a pointer (a List(Data), or structs with pointers).</summary>
+    internal ListReader ExpectPointers()
+    {
+        if (_count != 0 && _pointerCount == 0)
+        {
+            ReadErrors.WrongElements(_segment, _startByte - _segment.StartByte, "a list without pointers", "pointers");
+        }
+
+        return this;
+    }
+
+    /// <summary>Checks that every element has at least <paramref name="bits"/> bits of data.</summary>
+    internal ListReader ExpectDataBits(int bits)
+    {
+        if (_count != 0 && _dataBits < bits)
+        {
+            ReadErrors.WrongElements(_segment, _startByte - _segment.StartByte, $"a list of {_dataBits}-bit elements", $"{bits}-bit values");
+        }
+
+        return this;
+    }
+
     internal ReadOnlySpan<byte> AsBytes(string what)
     {
         if (_elementSize != WirePointer.ElementByte && _count != 0)

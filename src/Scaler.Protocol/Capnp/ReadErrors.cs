@@ -45,6 +45,16 @@ internal static class ReadErrors
         throw new ProtocolException($"Text at segment {segment.Index} byte {byteOffset} is not NUL-terminated");
 
     [DoesNotReturn]
+    public static void WrongElements(SegmentRef segment, int byteOffset, string found, string expected) =>
+        throw new ProtocolException($"{found} at segment {segment.Index} byte {byteOffset} cannot be read as {expected}");
+
+    [DoesNotReturn]
+    public static void ElementsExceedBudget(SegmentRef segment, int byteOffset, int count) =>
+        throw new ProtocolException(
+            $"traversal limit exceeded by the {count} elements of the list at segment {segment.Index} byte {byteOffset} " +
+            "(ReaderOptions.TraversalLimitInWords)");
+
+    [DoesNotReturn]
     public static void IndexOutOfRange(int index, int count) =>
         throw new ArgumentOutOfRangeException(nameof(index), index, $"the list has {count} elements");
 }

@@ -120,12 +120,12 @@ public readonly ref struct StructReader
         TryNearBytes(index, out var bytes) && bytes.Length > 0 && bytes[^1] == 0 ? bytes[..^1] : ReadList(index).AsText();
 
     public StructList<T> ReadStructList<T>(int index)
-        where T : IStructView<T>, allows ref struct => new(ReadList(index));
+        where T : IStructView<T>, allows ref struct => new(ReadList(index).ExpectStructs());
 
-    public DataList ReadDataList(int index) => new(ReadList(index));
+    public DataList ReadDataList(int index) => new(ReadList(index).ExpectPointers());
 
     public EnumList<T> ReadEnumList<T>(int index)
-        where T : unmanaged, Enum => new(ReadList(index));
+        where T : unmanaged, Enum => new(ReadList(index).ExpectDataBits(16));
 
     /// <summary>Fast path for the common case: a near pointer to a list of bytes that fits its segment and the budget.</summary>
     private bool TryNearBytes(int index, out ReadOnlySpan<byte> bytes)
