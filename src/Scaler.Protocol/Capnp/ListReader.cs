@@ -185,7 +185,8 @@ public readonly ref struct ListReader
         return new StructReader(_frame, ref _budget, _segment, start, dataBytes, start + dataBytes, _pointerCount, _nestingLeft);
     }
 
-    private int ElementByte(int index) => _startByte + (int)((long)index * _strideBits / 8);
+    // Bounds were checked when the list was opened: index < count, and count * stride fits the segment.
+    private int ElementByte(int index) => _startByte + (int)(((long)index * _strideBits) >> 3);
 
     private void CheckIndex(int index)
     {

@@ -18,6 +18,9 @@ internal static class MessageFraming
         return HeaderBytes + (int)(segmentWords * 8);
     }
 
+    /// <summary>A new frame buffer; not zeroed, <see cref="Begin"/> clears it once.</summary>
+    public static byte[] Allocate(int frameBytes) => GC.AllocateUninitializedArray<byte>(frameBytes);
+
     /// <summary>Writes the table and returns a writer over the (cleared) segment.</summary>
     public static SegmentWriter Begin(Span<byte> frame, long segmentWords)
     {

@@ -120,7 +120,37 @@ public readonly ref struct StructReader
         TryNearBytes(index, out var bytes) && bytes.Length > 0 && bytes[^1] == 0 ? bytes[..^1] : ReadList(index).AsText();
 
     public StructList<T> ReadStructList<T>(int index)
-        where T : IStructView<T>, allows ref struct => new(ReadList(index).ExpectStructs());
+        where T : IStructView<T>, allows ref struct
+    {
+        // Fast path: a near pointer to a well-formed composite list that fits its segment and the budget.
+        if (index < _pointerCount && _nestingLeft > 0)
+        {
+            var pointerByte = _pointerByte + (8 * index);
+            var word = BinaryPrimitives.ReadUInt64LittleEndian(_frame.Slice(pointerByte, 8));
+            if ((word & 0x7_0000_0003ul) == ((ulong)WirePointer.ElementComposite << 32 | WirePointer.ListKind))
+            {
+                var wordCount = WirePointer.ListCount(word);
+                var start = ((pointerByte - _segment.StartByte) / 8) + 1L + WirePointer.Offset(word);
+                if (start >= 0 && start + 1 + wordCount <= _segment.Words)
+                {
+                    var tagByte = _segment.StartByte + (int)(start * 8);
+                    var tag = BinaryPrimitives.ReadUInt64LittleEndian(_frame.Slice(tagByte, 8));
+                    var count = WirePointer.Offset(tag);
+                    int dataWords = WirePointer.StructDataWords(tag);
+                    var elementWords = dataWords + WirePointer.StructPointerCount(tag);
+                    if ((tag & 3) == WirePointer.StructKind && count >= 0 && (long)count * elementWords <= wordCount
+                        && (_budget -= Math.Max(1L, Math.Max(wordCount, count))) >= 0)
+                    {
+                        return new(new ListReader(
+                            _frame, ref _budget, _segment, tagByte + 8, count, elementWords * 64, dataWords * 64,
+                            elementWords - dataWords, WirePointer.ElementComposite, _nestingLeft - 1));
+                    }
+                }
+            }
+        }
+
+        return new(ReadList(index).ExpectStructs());
+    }
 
     public DataList ReadDataList(int index) => new(ReadList(index).ExpectPointers());
 

@@ -20,7 +20,7 @@ public static class MessageCodec
     {
         ArgumentNullException.ThrowIfNull(message);
         var words = SegmentWords(message);
-        var frame = new byte[MessageFraming.FrameBytes(words)];
+        var frame = MessageFraming.Allocate(MessageFraming.FrameBytes(words));
         Write(message, frame, words);
         return frame;
     }

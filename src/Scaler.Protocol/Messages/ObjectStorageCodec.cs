@@ -25,7 +25,7 @@ public static class ObjectStorageCodec
     {
         ArgumentNullException.ThrowIfNull(header);
         var words = 1 + ObjectRequestHeader.DataWords + ObjectRequestHeader.PointerCount + header.MeasureContent();
-        var frame = new byte[MessageFraming.FrameBytes(words)];
+        var frame = MessageFraming.Allocate(MessageFraming.FrameBytes(words));
         var writer = MessageFraming.Begin(frame, words);
         writer.Allocate(1);
         header.Write(ref writer, writer.WriteStruct(0, ObjectRequestHeader.DataWords, ObjectRequestHeader.PointerCount));
@@ -47,7 +47,7 @@ public static class ObjectStorageCodec
     {
         ArgumentNullException.ThrowIfNull(header);
         var words = 1 + ObjectResponseHeader.DataWords + ObjectResponseHeader.PointerCount + header.MeasureContent();
-        var frame = new byte[MessageFraming.FrameBytes(words)];
+        var frame = MessageFraming.Allocate(MessageFraming.FrameBytes(words));
         var writer = MessageFraming.Begin(frame, words);
         writer.Allocate(1);
         header.Write(ref writer, writer.WriteStruct(0, ObjectResponseHeader.DataWords, ObjectResponseHeader.PointerCount));
