@@ -7,8 +7,10 @@
 #   large-list.txt      a TaskResult with 10,000 results (text committed);
 #   large-data.bin      an InformationResponse holding 1 MiB, byte i = (7 * i + 3) mod 256 (only the .bin is
 #                       committed: its text form would be 2 MiB of hex).
+# Needs capnp (scripts/install-deps.sh) and python3.
 # Multi-segment input is not made here: `capnp encode` always writes one segment, so the tests re-lay official
-# vectors into many segments with far and double-far pointers (see MultiSegment.cs) and check them with `capnp decode`.
+# vectors into many segments with far and double-far pointers (tests/Scaler.Protocol.Tests/Support/MultiSegment.cs)
+# and check them with `capnp decode`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
