@@ -80,6 +80,25 @@ public static class ClassEmitter
 
         w.Line("};");
         w.Close();
+
+        foreach (var field in structure.Fields.Where(f => f.Type is { Kind: TypeKind.List, Element.Kind: TypeKind.Struct }))
+        {
+            var element = field.Type.Element!.Declaration!;
+            w.Line();
+            w.Open($"private static {element.CSharpPath}[] Read{field.PropertyName}(global::Scaler.Protocol.Capnp.StructList<{element.ReaderName}> list)");
+            w.Open("if (list.Count == 0)");
+            w.Line("return [];");
+            w.Close();
+            w.Line();
+            w.Line("// The count was charged to the traversal budget when the list was opened.");
+            w.Line($"var items = new {element.CSharpPath}[list.Count];");
+            w.Open("for (var i = 0; i < items.Length; i++)");
+            w.Line($"items[i] = {element.CSharpPath}.Read(list[i]);");
+            w.Close();
+            w.Line();
+            w.Line("return items;");
+            w.Close();
+        }
     }
 
     private static string ReadExpression(FieldDeclaration field)
@@ -92,7 +111,7 @@ public static class ClassEmitter
             TypeKind.Struct => $"{type.Declaration!.CSharpPath}.Read({source})",
             TypeKind.List => type.Element!.Kind switch
             {
-                TypeKind.Struct => $"global::Scaler.Protocol.Messages.ListDecoding.Structs({source}, {type.Element.Declaration!.CSharpPath}.Read)",
+                TypeKind.Struct => $"Read{field.PropertyName}({source})",
                 TypeKind.Data => $"global::Scaler.Protocol.Messages.ListDecoding.Data({source})",
                 TypeKind.Enum => $"global::Scaler.Protocol.Messages.ListDecoding.Enums({source})",
                 _ => throw new NotSupportedException($"List({type.Element.Kind}) is not supported"),

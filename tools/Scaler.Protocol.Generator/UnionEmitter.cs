@@ -44,6 +44,10 @@ public static class UnionEmitter
         }
 
         w.Line();
+        w.Line("/// <summary>The root Message struct.</summary>");
+        w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
+        w.Line("internal global::Scaler.Protocol.Capnp.StructReader Root => _root.GetRoot();");
+        w.Line();
         w.Line("[global::System.Diagnostics.CodeAnalysis.UnscopedRef]");
         w.Open("private global::Scaler.Protocol.Capnp.StructReader Member(MessageKind kind)");
         w.Line("var root = _root.GetRoot();");
@@ -61,12 +65,18 @@ public static class UnionEmitter
         w.Line($"public const ushort PointerCount = {message.PointerCount};");
         w.Line();
         w.Open("public static IMessage Read(ref MessageReader reader)");
-        w.Line("var kind = reader.Kind;");
+        w.Line("var root = reader.Root;");
+        w.Line($"var kind = (MessageKind)root.ReadUInt16({tagByte});");
+        w.Open($"if ((ushort)kind > {members[^1].UnionTag})");
+        w.Line("throw new global::Scaler.Protocol.ProtocolException($\"unknown Message union tag {(ushort)kind}\");");
+        w.Close();
+        w.Line();
+        w.Line($"var member = root.ReadStruct({members[0].PointerIndex});");
         w.Line("return kind switch");
         w.Line("{");
         foreach (var member in members)
         {
-            w.Line($"    MessageKind.{member.PropertyName} => {member.Type.Declaration!.CSharpPath}.Read(reader.{member.PropertyName}),");
+            w.Line($"    MessageKind.{member.PropertyName} => {member.Type.Declaration!.CSharpPath}.Read(new {member.Type.Declaration.ReaderName}(member)),");
         }
 
         w.Line("    _ => throw new global::Scaler.Protocol.ProtocolException($\"unknown Message union tag {(ushort)kind}\"),");

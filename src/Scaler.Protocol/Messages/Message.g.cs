@@ -106,9 +106,43 @@ public sealed partial class TaskMessage : IMessage
             Source = reader.Source.ToArray(),
             Metadata = reader.Metadata.ToArray(),
             FuncObjectId = reader.FuncObjectId.ToArray(),
-            FunctionArgs = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.FunctionArgs, TaskMessage.Argument.Read),
-            Capabilities = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Capabilities, TaskCapability.Read),
+            FunctionArgs = ReadFunctionArgs(reader.FunctionArgs),
+            Capabilities = ReadCapabilities(reader.Capabilities),
         };
+    }
+
+    private static TaskMessage.Argument[] ReadFunctionArgs(global::Scaler.Protocol.Capnp.StructList<TaskMessageArgumentReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new TaskMessage.Argument[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = TaskMessage.Argument.Read(list[i]);
+        }
+
+        return items;
+    }
+
+    private static TaskCapability[] ReadCapabilities(global::Scaler.Protocol.Capnp.StructList<TaskCapabilityReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new TaskCapability[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = TaskCapability.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -377,8 +411,25 @@ public sealed partial class GraphTask : IMessage
             TaskId = reader.TaskId.ToArray(),
             Source = reader.Source.ToArray(),
             Targets = global::Scaler.Protocol.Messages.ListDecoding.Data(reader.Targets),
-            Graph = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Graph, TaskMessage.Read),
+            Graph = ReadGraph(reader.Graph),
         };
+    }
+
+    private static TaskMessage[] ReadGraph(global::Scaler.Protocol.Capnp.StructList<TaskMessageReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new TaskMessage[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = TaskMessage.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -527,11 +578,45 @@ public sealed partial class WorkerHeartbeat : IMessage
             QueuedTasks = reader.QueuedTasks,
             LatencyUS = reader.LatencyUS,
             TaskLock = reader.TaskLock,
-            Processors = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Processors, ProcessorStatus.Read),
-            Capabilities = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Capabilities, TaskCapability.Read),
+            Processors = ReadProcessors(reader.Processors),
+            Capabilities = ReadCapabilities(reader.Capabilities),
             WorkerManagerID = reader.WorkerManagerID.ToArray(),
             MemLimit = reader.MemLimit,
         };
+    }
+
+    private static ProcessorStatus[] ReadProcessors(global::Scaler.Protocol.Capnp.StructList<ProcessorStatusReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new ProcessorStatus[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = ProcessorStatus.Read(list[i]);
+        }
+
+        return items;
+    }
+
+    private static TaskCapability[] ReadCapabilities(global::Scaler.Protocol.Capnp.StructList<TaskCapabilityReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new TaskCapability[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = TaskCapability.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -631,9 +716,26 @@ public sealed partial class WorkerManagerHeartbeat : IMessage
         return new()
         {
             MaxTaskConcurrency = reader.MaxTaskConcurrency,
-            Capabilities = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Capabilities, TaskCapability.Read),
+            Capabilities = ReadCapabilities(reader.Capabilities),
             WorkerManagerID = reader.WorkerManagerID.ToArray(),
         };
+    }
+
+    private static TaskCapability[] ReadCapabilities(global::Scaler.Protocol.Capnp.StructList<TaskCapabilityReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new TaskCapability[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = TaskCapability.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -712,8 +814,25 @@ public sealed partial class WorkerManagerCommand : IMessage
             return new()
             {
                 TaskConcurrency = reader.TaskConcurrency,
-                Capabilities = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Capabilities, TaskCapability.Read),
+                Capabilities = ReadCapabilities(reader.Capabilities),
             };
+        }
+
+        private static TaskCapability[] ReadCapabilities(global::Scaler.Protocol.Capnp.StructList<TaskCapabilityReader> list)
+        {
+            if (list.Count == 0)
+            {
+                return [];
+            }
+
+            // The count was charged to the traversal budget when the list was opened.
+            var items = new TaskCapability[list.Count];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = TaskCapability.Read(list[i]);
+            }
+
+            return items;
         }
 
         /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -746,8 +865,25 @@ public sealed partial class WorkerManagerCommand : IMessage
     {
         return new()
         {
-            SetDesiredTaskConcurrencyRequests = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.SetDesiredTaskConcurrencyRequests, WorkerManagerCommand.DesiredTaskConcurrencyRequest.Read),
+            SetDesiredTaskConcurrencyRequests = ReadSetDesiredTaskConcurrencyRequests(reader.SetDesiredTaskConcurrencyRequests),
         };
+    }
+
+    private static WorkerManagerCommand.DesiredTaskConcurrencyRequest[] ReadSetDesiredTaskConcurrencyRequests(global::Scaler.Protocol.Capnp.StructList<WorkerManagerCommandDesiredTaskConcurrencyRequestReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new WorkerManagerCommand.DesiredTaskConcurrencyRequest[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = WorkerManagerCommand.DesiredTaskConcurrencyRequest.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -1124,8 +1260,25 @@ public sealed partial class StateWorker : IMessage
         {
             WorkerId = reader.WorkerId.ToArray(),
             State = reader.State,
-            Capabilities = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Capabilities, TaskCapability.Read),
+            Capabilities = ReadCapabilities(reader.Capabilities),
         };
+    }
+
+    private static TaskCapability[] ReadCapabilities(global::Scaler.Protocol.Capnp.StructList<TaskCapabilityReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new TaskCapability[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = TaskCapability.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -1183,9 +1336,26 @@ public sealed partial class StateTask : IMessage
             FunctionName = reader.FunctionName.ToArray(),
             State = reader.State,
             Worker = reader.Worker.ToArray(),
-            Capabilities = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Capabilities, TaskCapability.Read),
+            Capabilities = ReadCapabilities(reader.Capabilities),
             Metadata = reader.Metadata.ToArray(),
         };
+    }
+
+    private static TaskCapability[] ReadCapabilities(global::Scaler.Protocol.Capnp.StructList<TaskCapabilityReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new TaskCapability[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = TaskCapability.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -1501,6 +1671,10 @@ public ref struct MessageReader
     [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
     public WorkerManagerCommandReader WorkerManagerCommand => new(Member(MessageKind.WorkerManagerCommand));
 
+    /// <summary>The root Message struct.</summary>
+    [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+    internal global::Scaler.Protocol.Capnp.StructReader Root => _root.GetRoot();
+
     [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
     private global::Scaler.Protocol.Capnp.StructReader Member(MessageKind kind)
     {
@@ -1520,37 +1694,44 @@ internal static class MessageUnion
 
     public static IMessage Read(ref MessageReader reader)
     {
-        var kind = reader.Kind;
+        var root = reader.Root;
+        var kind = (MessageKind)root.ReadUInt16(0);
+        if ((ushort)kind > 27)
+        {
+            throw new global::Scaler.Protocol.ProtocolException($"unknown Message union tag {(ushort)kind}");
+        }
+
+        var member = root.ReadStruct(0);
         return kind switch
         {
-            MessageKind.Task => TaskMessage.Read(reader.Task),
-            MessageKind.TaskCancel => TaskCancel.Read(reader.TaskCancel),
-            MessageKind.TaskCancelConfirm => TaskCancelConfirm.Read(reader.TaskCancelConfirm),
-            MessageKind.TaskResult => TaskResult.Read(reader.TaskResult),
-            MessageKind.TaskLog => TaskLog.Read(reader.TaskLog),
-            MessageKind.GraphTask => GraphTask.Read(reader.GraphTask),
-            MessageKind.ObjectInstruction => ObjectInstruction.Read(reader.ObjectInstruction),
-            MessageKind.ClientHeartbeat => ClientHeartbeat.Read(reader.ClientHeartbeat),
-            MessageKind.ClientHeartbeatEcho => ClientHeartbeatEcho.Read(reader.ClientHeartbeatEcho),
-            MessageKind.WorkerHeartbeat => WorkerHeartbeat.Read(reader.WorkerHeartbeat),
-            MessageKind.WorkerHeartbeatEcho => WorkerHeartbeatEcho.Read(reader.WorkerHeartbeatEcho),
-            MessageKind.DisconnectRequest => DisconnectRequest.Read(reader.DisconnectRequest),
-            MessageKind.DisconnectResponse => DisconnectResponse.Read(reader.DisconnectResponse),
-            MessageKind.StateClient => StateClient.Read(reader.StateClient),
-            MessageKind.StateObject => StateObject.Read(reader.StateObject),
-            MessageKind.StateBalanceAdvice => StateBalanceAdvice.Read(reader.StateBalanceAdvice),
-            MessageKind.StateScheduler => StateScheduler.Read(reader.StateScheduler),
-            MessageKind.StateWorker => StateWorker.Read(reader.StateWorker),
-            MessageKind.StateTask => StateTask.Read(reader.StateTask),
-            MessageKind.StateGraphTask => StateGraphTask.Read(reader.StateGraphTask),
-            MessageKind.ClientDisconnect => ClientDisconnect.Read(reader.ClientDisconnect),
-            MessageKind.ClientShutdownResponse => ClientShutdownResponse.Read(reader.ClientShutdownResponse),
-            MessageKind.ProcessorInitialized => ProcessorInitialized.Read(reader.ProcessorInitialized),
-            MessageKind.InformationRequest => InformationRequest.Read(reader.InformationRequest),
-            MessageKind.InformationResponse => InformationResponse.Read(reader.InformationResponse),
-            MessageKind.WorkerManagerHeartbeat => WorkerManagerHeartbeat.Read(reader.WorkerManagerHeartbeat),
-            MessageKind.WorkerManagerHeartbeatEcho => WorkerManagerHeartbeatEcho.Read(reader.WorkerManagerHeartbeatEcho),
-            MessageKind.WorkerManagerCommand => WorkerManagerCommand.Read(reader.WorkerManagerCommand),
+            MessageKind.Task => TaskMessage.Read(new TaskMessageReader(member)),
+            MessageKind.TaskCancel => TaskCancel.Read(new TaskCancelReader(member)),
+            MessageKind.TaskCancelConfirm => TaskCancelConfirm.Read(new TaskCancelConfirmReader(member)),
+            MessageKind.TaskResult => TaskResult.Read(new TaskResultReader(member)),
+            MessageKind.TaskLog => TaskLog.Read(new TaskLogReader(member)),
+            MessageKind.GraphTask => GraphTask.Read(new GraphTaskReader(member)),
+            MessageKind.ObjectInstruction => ObjectInstruction.Read(new ObjectInstructionReader(member)),
+            MessageKind.ClientHeartbeat => ClientHeartbeat.Read(new ClientHeartbeatReader(member)),
+            MessageKind.ClientHeartbeatEcho => ClientHeartbeatEcho.Read(new ClientHeartbeatEchoReader(member)),
+            MessageKind.WorkerHeartbeat => WorkerHeartbeat.Read(new WorkerHeartbeatReader(member)),
+            MessageKind.WorkerHeartbeatEcho => WorkerHeartbeatEcho.Read(new WorkerHeartbeatEchoReader(member)),
+            MessageKind.DisconnectRequest => DisconnectRequest.Read(new DisconnectRequestReader(member)),
+            MessageKind.DisconnectResponse => DisconnectResponse.Read(new DisconnectResponseReader(member)),
+            MessageKind.StateClient => StateClient.Read(new StateClientReader(member)),
+            MessageKind.StateObject => StateObject.Read(new StateObjectReader(member)),
+            MessageKind.StateBalanceAdvice => StateBalanceAdvice.Read(new StateBalanceAdviceReader(member)),
+            MessageKind.StateScheduler => StateScheduler.Read(new StateSchedulerReader(member)),
+            MessageKind.StateWorker => StateWorker.Read(new StateWorkerReader(member)),
+            MessageKind.StateTask => StateTask.Read(new StateTaskReader(member)),
+            MessageKind.StateGraphTask => StateGraphTask.Read(new StateGraphTaskReader(member)),
+            MessageKind.ClientDisconnect => ClientDisconnect.Read(new ClientDisconnectReader(member)),
+            MessageKind.ClientShutdownResponse => ClientShutdownResponse.Read(new ClientShutdownResponseReader(member)),
+            MessageKind.ProcessorInitialized => ProcessorInitialized.Read(new ProcessorInitializedReader(member)),
+            MessageKind.InformationRequest => InformationRequest.Read(new InformationRequestReader(member)),
+            MessageKind.InformationResponse => InformationResponse.Read(new InformationResponseReader(member)),
+            MessageKind.WorkerManagerHeartbeat => WorkerManagerHeartbeat.Read(new WorkerManagerHeartbeatReader(member)),
+            MessageKind.WorkerManagerHeartbeatEcho => WorkerManagerHeartbeatEcho.Read(new WorkerManagerHeartbeatEchoReader(member)),
+            MessageKind.WorkerManagerCommand => WorkerManagerCommand.Read(new WorkerManagerCommandReader(member)),
             _ => throw new global::Scaler.Protocol.ProtocolException($"unknown Message union tag {(ushort)kind}"),
         };
     }

@@ -121,8 +121,25 @@ public sealed partial class ClientManagerStatus
     {
         return new()
         {
-            ClientToNumOfTask = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.ClientToNumOfTask, ClientManagerStatus.Pair.Read),
+            ClientToNumOfTask = ReadClientToNumOfTask(reader.ClientToNumOfTask),
         };
+    }
+
+    private static ClientManagerStatus.Pair[] ReadClientToNumOfTask(global::Scaler.Protocol.Capnp.StructList<ClientManagerStatusPairReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new ClientManagerStatus.Pair[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = ClientManagerStatus.Pair.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -194,8 +211,25 @@ public sealed partial class TaskManagerStatus
     {
         return new()
         {
-            StateToCount = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.StateToCount, TaskManagerStatus.Pair.Read),
+            StateToCount = ReadStateToCount(reader.StateToCount),
         };
+    }
+
+    private static TaskManagerStatus.Pair[] ReadStateToCount(global::Scaler.Protocol.Capnp.StructList<TaskManagerStatusPairReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new TaskManagerStatus.Pair[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = TaskManagerStatus.Pair.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -312,9 +346,26 @@ public sealed partial class WorkerStatus
             LagUS = reader.LagUS,
             LastS = reader.LastS,
             Itl = reader.Itl,
-            ProcessorStatuses = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.ProcessorStatuses, ProcessorStatus.Read),
+            ProcessorStatuses = ReadProcessorStatuses(reader.ProcessorStatuses),
             MemLimit = reader.MemLimit,
         };
+    }
+
+    private static ProcessorStatus[] ReadProcessorStatuses(global::Scaler.Protocol.Capnp.StructList<ProcessorStatusReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new ProcessorStatus[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = ProcessorStatus.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -367,8 +418,25 @@ public sealed partial class WorkerManagerStatus
     {
         return new()
         {
-            Workers = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Workers, WorkerStatus.Read),
+            Workers = ReadWorkers(reader.Workers),
         };
+    }
+
+    private static WorkerStatus[] ReadWorkers(global::Scaler.Protocol.Capnp.StructList<WorkerStatusReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new WorkerStatus[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = WorkerStatus.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -506,9 +574,43 @@ public sealed partial class ScalingManagerStatus
     {
         return new()
         {
-            ManagedWorkers = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.ManagedWorkers, ScalingManagerStatus.Pair.Read),
-            WorkerManagerDetails = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.WorkerManagerDetails, ScalingManagerStatus.WorkerManagerDetail.Read),
+            ManagedWorkers = ReadManagedWorkers(reader.ManagedWorkers),
+            WorkerManagerDetails = ReadWorkerManagerDetails(reader.WorkerManagerDetails),
         };
+    }
+
+    private static ScalingManagerStatus.Pair[] ReadManagedWorkers(global::Scaler.Protocol.Capnp.StructList<ScalingManagerStatusPairReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new ScalingManagerStatus.Pair[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = ScalingManagerStatus.Pair.Read(list[i]);
+        }
+
+        return items;
+    }
+
+    private static ScalingManagerStatus.WorkerManagerDetail[] ReadWorkerManagerDetails(global::Scaler.Protocol.Capnp.StructList<ScalingManagerStatusWorkerManagerDetailReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new ScalingManagerStatus.WorkerManagerDetail[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = ScalingManagerStatus.WorkerManagerDetail.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
@@ -595,9 +697,43 @@ public sealed partial class BinderStatus
     {
         return new()
         {
-            Received = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Received, BinderStatus.Pair.Read),
-            Sent = global::Scaler.Protocol.Messages.ListDecoding.Structs(reader.Sent, BinderStatus.Pair.Read),
+            Received = ReadReceived(reader.Received),
+            Sent = ReadSent(reader.Sent),
         };
+    }
+
+    private static BinderStatus.Pair[] ReadReceived(global::Scaler.Protocol.Capnp.StructList<BinderStatusPairReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new BinderStatus.Pair[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = BinderStatus.Pair.Read(list[i]);
+        }
+
+        return items;
+    }
+
+    private static BinderStatus.Pair[] ReadSent(global::Scaler.Protocol.Capnp.StructList<BinderStatusPairReader> list)
+    {
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        // The count was charged to the traversal budget when the list was opened.
+        var items = new BinderStatus.Pair[list.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = BinderStatus.Pair.Read(list[i]);
+        }
+
+        return items;
     }
 
     /// <summary>Words this struct needs outside its own data and pointer sections.</summary>
