@@ -57,6 +57,21 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void Encode_ToBufferWriterWithDirtyMemory_ClearsWhatItWrites()
+    {
+        var message = MessageCodec.Decode(RepoPaths.Vector("task"));
+        var output = new DirtyBufferWriter();
+
+        MessageCodec.Encode(message, output);
+
+        Assert.Equal(MessageCodec.Encode(message), output.Written);
+    }
+
+    [Fact]
+    public void Encode_ForeignMessageType_IsRejected() =>
+        Assert.Throws<ArgumentException>(() => MessageCodec.Encode(new ForeignMessage()));
+
+    [Fact]
     public void EncodeHeaders_ToBufferWriter_EqualsEncodeToArray()
     {
         var request = ObjectStorageCodec.DecodeRequestHeader(RepoPaths.Vector("object-request-0-setObject"));
@@ -87,5 +102,30 @@ public sealed class RoundTripTests
         var log = new TaskLog { TaskId = [1], LogType = (LogType)77, Content = "x" };
         var decoded = Assert.IsType<TaskLog>(MessageCodec.Decode(MessageCodec.Encode(log)));
         Assert.Equal(77, (int)decoded.LogType);
+    }
+
+    private sealed class ForeignMessage : IMessage
+    {
+        public MessageKind Kind => MessageKind.Task;
+    }
+
+    /// <summary>Hands out memory full of 0xFF, as a pooled buffer might be.</summary>
+    private sealed class DirtyBufferWriter : IBufferWriter<byte>
+    {
+        private byte[] _buffer = [];
+        private int _written;
+
+        public byte[] Written => _buffer[.._written];
+
+        public void Advance(int count) => _written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            _buffer = new byte[_written + Math.Max(sizeHint, 1)];
+            _buffer.AsSpan().Fill(0xFF);
+            return _buffer.AsMemory(_written);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
     }
 }
