@@ -1,0 +1,22 @@
+namespace Scaler.IO.Ymq.Internal;
+
+/// <summary>
+/// A binder's view of one identified connection. <see cref="Gate"/> orders the frame events of this connection before
+/// its <see cref="YmqPeerDisconnected"/> event: once <see cref="Retired"/> is set, no more events come from it.
+/// </summary>
+internal sealed class BinderPeer
+{
+    public BinderPeer(YmqConnection connection, SendQueue sendQueue)
+    {
+        Connection = connection;
+        SendQueue = sendQueue;
+    }
+
+    public YmqConnection Connection { get; }
+
+    public SendQueue SendQueue { get; }
+
+    public object Gate { get; } = new();
+
+    public bool Retired { get; set; }
+}

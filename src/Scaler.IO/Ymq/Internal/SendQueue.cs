@@ -1,0 +1,54 @@
+using System.Threading.Channels;
+
+namespace Scaler.IO.Ymq.Internal;
+
+/// <summary>
+/// Ordered frames waiting for a connection's send loop, bounded in bytes by a <see cref="ByteBudget"/>.
+/// The send loop calls <see cref="Release"/> once the frames it took are written.
+/// </summary>
+internal sealed class SendQueue
+{
+    /// <summary>Charged per frame on top of its length so a flood of empty frames is bounded too.</summary>
+    public const int FrameOverhead = 64;
+
+    private readonly Channel<ReadOnlyMemory<byte>> _channel =
+        Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+
+    private readonly ByteBudget _budget;
+
+    public SendQueue(long maxBytes)
+    {
+        _budget = new ByteBudget(maxBytes);
+    }
+
+    public ChannelReader<ReadOnlyMemory<byte>> Reader => _channel.Reader;
+
+    public static long Cost(ReadOnlyMemory<byte> frame) => frame.Length + FrameOverhead;
+
+    /// <summary>False when the queue is closed (the connection or connector is gone).</summary>
+    public async ValueTask<bool> EnqueueAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        var cost = Cost(frame);
+        if (!await _budget.AcquireAsync(cost, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (_channel.Writer.TryWrite(frame))
+        {
+            return true;
+        }
+
+        _budget.Release(cost);
+        return false;
+    }
+
+    public void Release(long cost) => _budget.Release(cost);
+
+    /// <summary>No more frames; frames already queued are dropped with the queue.</summary>
+    public void Close()
+    {
+        _channel.Writer.TryComplete();
+        _budget.Close();
+    }
+}

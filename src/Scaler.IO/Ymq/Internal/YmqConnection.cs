@@ -1,0 +1,332 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace Scaler.IO.Ymq.Internal;
+
+/// <summary>
+/// One established YMQ connection: the handshake is done and <see cref="Remote"/> is known. <see cref="RunAsync"/>
+/// runs one receive loop and one send loop over pipes until either ends, then tears both down and reports why.
+/// <see cref="Close"/> is the single, idempotent way to stop it; the first reason recorded wins.
+/// </summary>
+internal sealed class YmqConnection : IAsyncDisposable
+{
+    /// <summary>Frames at least this large are written to the stream directly instead of being copied into the pipe.</summary>
+    private const int DirectWriteThreshold = 64 * 1024;
+
+    /// <summary>Frame bodies with at least this much still missing are read from the stream straight into their array.</summary>
+    private const int DirectReadThreshold = 64 * 1024;
+
+    private const int MaxBatchFrames = 512;
+    private const int MaxBatchBytes = 1 << 20;
+
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true);
+    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 64 * 1024, leaveOpen: true);
+
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly PipeReader _reader;
+    private readonly PipeWriter _writer;
+    private readonly long _maxFrameBytes;
+    private readonly CancellationTokenSource _stop = new();
+    private int _closeRecorded;
+    private YmqDisconnectReason _reason;
+    private Exception? _error;
+
+    private YmqConnection(Socket socket, Stream stream, PipeReader reader, PipeWriter writer, PeerIdentity remote, long maxFrameBytes)
+    {
+        _socket = socket;
+        _stream = stream;
+        _reader = reader;
+        _writer = writer;
+        Remote = remote;
+        _maxFrameBytes = maxFrameBytes;
+        RemoteEndPoint = socket.RemoteEndPoint?.ToString() ?? "?";
+    }
+
+    public PeerIdentity Remote { get; }
+
+    public string RemoteEndPoint { get; }
+
+    /// <summary>
+    /// Sends the magic and <paramref name="localIdentity"/>, then reads the peer's magic and identity. Both sides write
+    /// first, so neither waits for the other. On failure the stream is disposed and the exception propagates.
+    /// </summary>
+    public static async Task<YmqConnection> OpenAsync(
+        Socket socket, Stream stream, ReadOnlyMemory<byte> localIdentity, YmqOptions options, CancellationToken cancellationToken)
+    {
+        var reader = PipeReader.Create(stream, ReaderOptions);
+        var writer = PipeWriter.Create(stream, WriterOptions);
+        try
+        {
+            YmqFrameWriter.WriteMagic(writer);
+            YmqFrameWriter.WriteFrame(writer, localIdentity.Span);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            var remote = await ReadHandshakeAsync(reader, options.MaxIdentityBytes, cancellationToken).ConfigureAwait(false);
+            return new YmqConnection(socket, stream, reader, writer, remote, options.MaxFrameBytes);
+        }
+        catch
+        {
+            await CompleteQuietly(reader, writer, stream).ConfigureAwait(false);
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs until the peer leaves, an error occurs or <see cref="Close"/> is called. Frames go to
+    /// <paramref name="onFrame"/> in order (awaited: a slow consumer stops the reads); frames come from
+    /// <paramref name="sendQueue"/>. Returns why the connection ended.
+    /// </summary>
+    public async Task<(YmqDisconnectReason Reason, Exception? Error)> RunAsync(
+        SendQueue sendQueue, Func<byte[], CancellationToken, ValueTask> onFrame)
+    {
+        var token = _stop.Token;
+        var receive = ReceiveLoopAsync(onFrame, token);
+        var send = SendLoopAsync(sendQueue, token);
+        await Task.WhenAny(receive, send).ConfigureAwait(false);
+        Close(YmqDisconnectReason.ConnectionLost, null);
+        await Task.WhenAll(Quiet(receive), Quiet(send)).ConfigureAwait(false);
+        return (_reason, _error);
+    }
+
+    /// <summary>Stops both loops and shuts the socket (an orderly FIN). The first recorded reason is kept.</summary>
+    public void Close(YmqDisconnectReason reason, Exception? error)
+    {
+        if (Interlocked.Exchange(ref _closeRecorded, 1) != 0)
+        {
+            return;
+        }
+
+        _reason = reason;
+        _error = error;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        _stop.Cancel();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close(YmqDisconnectReason.ClosedLocally, null);
+        await CompleteQuietly(_reader, _writer, _stream).ConfigureAwait(false);
+        _socket.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Completes the pipes and disposes the stream without throwing: completing a stream pipe writer flushes what it
+    /// still buffers, which fails on a broken connection, and that failure has already been recorded as the close reason.
+    /// </summary>
+    private static async Task CompleteQuietly(PipeReader reader, PipeWriter writer, Stream stream)
+    {
+        try
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+            writer.CancelPendingFlush();
+            await writer.CompleteAsync(new OperationCanceledException("connection closed")).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection is being torn down; nothing useful can be done with a late I/O error.
+        }
+
+        try
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // Same: disposing a TLS stream may try to send close_notify on a dead socket.
+        }
+    }
+
+    private static async Task<PeerIdentity> ReadHandshakeAsync(PipeReader reader, int maxIdentityBytes, CancellationToken cancellationToken)
+    {
+        var magicRead = false;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            PeerIdentity? identity = null;
+            try
+            {
+                if (!magicRead)
+                {
+                    magicRead = YmqFrameReader.TryReadMagic(ref buffer);
+                }
+
+                if (magicRead && YmqFrameReader.TryReadFrame(ref buffer, maxIdentityBytes, "YmqOptions.MaxIdentityBytes", out var payload))
+                {
+                    identity = PeerIdentity.FromOwnedArray(payload.ToArray());
+                }
+            }
+            finally
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (identity is { } found)
+            {
+                return found;
+            }
+
+            if (result.IsCompleted)
+            {
+                throw new EndOfStreamException("peer closed the connection before sending its YMQ identity");
+            }
+        }
+    }
+
+    private static async Task Quiet(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Recorded by the loop itself through Close.
+        }
+    }
+
+    private async Task ReceiveLoopAsync(Func<byte[], CancellationToken, ValueTask> onFrame, CancellationToken cancellationToken)
+    {
+        byte[]? body = null;
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                try
+                {
+                    while (true)
+                    {
+                        if (body is null)
+                        {
+                            if (!YmqFrameReader.TryReadHeader(ref buffer, _maxFrameBytes, out var length))
+                            {
+                                break;
+                            }
+
+                            // The length was checked against MaxFrameBytes (<= Array.MaxLength) before this allocation.
+                            body = length == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)length);
+                            filled = 0;
+                        }
+
+                        var take = (int)Math.Min(buffer.Length, body.Length - filled);
+                        buffer.Slice(0, take).CopyTo(body.AsSpan(filled));
+                        buffer = buffer.Slice(take);
+                        filled += take;
+                        if (filled < body.Length)
+                        {
+                            break;
+                        }
+
+                        var frame = body;
+                        body = null;
+                        await onFrame(frame, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    _reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                if (body is not null && body.Length - filled >= DirectReadThreshold && !result.IsCompleted)
+                {
+                    // The pipe holds nothing now (everything buffered was consumed): fill the rest of a large frame
+                    // straight from the stream, saving a copy through the pipe's buffers.
+                    await _stream.ReadExactlyAsync(body.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                    var frame = body;
+                    body = null;
+                    await onFrame(frame, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (result.IsCompleted)
+                {
+                    var partial = body is not null || !buffer.IsEmpty;
+                    Close(
+                        partial ? YmqDisconnectReason.ConnectionLost : YmqDisconnectReason.ClosedByPeer,
+                        partial ? new YmqProtocolException("peer closed the connection in the middle of a frame") : null);
+                    return;
+                }
+            }
+        }
+        catch (YmqProtocolException ex)
+        {
+            Close(YmqDisconnectReason.ProtocolError, ex);
+        }
+        catch (EndOfStreamException ex)
+        {
+            Close(YmqDisconnectReason.ConnectionLost, new YmqProtocolException("peer closed the connection in the middle of a frame", ex));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Closed by someone else; the reason is already recorded.
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Close(YmqDisconnectReason.ConnectionLost, ex);
+        }
+    }
+
+    private async Task SendLoopAsync(SendQueue queue, CancellationToken cancellationToken)
+    {
+        var frames = queue.Reader;
+        try
+        {
+            while (await frames.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                long taken = 0;
+                try
+                {
+                    var count = 0;
+                    long bytes = 0;
+                    while (count < MaxBatchFrames && bytes < MaxBatchBytes && frames.TryRead(out var frame))
+                    {
+                        count++;
+                        bytes += frame.Length;
+                        taken += SendQueue.Cost(frame);
+                        if (frame.Length >= DirectWriteThreshold)
+                        {
+                            YmqFrameWriter.WriteHeader(_writer, frame.Length);
+                            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                            await _stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            YmqFrameWriter.WriteFrame(_writer, frame.Span);
+                        }
+                    }
+
+                    await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    queue.Release(taken);
+                }
+            }
+
+            Close(YmqDisconnectReason.ClosedLocally, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Closed by someone else; the reason is already recorded.
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Close(YmqDisconnectReason.ConnectionLost, ex);
+        }
+    }
+}

@@ -1,0 +1,360 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Scaler.IO.Addressing;
+using Scaler.IO.Tls;
+using Scaler.IO.Ymq.Internal;
+
+namespace Scaler.IO.Ymq;
+
+/// <summary>
+/// The listening side of YMQ (reference: <c>src/cpp/scaler/ymq/binder_socket.cpp</c>). Accepts any number of peers,
+/// routes by the identity each peer announces, and replaces a peer's connection when the same identity connects
+/// again. Everything that happens is reported on <see cref="Events"/>, which one consumer reads.
+/// A peer that sends bad bytes is dropped and logged; the binder goes on serving the others.
+/// </summary>
+public sealed class YmqBinder : IAsyncDisposable
+{
+    private const int ListenBacklog = 1024;
+
+    private readonly object _peersLock = new();
+    private readonly Dictionary<PeerIdentity, BinderPeer> _peers = [];
+    private readonly ConcurrentDictionary<Task, bool> _connectionTasks = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly EventInbox<YmqBinderEvent> _inbox;
+    private readonly Socket _listener;
+    private readonly YmqOptions _options;
+    private readonly ILogger _logger;
+    private readonly byte[] _identity;
+    private readonly X509Certificate2? _certificate;
+    private Task _acceptLoop = Task.CompletedTask;
+    private int _disposed;
+
+    private YmqBinder(Socket listener, ScalerAddress localAddress, YmqOptions options, ILogger logger, X509Certificate2? certificate)
+    {
+        _listener = listener;
+        LocalAddress = localAddress;
+        _options = options;
+        _logger = logger;
+        _certificate = certificate;
+        _identity = Encoding.UTF8.GetBytes(options.Identity);
+        Identity = PeerIdentity.FromOwnedArray(_identity);
+        _inbox = new EventInbox<YmqBinderEvent>(
+            options.ReceiveQueueMaxBytes,
+            static e => e is YmqFrameReceived frame ? frame.Payload.Length + SendQueue.FrameOverhead : 0);
+    }
+
+    /// <summary>The bound address; when port 0 was asked for, this holds the port the OS chose.</summary>
+    public ScalerAddress LocalAddress { get; }
+
+    /// <summary>The identity this binder announces to its peers.</summary>
+    public PeerIdentity Identity { get; }
+
+    /// <summary>
+    /// Peer connected, peer disconnected and frame events, in order per peer: a peer's frames come after its
+    /// <see cref="YmqPeerConnected"/> and before its <see cref="YmqPeerDisconnected"/>. One consumer reads them.
+    /// Unread frames count against <see cref="YmqOptions.ReceiveQueueMaxBytes"/>. Completes when the binder is disposed.
+    /// </summary>
+    public ChannelReader<YmqBinderEvent> Events => _inbox.Reader;
+
+    /// <summary>Identities of the peers connected now.</summary>
+    public IReadOnlyList<PeerIdentity> ConnectedPeers
+    {
+        get
+        {
+            lock (_peersLock)
+            {
+                return [.. _peers.Keys];
+            }
+        }
+    }
+
+    /// <summary>Binds and starts accepting. Throws <see cref="SocketException"/> when the address cannot be bound.</summary>
+    public static async Task<YmqBinder> BindAsync(ScalerAddress address, YmqOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
+
+        var certificate = address.IsSecure ? YmqTls.LoadServerCertificate(options) : null;
+        var endPoint = await SocketSetup.ResolveBindEndPointAsync(address, cancellationToken).ConfigureAwait(false);
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                // Lets a restarted binder take its port back while old connections sit in TIME_WAIT.
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            }
+
+            listener.Bind(endPoint);
+            listener.Listen(ListenBacklog);
+        }
+        catch
+        {
+            listener.Dispose();
+            certificate?.Dispose();
+            throw;
+        }
+
+        var bound = address.WithPort(((IPEndPoint)listener.LocalEndPoint!).Port);
+        var binder = new YmqBinder(listener, bound, options, logger, certificate);
+        binder._acceptLoop = binder.AcceptLoopAsync();
+        YmqLog.Listening(logger, options.Identity, bound.ToString());
+        return binder;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="frame"/> for <paramref name="peer"/>. Returns false when no peer with that identity is
+    /// connected (or it disconnects while the call waits); the caller decides what that means. Frames to one peer are
+    /// sent in the order the calls complete. When the peer's queue holds <see cref="YmqOptions.SendQueueMaxBytes"/>,
+    /// the call waits for room. The memory must not change after the call: it is written later, without a copy.
+    /// </summary>
+    public ValueTask<bool> SendAsync(PeerIdentity peer, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        BinderPeer? target;
+        lock (_peersLock)
+        {
+            _peers.TryGetValue(peer, out target);
+        }
+
+        return target is null ? new ValueTask<bool>(false) : target.SendQueue.EnqueueAsync(frame, cancellationToken);
+    }
+
+    /// <summary>Closes the connection of <paramref name="peer"/>, if any (frames not yet written are dropped).</summary>
+    public void DisconnectPeer(PeerIdentity peer)
+    {
+        BinderPeer? target;
+        lock (_peersLock)
+        {
+            if (_peers.Remove(peer, out target))
+            {
+                Retire(target, YmqDisconnectReason.ClosedLocally, null);
+            }
+        }
+
+        target?.Connection.Close(YmqDisconnectReason.ClosedLocally, null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+
+        BinderPeer[] peers;
+        lock (_peersLock)
+        {
+            peers = [.. _peers.Values];
+            _peers.Clear();
+        }
+
+        foreach (var peer in peers)
+        {
+            peer.Connection.Close(YmqDisconnectReason.ClosedLocally, null);
+        }
+
+        await Task.WhenAll(_connectionTasks.Keys).ConfigureAwait(false);
+        _inbox.Complete();
+        _certificate?.Dispose();
+        _shutdown.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        var token = _shutdown.Token;
+        while (!token.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (token.IsCancellationRequested && ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Transient accept failures (e.g. the peer reset before accept, or out of descriptors) must not stop the server.
+                YmqLog.AcceptFailed(_logger, LocalAddress.ToString(), ex);
+                continue;
+            }
+
+            var task = ServeAsync(socket, token);
+            _connectionTasks.TryAdd(task, true);
+            _ = task.ContinueWith(
+                static (t, state) => ((ConcurrentDictionary<Task, bool>)state!).TryRemove(t, out _),
+                _connectionTasks,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket, CancellationToken shutdown)
+    {
+        await Task.Yield();
+        var remote = socket.RemoteEndPoint?.ToString() ?? "?";
+        YmqConnection connection;
+        try
+        {
+            connection = await HandshakeAsync(socket, shutdown).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (!shutdown.IsCancellationRequested)
+            {
+                YmqLog.HandshakeFailed(_logger, remote, SocketSetup.Describe(ex));
+            }
+
+            return;
+        }
+
+        var peer = new BinderPeer(connection, new SendQueue(_options.SendQueueMaxBytes));
+        await using (connection.ConfigureAwait(false))
+        {
+            if (!Register(peer))
+            {
+                return;
+            }
+
+            var (reason, error) = await connection.RunAsync(peer.SendQueue, (frame, ct) => DeliverAsync(peer, frame, ct)).ConfigureAwait(false);
+            peer.SendQueue.Close();
+            lock (_peersLock)
+            {
+                if (_peers.TryGetValue(connection.Remote, out var current) && current == peer)
+                {
+                    _peers.Remove(connection.Remote);
+                }
+
+                Retire(peer, reason, error);
+            }
+
+            if (reason == YmqDisconnectReason.ProtocolError)
+            {
+                YmqLog.PeerDropped(_logger, connection.Remote, connection.RemoteEndPoint, error?.Message ?? reason.ToString());
+            }
+            else
+            {
+                YmqLog.PeerDisconnected(_logger, connection.Remote, reason);
+            }
+        }
+    }
+
+    private async Task<YmqConnection> HandshakeAsync(Socket socket, CancellationToken shutdown)
+    {
+        using var timeout = new CancellationTokenSource(_options.HandshakeTimeout, _options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, timeout.Token);
+        Stream? stream = null;
+        try
+        {
+            SocketSetup.Configure(socket, _options, _logger);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (_certificate is not null)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                await ssl.AuthenticateAsServerAsync(YmqTls.ServerOptions(_certificate), linked.Token).ConfigureAwait(false);
+            }
+
+            return await YmqConnection.OpenAsync(socket, stream, _identity, _options, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !shutdown.IsCancellationRequested)
+        {
+            await DisposeQuietly(stream, socket).ConfigureAwait(false);
+            throw new TimeoutException($"handshake not finished within {_options.HandshakeTimeout.TotalSeconds:0.###} s (YmqOptions.HandshakeTimeout)", ex);
+        }
+        catch
+        {
+            await DisposeQuietly(stream, socket).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task DisposeQuietly(Stream? stream, Socket socket)
+    {
+        if (stream is not null)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        socket.Dispose();
+    }
+
+    private bool Register(BinderPeer peer)
+    {
+        var identity = peer.Connection.Remote;
+        BinderPeer? replaced = null;
+        lock (_peersLock)
+        {
+            if (_disposed != 0)
+            {
+                return false;
+            }
+
+            if (_peers.Remove(identity, out replaced))
+            {
+                Retire(replaced, YmqDisconnectReason.Replaced, null);
+            }
+
+            _peers[identity] = peer;
+            _inbox.TryWrite(new YmqPeerConnected(identity));
+        }
+
+        if (replaced is not null)
+        {
+            YmqLog.PeerReplaced(_logger, identity);
+            replaced.Connection.Close(YmqDisconnectReason.Replaced, null);
+        }
+
+        YmqLog.PeerConnected(_logger, identity, peer.Connection.RemoteEndPoint);
+        return true;
+    }
+
+    /// <summary>Marks the peer as gone and reports it once. Called with <see cref="_peersLock"/> held.</summary>
+    private void Retire(BinderPeer peer, YmqDisconnectReason reason, Exception? error)
+    {
+        lock (peer.Gate)
+        {
+            if (peer.Retired)
+            {
+                return;
+            }
+
+            peer.Retired = true;
+            _inbox.TryWrite(new YmqPeerDisconnected(peer.Connection.Remote, reason, error));
+        }
+    }
+
+    private async ValueTask DeliverAsync(BinderPeer peer, byte[] frame, CancellationToken cancellationToken)
+    {
+        var cost = frame.Length + SendQueue.FrameOverhead;
+        if (!await _inbox.ReserveAsync(cost, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        lock (peer.Gate)
+        {
+            if (!peer.Retired && _inbox.TryWrite(new YmqFrameReceived(peer.Connection.Remote, frame)))
+            {
+                return;
+            }
+        }
+
+        _inbox.Unreserve(cost);
+    }
+}

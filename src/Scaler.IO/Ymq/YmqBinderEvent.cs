@@ -1,0 +1,13 @@
+namespace Scaler.IO.Ymq;
+
+/// <summary>Something that happened on a <see cref="YmqBinder"/>; read them from <see cref="YmqBinder.Events"/>.</summary>
+public abstract record YmqBinderEvent(PeerIdentity Peer);
+
+/// <summary>A peer finished the handshake; frames can be sent to it.</summary>
+public sealed record YmqPeerConnected(PeerIdentity Peer) : YmqBinderEvent(Peer);
+
+/// <summary>A peer's connection ended. <paramref name="Error"/> holds the cause when there was one.</summary>
+public sealed record YmqPeerDisconnected(PeerIdentity Peer, YmqDisconnectReason Reason, Exception? Error) : YmqBinderEvent(Peer);
+
+/// <summary>A frame from a peer. The payload is a fresh array that now belongs to the reader.</summary>
+public sealed record YmqFrameReceived(PeerIdentity Peer, ReadOnlyMemory<byte> Payload) : YmqBinderEvent(Peer);

@@ -1,0 +1,128 @@
+namespace Scaler.IO.Ymq;
+
+/// <summary>
+/// Settings of a <see cref="YmqBinder"/> or <see cref="YmqConnector"/>. They are read once, when the binder binds or
+/// the connector starts; later changes have no effect. Defaults follow the reference where it has one
+/// (<c>src/cpp/scaler/ymq/configuration.h</c>).
+/// </summary>
+public sealed class YmqOptions
+{
+    /// <summary>Largest payload a single .NET array can hold; frames are received into one array each.</summary>
+    public static readonly long MaxSupportedFrameBytes = Array.MaxLength;
+
+    /// <summary>The identity this side announces in its first frame (sent as UTF-8). Required, non-empty.</summary>
+    public string Identity { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Largest frame payload accepted from a peer; a peer that declares more is dropped before anything is allocated.
+    /// Default 1 GiB: objects the object storage moves can be large, while a hostile peer cannot make one connection
+    /// reserve more than this. At most <see cref="MaxSupportedFrameBytes"/> (one array per frame).
+    /// </summary>
+    public long MaxFrameBytes { get; set; } = 1L << 30;
+
+    /// <summary>Largest identity frame accepted from a peer. Default 4 KiB (real identities are under 100 bytes).</summary>
+    public int MaxIdentityBytes { get; set; } = 4096;
+
+    /// <summary>Delay before the first connect retry; each later retry doubles it (reference: 100 ms, first wait 200 ms).</summary>
+    public TimeSpan ConnectRetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Upper bound of one retry delay. Default 30 s (the reference's 8 retries never exceed 25.6 s).</summary>
+    public TimeSpan ConnectRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries after the first failed attempt before the connector gives up; null retries forever. Default 8 (reference).</summary>
+    public int? ConnectMaxRetries { get; set; } = 8;
+
+    /// <summary>Time allowed for one connection attempt: TCP connect, TLS handshake and the YMQ magic + identity exchange. Default 10 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether a connector reconnects after its peer closed the connection in an orderly way (TCP FIN). The reference
+    /// does not (an orderly close means "gone for good"), so the default is false. Broken connections are always retried.
+    /// </summary>
+    public bool ReconnectAfterPeerClose { get; set; }
+
+    /// <summary>
+    /// Bytes of frames queued for one connection (a connector's queue also holds frames while disconnected) before
+    /// SendAsync waits for room. A single frame larger than this is still accepted when the queue is empty. Default 64 MiB.
+    /// </summary>
+    public long SendQueueMaxBytes { get; set; } = 64L << 20;
+
+    /// <summary>
+    /// Bytes of received frames not yet read by the consumer before the transport stops reading from the network
+    /// (TCP back-pressure). A binder shares one budget across its peers. Default 64 MiB.
+    /// </summary>
+    public long ReceiveQueueMaxBytes { get; set; } = 64L << 20;
+
+    /// <summary>Enable TCP keep-alive probes on every connection. Default true (reference).</summary>
+    public bool TcpKeepAlive { get; set; } = true;
+
+    /// <summary>Idle time before the first keep-alive probe. Default 30 s (reference <c>tcpKeepAliveDelaySeconds</c>).</summary>
+    public TimeSpan TcpKeepAliveTime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time between keep-alive probes. Default 10 s.</summary>
+    public TimeSpan TcpKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>PEM certificate chain a <c>tls://</c> binder presents (reference option <c>tls_cert</c>).</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificatePath"/> (reference option <c>tls_key</c>).</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>
+    /// PEM file of CA certificates a <c>tls://</c> connector trusts. When null the server certificate is not verified,
+    /// like the reference (whose client context sets no verification); a warning is logged. When set, the server's
+    /// chain must end at one of these certificates (the system store is not used).
+    /// </summary>
+    public string? TlsCaPath { get; set; }
+
+    /// <summary>When <see cref="TlsCaPath"/> is set, also require the certificate to name the host connected to. Default true.</summary>
+    public bool TlsCheckCertificateName { get; set; } = true;
+
+    /// <summary>Clock for retry delays and handshake timeouts.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrEmpty(Identity))
+        {
+            throw new ArgumentException("YmqOptions.Identity must be set: it is the first frame sent to the peer", nameof(Identity));
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(Identity) > MaxIdentityBytes)
+        {
+            throw new ArgumentException($"YmqOptions.Identity is longer than YmqOptions.MaxIdentityBytes ({MaxIdentityBytes})", nameof(Identity));
+        }
+
+        if (MaxFrameBytes < 0 || MaxFrameBytes > MaxSupportedFrameBytes)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(MaxFrameBytes), MaxFrameBytes, $"YmqOptions.MaxFrameBytes must be between 0 and {MaxSupportedFrameBytes} (one array per frame)");
+        }
+
+        Positive(MaxIdentityBytes, nameof(MaxIdentityBytes));
+        Positive(SendQueueMaxBytes, nameof(SendQueueMaxBytes));
+        Positive(ReceiveQueueMaxBytes, nameof(ReceiveQueueMaxBytes));
+        Positive(HandshakeTimeout.Ticks, nameof(HandshakeTimeout));
+        Positive(ConnectRetryInitialDelay.Ticks + 1, nameof(ConnectRetryInitialDelay));
+        Positive(ConnectRetryMaxDelay.Ticks + 1, nameof(ConnectRetryMaxDelay));
+        if (ConnectMaxRetries is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConnectMaxRetries), ConnectMaxRetries, "YmqOptions.ConnectMaxRetries must be >= 0 or null (forever)");
+        }
+
+        if ((TlsCertificatePath is null) != (TlsKeyPath is null))
+        {
+            throw new ArgumentException("YmqOptions.TlsCertificatePath and TlsKeyPath must be given together", nameof(TlsKeyPath));
+        }
+
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+    }
+
+    private static void Positive(long value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"YmqOptions.{name} must be positive");
+        }
+    }
+}
