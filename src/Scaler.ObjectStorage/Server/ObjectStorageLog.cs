@@ -39,4 +39,8 @@ internal static partial class ObjectStorageLog
     [LoggerMessage(8, LogLevel.Debug,
         "Answer to peer {Peer} dropped: it is not connected")]
     public static partial void AnswerToGonePeer(ILogger logger, string peer);
+
+    [LoggerMessage(9, LogLevel.Error,
+        "Unexpected error while handling a frame of peer {Peer}; closing that peer")]
+    public static partial void FrameHandlingFailed(ILogger logger, string peer, Exception error);
 }
