@@ -2,9 +2,20 @@ namespace Scaler.Benchmarks;
 
 internal static class Program
 {
-    public static int Main()
+    /// <summary>Runs the benchmark named by the first argument (e.g. <c>transport</c>), or every benchmark when none is named.</summary>
+    public static async Task<int> Main(string[] args)
     {
-        Console.WriteLine("no benchmarks yet");
+        var which = args.Length > 0 ? args[0] : "all";
+        if (which is "transport" or "all")
+        {
+            await TransportBenchmark.RunAsync();
+        }
+        else
+        {
+            Console.Error.WriteLine($"unknown benchmark '{which}': expected transport");
+            return 2;
+        }
+
         return 0;
     }
 }

@@ -207,19 +207,9 @@ public sealed class YmqBinder : IAsyncDisposable
     private async Task ServeAsync(Socket socket, CancellationToken shutdown)
     {
         await Task.Yield();
-        var remote = socket.RemoteEndPoint?.ToString() ?? "?";
-        YmqConnection connection;
-        try
+        var connection = await HandshakeAsync(socket, shutdown).ConfigureAwait(false);
+        if (connection is null)
         {
-            connection = await HandshakeAsync(socket, shutdown).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            if (!shutdown.IsCancellationRequested)
-            {
-                YmqLog.HandshakeFailed(_logger, remote, SocketSetup.Describe(ex));
-            }
-
             return;
         }
 
@@ -233,6 +223,15 @@ public sealed class YmqBinder : IAsyncDisposable
 
             var (reason, error) = await connection.RunAsync(peer.SendQueue, (frame, ct) => DeliverAsync(peer, frame, ct)).ConfigureAwait(false);
             peer.SendQueue.Close();
+            if (reason == YmqDisconnectReason.ProtocolError)
+            {
+                YmqLog.PeerDropped(_logger, connection.Remote, connection.RemoteEndPoint, error?.Message ?? reason.ToString());
+            }
+            else
+            {
+                YmqLog.PeerDisconnected(_logger, connection.Remote, reason);
+            }
+
             lock (_peersLock)
             {
                 if (_peers.TryGetValue(connection.Remote, out var current) && current == peer)
@@ -242,20 +241,13 @@ public sealed class YmqBinder : IAsyncDisposable
 
                 Retire(peer, reason, error);
             }
-
-            if (reason == YmqDisconnectReason.ProtocolError)
-            {
-                YmqLog.PeerDropped(_logger, connection.Remote, connection.RemoteEndPoint, error?.Message ?? reason.ToString());
-            }
-            else
-            {
-                YmqLog.PeerDisconnected(_logger, connection.Remote, reason);
-            }
         }
     }
 
-    private async Task<YmqConnection> HandshakeAsync(Socket socket, CancellationToken shutdown)
+    /// <summary>TLS (for tls://) and the YMQ greeting, bounded by the handshake timeout; null (logged) when it fails.</summary>
+    private async Task<YmqConnection?> HandshakeAsync(Socket socket, CancellationToken shutdown)
     {
+        var remote = socket.RemoteEndPoint?.ToString() ?? "?";
         using var timeout = new CancellationTokenSource(_options.HandshakeTimeout, _options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, timeout.Token);
         Stream? stream = null;
@@ -272,23 +264,35 @@ public sealed class YmqBinder : IAsyncDisposable
 
             return await YmqConnection.OpenAsync(socket, stream, _identity, _options, linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !shutdown.IsCancellationRequested)
+#pragma warning disable CA1031 // Whatever a peer does during the handshake costs only that peer its connection.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
+            if (!shutdown.IsCancellationRequested)
+            {
+                var reason = timeout.IsCancellationRequested
+                    ? $"not finished within {_options.HandshakeTimeout.TotalSeconds:0.###} s (YmqOptions.HandshakeTimeout)"
+                    : SocketSetup.Describe(ex);
+                YmqLog.HandshakeFailed(_logger, remote, reason);
+            }
+
             await DisposeQuietly(stream, socket).ConfigureAwait(false);
-            throw new TimeoutException($"handshake not finished within {_options.HandshakeTimeout.TotalSeconds:0.###} s (YmqOptions.HandshakeTimeout)", ex);
-        }
-        catch
-        {
-            await DisposeQuietly(stream, socket).ConfigureAwait(false);
-            throw;
+            return null;
         }
     }
 
     private static async Task DisposeQuietly(Stream? stream, Socket socket)
     {
-        if (stream is not null)
+        try
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The peer is being dropped anyway.
         }
 
         socket.Dispose();

@@ -305,10 +305,9 @@ public sealed class YmqConnector : IAsyncDisposable
                 await ssl.AuthenticateAsClientAsync(sslOptions, linked.Token).ConfigureAwait(false);
             }
 
-            var (openedSocket, openedStream) = (socket, stream);
+            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, linked.Token).ConfigureAwait(false);
             socket = null;
             stream = null;
-            var connection = await YmqConnection.OpenAsync(openedSocket, openedStream, _identity, _options, linked.Token).ConfigureAwait(false);
             if (RemoteIdentity is { } expected && connection.Remote != expected)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);

@@ -17,7 +17,9 @@ internal static class CapnpTool
             UseShellExecute = false,
             WorkingDirectory = RepoPaths.Schema,
         };
+        start.Environment["PWD"] = RepoPaths.Schema;
         start.ArgumentList.Add("decode");
+        start.ArgumentList.Add("--short");
         start.ArgumentList.Add(file);
         start.ArgumentList.Add(root);
 

@@ -50,7 +50,7 @@ internal sealed class YmqConnection : IAsyncDisposable
 
     /// <summary>
     /// Sends the magic and <paramref name="localIdentity"/>, then reads the peer's magic and identity. Both sides write
-    /// first, so neither waits for the other. On failure the stream is disposed and the exception propagates.
+    /// first, so neither waits for the other. On failure the exception propagates and the caller still owns (and disposes) the stream.
     /// </summary>
     public static async Task<YmqConnection> OpenAsync(
         Socket socket, Stream stream, ReadOnlyMemory<byte> localIdentity, YmqOptions options, CancellationToken cancellationToken)
@@ -68,8 +68,8 @@ internal sealed class YmqConnection : IAsyncDisposable
         }
         catch
         {
-            await CompleteQuietly(reader, writer, stream).ConfigureAwait(false);
-            socket.Dispose();
+            // The caller owns the stream until this returns: it logs why, then disposes it.
+            await CompleteQuietly(reader, writer, stream: null).ConfigureAwait(false);
             throw;
         }
     }
@@ -125,7 +125,7 @@ internal sealed class YmqConnection : IAsyncDisposable
     /// Completes the pipes and disposes the stream without throwing: completing a stream pipe writer flushes what it
     /// still buffers, which fails on a broken connection, and that failure has already been recorded as the close reason.
     /// </summary>
-    private static async Task CompleteQuietly(PipeReader reader, PipeWriter writer, Stream stream)
+    private static async Task CompleteQuietly(PipeReader reader, PipeWriter writer, Stream? stream)
     {
         try
         {
@@ -140,7 +140,10 @@ internal sealed class YmqConnection : IAsyncDisposable
 
         try
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
@@ -170,7 +173,16 @@ internal sealed class YmqConnection : IAsyncDisposable
             }
             finally
             {
-                reader.AdvanceTo(buffer.Start, buffer.End);
+                // Once the identity is read, frames that came with it stay unexamined so the receive loop sees them
+                // at once instead of waiting for more bytes.
+                if (identity is null)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+                else
+                {
+                    reader.AdvanceTo(buffer.Start);
+                }
             }
 
             if (identity is { } found)
