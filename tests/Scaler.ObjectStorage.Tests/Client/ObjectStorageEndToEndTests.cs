@@ -132,6 +132,27 @@ public sealed class ObjectStorageEndToEndTests
     }
 
     [Fact]
+    public async Task ConnectionLost_FailsWaitingRequestAndLaterRequestsUseTheNewConnection()
+    {
+        using CancellationTokenSource timeout = ServerFixture.Timeout();
+        await using ServerFixture fixture = await ServerFixture.StartAsync(timeout.Token);
+        await using var proxy = new BreakableProxy(fixture.Address);
+        ObjectStorageClient client = await fixture.ConnectAsync("Client|via-proxy", timeout.Token, proxy.Address);
+        ObjectStorageClient writer = await fixture.ConnectAsync("Client|writer", timeout.Token);
+        ObjectId waited = ObjectId.NewUnique(Owner);
+        Task<ReadOnlyMemory<byte>> get = client.GetAsync(waited, timeout.Token);
+        await client.GetInfoAsync(timeout.Token);
+
+        proxy.ResetAll();
+
+        ObjectStorageException error = await Assert.ThrowsAsync<ObjectStorageException>(() => get);
+        Assert.Contains("may or may not have been carried out", error.Message);
+        await writer.SetAsync(waited, new byte[] { 3 }, timeout.Token);
+        Assert.Equal(new byte[] { 3 }, (await client.GetAsync(waited, timeout.Token)).ToArray());
+        Assert.Equal(2, proxy.Accepted);
+    }
+
+    [Fact]
     public async Task SetOverMaxObjectBytes_ClosesThatClientOnly()
     {
         using CancellationTokenSource timeout = ServerFixture.Timeout();

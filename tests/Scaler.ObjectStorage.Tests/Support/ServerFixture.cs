@@ -33,7 +33,8 @@ internal sealed class ServerFixture : IAsyncDisposable
         return new ServerFixture(await ObjectStorageServer.StartAsync(options, NullLoggerFactory.Instance, cancellationToken));
     }
 
-    public async Task<ObjectStorageClient> ConnectAsync(string identity, CancellationToken cancellationToken)
+    public async Task<ObjectStorageClient> ConnectAsync(
+        string identity, CancellationToken cancellationToken, ScalerAddress? via = null)
     {
         var options = new YmqOptions
         {
@@ -43,7 +44,7 @@ internal sealed class ServerFixture : IAsyncDisposable
             ConnectMaxRetries = 3,
             MaxFrameBytes = 64 << 20,
         };
-        ObjectStorageClient client = await ObjectStorageClient.ConnectAsync(Address, options, NullLoggerFactory.Instance, cancellationToken);
+        ObjectStorageClient client = await ObjectStorageClient.ConnectAsync(via ?? Address, options, NullLoggerFactory.Instance, cancellationToken);
         _clients.Add(client);
         return client;
     }
