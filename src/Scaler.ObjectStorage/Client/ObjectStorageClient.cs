@@ -162,10 +162,11 @@ public sealed class ObjectStorageClient : IAsyncDisposable
             await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await _connector.SendAsync(header, CancellationToken.None).ConfigureAwait(false);
+                // Cancelling while the header waits for room in the send queue sends nothing; once the header is
+                // queued, its payload must follow (a header without its payload would desynchronise the server).
+                await _connector.SendAsync(header, cancellationToken).ConfigureAwait(false);
                 if (type is ObjectRequestType.SetObject or ObjectRequestType.DuplicateObjectID)
                 {
-                    // Not cancellable between the two frames: a header without its payload would desynchronise the peer.
                     await _connector.SendAsync(payload, CancellationToken.None).ConfigureAwait(false);
                 }
             }

@@ -167,6 +167,31 @@ public sealed class ObjectStorageEndToEndTests
     }
 
     [Fact]
+    public async Task PeerThatDoesNotRead_DoesNotStallOtherPeers()
+    {
+        using CancellationTokenSource timeout = ServerFixture.Timeout();
+        await using ServerFixture fixture = await ServerFixture.StartAsync(timeout.Token);
+        ObjectStorageClient client = await fixture.ConnectAsync("Client|busy", timeout.Token);
+        RawYmqPeer stuck = await fixture.ConnectRawAsync("Client|stuck"u8.ToArray(), timeout.Token);
+        ObjectId big = ObjectId.NewUnique(Owner);
+        await client.SetAsync(big, new byte[4 << 20], timeout.Token);
+
+        // 40 gets of 4 MiB (160 MiB of answers, more than the socket buffers and the transport's 64 MiB send queue),
+        // never read.
+        for (ulong i = 0; i < 40; i++)
+        {
+            await stuck.SendFrameAsync(
+                ObjectStorageWire.EncodeRequest(new ObjectRequest(big, ulong.MaxValue, i, ObjectRequestType.GetObject)),
+                timeout.Token);
+        }
+
+        ObjectId small = ObjectId.NewUnique(Owner);
+        await client.SetAsync(small, new byte[] { 1 }, timeout.Token);
+        Assert.Equal(new byte[] { 1 }, (await client.GetAsync(small, timeout.Token)).ToArray());
+        Assert.Equal(new ObjectStorageTotals(2, 2, (4 << 20) + 1), await client.GetInfoAsync(timeout.Token));
+    }
+
+    [Fact]
     public async Task MalformedHeaderFromRawPeer_ClosesThatPeerOnly()
     {
         using CancellationTokenSource timeout = ServerFixture.Timeout();
