@@ -15,17 +15,15 @@ public readonly struct PeerIdentity : IEquatable<PeerIdentity>
 
     /// <summary>Copies <paramref name="bytes"/>.</summary>
     public PeerIdentity(ReadOnlySpan<byte> bytes)
-        : this(bytes.ToArray(), copied: true)
     {
+        _bytes = bytes.ToArray();
+        _hash = Hash(_bytes);
     }
 
-    private PeerIdentity(byte[] bytes, bool copied)
+    private PeerIdentity(byte[] owned)
     {
-        _ = copied;
-        _bytes = bytes;
-        var hash = default(HashCode);
-        hash.AddBytes(bytes);
-        _hash = hash.ToHashCode();
+        _bytes = owned;
+        _hash = Hash(owned);
     }
 
     public ReadOnlySpan<byte> Span => _bytes;
@@ -40,11 +38,11 @@ public readonly struct PeerIdentity : IEquatable<PeerIdentity>
     public static PeerIdentity FromString(string identity)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        return new PeerIdentity(Encoding.UTF8.GetBytes(identity), copied: true);
+        return new PeerIdentity(Encoding.UTF8.GetBytes(identity));
     }
 
     /// <summary>Takes ownership of <paramref name="bytes"/> (the caller must not change them afterwards).</summary>
-    internal static PeerIdentity FromOwnedArray(byte[] bytes) => new(bytes, copied: true);
+    internal static PeerIdentity FromOwnedArray(byte[] bytes) => new(bytes);
 
     public static bool operator ==(PeerIdentity left, PeerIdentity right) => left.Equals(right);
 
@@ -55,6 +53,13 @@ public readonly struct PeerIdentity : IEquatable<PeerIdentity>
     public override bool Equals(object? obj) => obj is PeerIdentity other && Equals(other);
 
     public override int GetHashCode() => _hash;
+
+    private static int Hash(ReadOnlySpan<byte> bytes)
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(bytes);
+        return hash.ToHashCode();
+    }
 
     public override string ToString()
     {

@@ -207,6 +207,21 @@ public sealed class YmqBinder : IAsyncDisposable
     private async Task ServeAsync(Socket socket, CancellationToken shutdown)
     {
         await Task.Yield();
+        try
+        {
+            await ServeConnectionAsync(socket, shutdown).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Last line of defence: one connection's failure must never reach the binder.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            YmqLog.ConnectionFailed(_logger, ex);
+            socket.Dispose();
+        }
+    }
+
+    private async Task ServeConnectionAsync(Socket socket, CancellationToken shutdown)
+    {
         var connection = await HandshakeAsync(socket, shutdown).ConfigureAwait(false);
         if (connection is null)
         {

@@ -208,6 +208,60 @@ public sealed class BinderConnectorTests
         Assert.Equal(1, error.Attempts);
     }
 
+    [Fact]
+    public async Task TinyQueues_SlowConsumer_BackPressureLosesNothing()
+    {
+        const int count = 3000;
+        using var cts = Net.Timeout();
+        await using var binder = await YmqBinder.BindAsync(
+            Net.Loopback, Net.Options("B", o => o.ReceiveQueueMaxBytes = 2048), NullLogger.Instance, cts.Token);
+        await using var connector = await YmqConnector.ConnectAsync(
+            binder.LocalAddress, Net.Options("C", o => o.SendQueueMaxBytes = 4096), NullLogger.Instance, cts.Token);
+        await binder.Events.NextAsync<YmqPeerConnected>(cts.Token);
+
+        // 3000 x 4 KiB = 12 MB through queues of a few KiB: senders and the receive loop must wait, not drop.
+        var sending = Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var frame = new byte[4096];
+                    BinaryPrimitives.WriteInt32LittleEndian(frame, i);
+                    await connector.SendAsync(frame, cts.Token);
+                }
+            },
+            cts.Token);
+        for (var i = 0; i < count; i++)
+        {
+            if (i % 500 == 0)
+            {
+                await Task.Delay(20, cts.Token); // a consumer that falls behind now and then
+            }
+
+            // The receive budget (2 KiB) admits one 4 KiB frame at a time, only when nothing is queued.
+            Assert.True(binder.Events.Count <= 1, $"{binder.Events.Count} frames queued");
+
+            var frame = await binder.Events.NextAsync<YmqFrameReceived>(cts.Token);
+            Assert.Equal(i, BinaryPrimitives.ReadInt32LittleEndian(frame.Payload.Span));
+        }
+
+        await sending;
+    }
+
+    [Fact]
+    public async Task ConnectorDisposed_ReceiveAndSendThrowObjectDisposed()
+    {
+        using var cts = Net.Timeout();
+        await using var binder = await YmqBinder.BindAsync(Net.Loopback, Net.Options("B"), NullLogger.Instance, cts.Token);
+        var connector = await YmqConnector.ConnectAsync(binder.LocalAddress, Net.Options("C"), NullLogger.Instance, cts.Token);
+
+        await connector.DisposeAsync();
+
+        Assert.Equal(YmqConnectorState.Closed, connector.State);
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await connector.ReceiveAsync(cts.Token));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await connector.SendAsync(new byte[1], cts.Token));
+    }
+
     private static byte[] Numbered(int i)
     {
         var frame = new byte[100];

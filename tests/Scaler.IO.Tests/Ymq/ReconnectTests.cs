@@ -84,6 +84,32 @@ public sealed class ReconnectTests
     }
 
     [Fact]
+    public async Task ReconnectedPeerWithAnotherIdentity_IsRefused()
+    {
+        using var cts = Net.Timeout();
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var address = Net.Loopback.WithPort(((IPEndPoint)listener.LocalEndPoint!).Port);
+        await using var connector = YmqConnector.Connect(address, Net.Options("C", o => o.ConnectMaxRetries = 0), NullLogger.Instance);
+
+        using (var first = await listener.AcceptAsync(cts.Token))
+        {
+            await first.SendAsync(Sequences.Stream("scheduler-1"u8.ToArray()), SocketFlags.None, cts.Token);
+            await connector.WaitConnectedAsync(cts.Token);
+            first.LingerState = new LingerOption(true, 0);
+        }
+
+        using var second = await listener.AcceptAsync(cts.Token);
+        await second.SendAsync(Sequences.Stream("scheduler-2"u8.ToArray()), SocketFlags.None, cts.Token);
+
+        var error = await Assert.ThrowsAsync<YmqConnectException>(async () => await connector.ReceiveAsync(cts.Token));
+        Assert.Contains("'scheduler-2'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'scheduler-1'", error.Message, StringComparison.Ordinal);
+        Assert.Equal("scheduler-1", connector.RemoteIdentity.ToString());
+    }
+
+    [Fact]
     public async Task Retries_FollowTheInjectedClock_ThenGiveUpWithTheAttemptCount()
     {
         using var cts = Net.Timeout();

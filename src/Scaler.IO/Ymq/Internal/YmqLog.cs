@@ -26,6 +26,9 @@ internal static partial class YmqLog
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "YMQ binder on {Address}: accepting connections failed")]
     public static partial void AcceptFailed(ILogger logger, string address, Exception error);
 
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "YMQ binder: serving a connection failed unexpectedly; it is closed")]
+    public static partial void ConnectionFailed(ILogger logger, Exception error);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "YMQ could not enable TCP keep-alive: {Error}")]
     public static partial void KeepAliveFailed(ILogger logger, string error);
 
