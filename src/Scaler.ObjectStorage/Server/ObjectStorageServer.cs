@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+using Scaler.IO.Addressing;
+using Scaler.IO.Ymq;
+using Scaler.ObjectStorage.Wire;
+
+namespace Scaler.ObjectStorage.Server;
+
+/// <summary>
+/// The object storage server: a YMQ binder, one receive loop feeding an <see cref="ObjectRequestProcessor{TPeer}"/>,
+/// and one outbox per peer for the answers. Speaks the reference's object storage protocol.
+/// </summary>
+public sealed class ObjectStorageServer : IAsyncDisposable
+{
+    private readonly YmqBinder _binder;
+    private readonly ILogger _logger;
+    private readonly ObjectRequestProcessor<PeerIdentity> _processor;
+    private readonly Dictionary<PeerIdentity, PeerOutbox> _outboxes = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _receiveLoop = Task.CompletedTask;
+    private int _disposed;
+
+    private ObjectStorageServer(YmqBinder binder, ObjectStorageServerOptions options, ILogger logger)
+    {
+        _binder = binder;
+        _logger = logger;
+        _processor = new ObjectRequestProcessor<PeerIdentity>(new Sink(this), options.MaxObjectBytes, logger);
+    }
+
+    /// <summary>The address it listens on, with the chosen port when port 0 was asked for.</summary>
+    public ScalerAddress LocalAddress => _binder.LocalAddress;
+
+    /// <summary>Binds and starts serving. Throws <see cref="System.Net.Sockets.SocketException"/> when it cannot bind.</summary>
+    public static async Task<ObjectStorageServer> StartAsync(
+        ObjectStorageServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        options.Validate();
+
+        ILogger logger = loggerFactory.CreateLogger<ObjectStorageServer>();
+        YmqBinder binder = await YmqBinder.BindAsync(
+            options.Address, options.ToYmqOptions(), loggerFactory.CreateLogger<YmqBinder>(), cancellationToken)
+            .ConfigureAwait(false);
+
+        var server = new ObjectStorageServer(binder, options, logger);
+        server._receiveLoop = server.ReceiveLoopAsync(server._stopping.Token);
+        ObjectStorageLog.Started(logger, options.Identity, binder.LocalAddress.ToString(), options.MaxObjectBytes);
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _receiveLoop.ConfigureAwait(false);
+
+        PeerOutbox[] outboxes = [.. _outboxes.Values];
+        _outboxes.Clear();
+        foreach (PeerOutbox outbox in outboxes)
+        {
+            outbox.Complete();
+        }
+
+        await Task.WhenAll(outboxes.Select(o => o.Drained)).ConfigureAwait(false);
+        await _binder.DisposeAsync().ConfigureAwait(false);
+
+        Store.ObjectStorageTotals totals = _processor.Store.Totals;
+        ObjectStorageLog.Stopped(
+            _logger, totals.ObjectIdCount, totals.ContentCount, totals.ContentBytes, _processor.Store.WaitingRequestCount);
+        _stopping.Dispose();
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (await _binder.Events.WaitToReadAsync(stopping).ConfigureAwait(false))
+            {
+                while (_binder.Events.TryRead(out YmqBinderEvent? binderEvent))
+                {
+                    Handle(binderEvent);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception error)
+        {
+            ObjectStorageLog.ReceiveLoopFailed(_logger, error);
+            throw;
+        }
+    }
+
+    private void Handle(YmqBinderEvent binderEvent)
+    {
+        switch (binderEvent)
+        {
+            case YmqFrameReceived frame:
+                try
+                {
+                    // The transport hands over a fresh array per frame: the store may keep it as an object's content.
+                    _processor.OnFrame(frame.Peer, frame.Payload);
+                }
+#pragma warning disable CA1031 // A bug triggered by one peer's frame must cost that peer its connection, not the server.
+                catch (Exception error)
+#pragma warning restore CA1031
+                {
+                    ObjectStorageLog.FrameHandlingFailed(_logger, frame.Peer.ToString(), error);
+                    _binder.DisconnectPeer(frame.Peer);
+                }
+
+                break;
+
+            case YmqPeerConnected connected:
+                _processor.OnPeerConnected(connected.Peer);
+                break;
+
+            case YmqPeerDisconnected disconnected:
+                // A lost connection (or one replaced by a newer connection of the same identity) comes back: its
+                // waiting requests stay and are answered on the new connection. Any other end is final.
+                bool gone = disconnected.Reason is not (YmqDisconnectReason.ConnectionLost or YmqDisconnectReason.Replaced);
+                _processor.OnPeerDisconnected(disconnected.Peer, gone);
+                if (gone && _outboxes.Remove(disconnected.Peer, out PeerOutbox? outbox))
+                {
+                    outbox.Complete();
+                }
+
+                break;
+        }
+    }
+
+    private void Send(PeerIdentity peer, in ObjectResponse response, ReadOnlyMemory<byte> payload)
+    {
+        if (!_outboxes.TryGetValue(peer, out PeerOutbox? outbox))
+        {
+            outbox = new PeerOutbox(_binder, peer, _logger, _stopping.Token);
+            _outboxes.Add(peer, outbox);
+        }
+
+        outbox.Enqueue(ObjectStorageWire.EncodeResponse(response), response.PayloadLength == 0 ? default : payload);
+    }
+
+    /// <summary>Routes the processor's answers to the outboxes; called on the receive loop only.</summary>
+    private sealed class Sink : IObjectResponseSink<PeerIdentity>
+    {
+        private readonly ObjectStorageServer _server;
+
+        public Sink(ObjectStorageServer server)
+        {
+            _server = server;
+        }
+
+        public void Send(PeerIdentity peer, in ObjectResponse response, ReadOnlyMemory<byte> payload) =>
+            _server.Send(peer, response, payload);
+
+        public void ClosePeer(PeerIdentity peer) => _server._binder.DisconnectPeer(peer);
+    }
+}

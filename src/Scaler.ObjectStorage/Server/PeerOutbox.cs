@@ -1,0 +1,71 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Scaler.IO.Ymq;
+
+namespace Scaler.ObjectStorage.Server;
+
+/// <summary>
+/// The answers waiting to be handed to the transport for one peer, sent in order by one drain task.
+/// </summary>
+/// <remarks>
+/// The receive loop must never wait on one slow peer, while the transport's <see cref="YmqBinder.SendAsync"/> waits when
+/// that peer's send queue is full; this queue sits in between. It holds headers (80 bytes) and slices of stored contents
+/// (shared, not copies), so a peer that does not read costs little memory beyond what the store already holds.
+/// </remarks>
+internal sealed class PeerOutbox
+{
+    private readonly Channel<(ReadOnlyMemory<byte> Header, ReadOnlyMemory<byte> Payload)> _queue =
+        Channel.CreateUnbounded<(ReadOnlyMemory<byte>, ReadOnlyMemory<byte>)>(
+            new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    private readonly YmqBinder _binder;
+    private readonly PeerIdentity _peer;
+    private readonly ILogger _logger;
+
+    public PeerOutbox(YmqBinder binder, PeerIdentity peer, ILogger logger, CancellationToken stopping)
+    {
+        _binder = binder;
+        _peer = peer;
+        _logger = logger;
+        Drained = DrainAsync(stopping);
+    }
+
+    /// <summary>Completes once <see cref="Complete"/> was called and everything queued is handed over (or dropped).</summary>
+    public Task Drained { get; }
+
+    /// <summary>Queues a header and its payload frame (empty: none). They go out together or not at all.</summary>
+    public void Enqueue(ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload) => _queue.Writer.TryWrite((header, payload));
+
+    public void Complete() => _queue.Writer.TryComplete();
+
+    private async Task DrainAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await foreach ((ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload) in
+                _queue.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
+            {
+                // When the header cannot be sent (the peer is not connected), its payload must not go out alone on a
+                // later connection, where it would be read as a header.
+                if (!await _binder.SendAsync(_peer, header, stopping).ConfigureAwait(false))
+                {
+                    ObjectStorageLog.AnswerToGonePeer(_logger, _peer.ToString());
+                    continue;
+                }
+
+                if (!payload.IsEmpty)
+                {
+                    await _binder.SendAsync(_peer, payload, stopping).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The server is stopping: what is left is dropped.
+        }
+        catch (ObjectDisposedException) when (stopping.IsCancellationRequested)
+        {
+            // The binder was disposed under us while stopping.
+        }
+    }
+}

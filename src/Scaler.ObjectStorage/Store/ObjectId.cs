@@ -1,0 +1,98 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Scaler.ObjectStorage.Store;
+
+/// <summary>
+/// A 32-byte object identifier as the object-storage protocol carries it: four unsigned 64-bit fields.
+/// </summary>
+/// <remarks>
+/// The scheduler protocol carries the same identifier as 32 raw bytes; field <c>i</c> is the big-endian reading of bytes
+/// <c>[8i, 8i + 8)</c>. The first 16 bytes (<see cref="Field0"/>, <see cref="Field1"/>) name the owner (see
+/// <see cref="ObjectOwner"/>); the last 16 bytes are the object's own tag.
+/// </remarks>
+public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2, ulong Field3)
+{
+    /// <summary>Length of the identifier in its byte form.</summary>
+    public const int ByteLength = 32;
+
+    /// <summary>The owner part: the first 16 bytes.</summary>
+    public ObjectOwner Owner => new(Field0, Field1);
+
+    /// <summary>The object's own tag: the last 16 bytes, as (<see cref="Field2"/>, <see cref="Field3"/>).</summary>
+    public UInt128 Tag => new(Field2, Field3);
+
+    /// <summary>Builds an identifier from an owner and a 16-byte tag.</summary>
+    public static ObjectId Create(ObjectOwner owner, UInt128 tag) =>
+        new(owner.High, owner.Low, (ulong)(tag >> 64), (ulong)tag);
+
+    /// <summary>A new identifier for <paramref name="owner"/> with a random 16-byte tag.</summary>
+    public static ObjectId NewUnique(ObjectOwner owner)
+    {
+        Span<byte> tag = stackalloc byte[16];
+        RandomNumberGenerator.Fill(tag);
+        return new ObjectId(
+            owner.High, owner.Low, BinaryPrimitives.ReadUInt64BigEndian(tag), BinaryPrimitives.ReadUInt64BigEndian(tag[8..]));
+    }
+
+    /// <summary>The identifier under which <paramref name="owner"/> stores its serializer (tag = MD5 of "serializer").</summary>
+    public static ObjectId ForSerializer(ObjectOwner owner)
+    {
+        Span<byte> tag = stackalloc byte[16];
+#pragma warning disable CA5351 // MD5 is not used for security: the reference derives the serializer tag with it.
+        MD5.HashData("serializer"u8, tag);
+#pragma warning restore CA5351
+        return new ObjectId(
+            owner.High, owner.Low, BinaryPrimitives.ReadUInt64BigEndian(tag), BinaryPrimitives.ReadUInt64BigEndian(tag[8..]));
+    }
+
+    /// <summary>Reads the 32-byte form. Throws <see cref="ArgumentException"/> if the span is not exactly 32 bytes.</summary>
+    public static ObjectId FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length != ByteLength)
+        {
+            throw new ArgumentException(
+                $"An object ID is {ByteLength} bytes, got {bytes.Length}.", nameof(bytes));
+        }
+
+        return new ObjectId(
+            BinaryPrimitives.ReadUInt64BigEndian(bytes),
+            BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]),
+            BinaryPrimitives.ReadUInt64BigEndian(bytes[16..]),
+            BinaryPrimitives.ReadUInt64BigEndian(bytes[24..]));
+    }
+
+    /// <summary>Writes the 32-byte form into <paramref name="destination"/> (which must hold at least 32 bytes).</summary>
+    public void WriteTo(Span<byte> destination)
+    {
+        if (destination.Length < ByteLength)
+        {
+            throw new ArgumentException(
+                $"An object ID needs {ByteLength} bytes, the destination has {destination.Length}.", nameof(destination));
+        }
+
+        BinaryPrimitives.WriteUInt64BigEndian(destination, Field0);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], Field1);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[16..], Field2);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[24..], Field3);
+    }
+
+    /// <summary>The 32-byte form as a new array.</summary>
+    public byte[] ToBytes()
+    {
+        var bytes = new byte[ByteLength];
+        WriteTo(bytes);
+        return bytes;
+    }
+
+    /// <summary>True when the first 16 bytes equal <paramref name="owner"/>.</summary>
+    public bool IsOwnedBy(ObjectOwner owner) => Field0 == owner.High && Field1 == owner.Low;
+
+    /// <summary>The 32 bytes as 64 lowercase hexadecimal digits, in wire order.</summary>
+    public override string ToString()
+    {
+        Span<byte> bytes = stackalloc byte[ByteLength];
+        WriteTo(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
+}

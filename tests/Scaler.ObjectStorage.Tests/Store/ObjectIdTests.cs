@@ -1,0 +1,101 @@
+using Scaler.ObjectStorage.Store;
+
+namespace Scaler.ObjectStorage.Tests.Store;
+
+public sealed class ObjectIdTests
+{
+    // An object ID from the golden capture: the listing decodes it as field0 = 1782735204749930075,
+    // field1 = 16574276679447238719, and names it owner_hash=18bd8c39..., object_tag=6a704463....
+    private const string GoldenHex = "18bd8c392fb3ee5be603a8d35f7e583f6a70446391a14c6ea7b401a3f39d6077";
+
+    [Fact]
+    public void FromBytes_GoldenId_ReadsBigEndianFields()
+    {
+        ObjectId id = ObjectId.FromBytes(Convert.FromHexString(GoldenHex));
+
+        Assert.Equal(1782735204749930075UL, id.Field0);
+        Assert.Equal(16574276679447238719UL, id.Field1);
+        Assert.Equal(0x6a70446391a14c6eUL, id.Field2);
+        Assert.Equal(0xa7b401a3f39d6077UL, id.Field3);
+    }
+
+    [Fact]
+    public void ToString_IsLowercaseHexInWireOrder()
+    {
+        ObjectId id = ObjectId.FromBytes(Convert.FromHexString(GoldenHex));
+
+        Assert.Equal(GoldenHex, id.ToString());
+    }
+
+    [Fact]
+    public void ToBytes_RoundTripsThroughFromBytes()
+    {
+        var id = new ObjectId(1, ulong.MaxValue, 0x0102030405060708, 42);
+
+        byte[] bytes = id.ToBytes();
+
+        Assert.Equal(32, bytes.Length);
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, bytes[16..24]);
+        Assert.Equal(id, ObjectId.FromBytes(bytes));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(33)]
+    public void FromBytes_WrongLength_Throws(int length)
+    {
+        Assert.Throws<ArgumentException>(() => ObjectId.FromBytes(new byte[length]));
+    }
+
+    [Fact]
+    public void WriteTo_ShortDestination_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new ObjectId(1, 2, 3, 4).WriteTo(new byte[31]));
+    }
+
+    [Fact]
+    public void FromClientIdentity_MatchesOwnerPrefixOfGoldenCapture()
+    {
+        // The golden client "Client|e5bec3..." owns every object in the capture, all prefixed 18bd8c39...583f.
+        ObjectOwner owner = ObjectOwner.FromClientIdentity("Client|e5bec3d036fd47c79a19be9029a8aa79"u8);
+        ObjectId golden = ObjectId.FromBytes(Convert.FromHexString(GoldenHex));
+
+        Assert.Equal("18bd8c392fb3ee5be603a8d35f7e583f", owner.ToString());
+        Assert.Equal(owner, golden.Owner);
+        Assert.True(golden.IsOwnedBy(owner));
+        Assert.False(golden.IsOwnedBy(ObjectOwner.FromClientIdentity("Client|other"u8)));
+    }
+
+    [Fact]
+    public void ForSerializer_UsesTheSerializerTagSeenInTheGoldenCapture()
+    {
+        ObjectOwner owner = ObjectOwner.FromClientIdentity("Client|e5bec3d036fd47c79a19be9029a8aa79"u8);
+
+        ObjectId serializer = ObjectId.ForSerializer(owner);
+
+        Assert.Equal("18bd8c392fb3ee5be603a8d35f7e583f" + "84f6fb7cd5cd53b5679489a29396448f", serializer.ToString());
+    }
+
+    [Fact]
+    public void NewUnique_KeepsOwnerAndDiffersInTag()
+    {
+        var owner = new ObjectOwner(7, 9);
+
+        ObjectId first = ObjectId.NewUnique(owner);
+        ObjectId second = ObjectId.NewUnique(owner);
+
+        Assert.True(first.IsOwnedBy(owner));
+        Assert.True(second.IsOwnedBy(owner));
+        Assert.NotEqual(first.Tag, second.Tag);
+    }
+
+    [Fact]
+    public void Create_SplitsTagIntoLastTwoFields()
+    {
+        ObjectId id = ObjectId.Create(new ObjectOwner(1, 2), new UInt128(3, 4));
+
+        Assert.Equal(new ObjectId(1, 2, 3, 4), id);
+        Assert.Equal(new UInt128(3, 4), id.Tag);
+    }
+}

@@ -1,0 +1,91 @@
+using Scaler.ObjectStorage.Store;
+using Scaler.ObjectStorage.Tests.Support;
+using Scaler.ObjectStorage.Wire;
+using Scaler.Protocol;
+using Scaler.Protocol.Messages;
+
+namespace Scaler.ObjectStorage.Tests.Wire;
+
+public sealed class ObjectStorageWireTests
+{
+    [Fact]
+    public void DecodeRequest_GoldenSetHeader_ReadsAllFields()
+    {
+        byte[] frame = GoldenStream.Load("client-to-object-storage.bin").Frames[0];
+
+        ObjectRequest request = ObjectStorageWire.DecodeRequest(frame);
+
+        // Values from the capnp tool's decoding in shared/golden/listing.txt.
+        Assert.Equal(
+            new ObjectRequest(
+                new ObjectId(1782735204749930075, 16574276679447238719, 9581121770858828725, 7463741813813560463),
+                72,
+                0,
+                ObjectRequestType.SetObject),
+            request);
+    }
+
+    [Fact]
+    public void EncodeResponse_MatchesGoldenBytes()
+    {
+        byte[] golden = GoldenStream.Load("object-storage-to-client.bin").Frames[0];
+        var response = new ObjectResponse(
+            new ObjectId(1782735204749930075, 16574276679447238719, 9581121770858828725, 7463741813813560463),
+            0,
+            0,
+            ObjectResponseType.SetOK);
+
+        Assert.Equal(golden, ObjectStorageWire.EncodeResponse(response));
+    }
+
+    [Fact]
+    public void EncodeRequest_MatchesGoldenBytes()
+    {
+        byte[] golden = GoldenStream.Load("client-to-object-storage.bin").Frames[0];
+
+        Assert.Equal(golden, ObjectStorageWire.EncodeRequest(ObjectStorageWire.DecodeRequest(golden)));
+    }
+
+    [Fact]
+    public void DecodeResponse_RoundTripsEveryType()
+    {
+        foreach (ObjectResponseType type in Enum.GetValues<ObjectResponseType>())
+        {
+            var response = new ObjectResponse(new ObjectId(1, 2, 3, 4), 99, 7, type);
+            Assert.Equal(response, ObjectStorageWire.DecodeResponse(ObjectStorageWire.EncodeResponse(response)));
+        }
+    }
+
+    [Fact]
+    public void EncodeObjectIdMessage_MatchesOfficialEncoder()
+    {
+        // `echo '(field0 = 1, field1 = 2, field2 = 3, field3 = 18446744073709551615)'
+        //   | capnp encode object_storage.capnp ObjectID | xxd -p`
+        byte[] official = Convert.FromHexString(
+            "0000000005000000000000000400000001000000000000000200000000000000" +
+            "0300000000000000ffffffffffffffff");
+        var id = new ObjectId(1, 2, 3, ulong.MaxValue);
+
+        Assert.Equal(official, ObjectStorageWire.EncodeObjectIdMessage(id));
+        Assert.Equal(id, ObjectStorageWire.DecodeObjectIdMessage(official));
+    }
+
+    [Fact]
+    public void DecodeRequest_UnknownType_Throws()
+    {
+        byte[] frame = ObjectStorageWire.EncodeRequest(new ObjectRequest(new ObjectId(1, 2, 3, 4), 0, 1, (ObjectRequestType)9));
+
+        Assert.Throws<ProtocolException>(() => ObjectStorageWire.DecodeRequest(frame));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(72)]
+    public void DecodeRequest_TruncatedOrEmpty_ThrowsProtocolException(int length)
+    {
+        byte[] frame = GoldenStream.Load("client-to-object-storage.bin").Frames[0][..length];
+
+        Assert.Throws<ProtocolException>(() => ObjectStorageWire.DecodeRequest(frame));
+    }
+}
