@@ -1,23 +1,69 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Scaler.Hosting.CommandLine;
 using Scaler.Hosting.Sections;
+using Scaler.IO.Addressing;
+using Scaler.ObjectStorage.Server;
+using ServerOptions = Scaler.ObjectStorage.Server.ObjectStorageServerOptions;
 
 namespace Scaler.Cli.Commands;
 
 /// <summary><c>scaler-cli object-storage-server ADDRESS</c> (the reference's <c>scaler_object_storage_server</c>).</summary>
-internal static class ObjectStorageServerCommand
+internal static partial class ObjectStorageServerCommand
 {
     public const string Name = "object-storage-server";
 
-    /// <summary>The server's run hook; Scaler.ObjectStorage plugs its server in here.</summary>
-    public static ToolEntryPoint<ObjectStorageServerOptions> Run { get; } =
-        NotBuiltYet.EntryPoint<ObjectStorageServerOptions>("object storage server");
+    /// <summary>The server's run hook: serves until Ctrl-C/SIGTERM.</summary>
+    public static ToolEntryPoint<Hosting.Sections.ObjectStorageServerOptions> Run { get; } = RunAsync;
 
-    public static Command Create(ToolEntryPoint<ObjectStorageServerOptions>? run = null) => ToolCommand.Create(
+    public static Command Create(ToolEntryPoint<Hosting.Sections.ObjectStorageServerOptions>? run = null) => ToolCommand.Create(
         Name,
         "Run the object storage server",
-        ObjectStorageServerOptions.Section,
+        Hosting.Sections.ObjectStorageServerOptions.Section,
         options => options.Logging,
         processName: "object_storage_server",
         run ?? Run);
+
+    private static async Task<int> RunAsync(
+        Hosting.Sections.ObjectStorageServerOptions options, ILoggerFactory loggerFactory, CancellationToken shutdown)
+    {
+        var logger = loggerFactory.CreateLogger("Scaler.Cli");
+        ScalerAddress address;
+        try
+        {
+            address = ScalerAddress.Parse(options.BindAddress);
+        }
+        catch (FormatException error)
+        {
+            LogBadAddress(logger, error.Message);
+            return ExitCodes.UsageError;
+        }
+
+        var server = await ObjectStorageServer.StartAsync(
+            new ServerOptions
+            {
+                Address = address,
+                Identity = options.Identity,
+                TlsCertificatePath = options.Security.TlsCertificatePath,
+                TlsKeyPath = options.Security.TlsKeyPath,
+            },
+            loggerFactory,
+            shutdown).ConfigureAwait(false);
+        await using (server.ConfigureAwait(false))
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, shutdown).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C / SIGTERM.
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "object storage server: {Reason}")]
+    private static partial void LogBadAddress(ILogger logger, string reason);
 }
