@@ -68,6 +68,13 @@ internal sealed class ObjectDeleter : IAsyncDisposable
 #pragma warning restore CA1031
                 {
                     SchedulerLog.DeleteFailed(_logger, ids.Count, error);
+
+                    // The connection may be broken for good: the next batch connects again.
+                    if (client is not null)
+                    {
+                        await client.DisposeAsync().ConfigureAwait(false);
+                        client = null;
+                    }
                 }
             }
         }
