@@ -38,14 +38,24 @@ internal sealed partial class SchedulerCore
             ResultType = (WireResultType)(ushort)resultType,
         };
         Send(client, result);
+        if (_graphTasks.Owns(task))
+        {
+            _graphFollowUps.Enqueue(() => _graphTasks.OnNodeResult(task, result));
+        }
     }
 
-    void ISchedulerEffects.SendTaskCancelConfirm(ClientId client, TaskId task, CoreConfirmType confirmType) =>
+    void ISchedulerEffects.SendTaskCancelConfirm(ClientId client, TaskId task, CoreConfirmType confirmType)
+    {
         Send(client, new TaskCancelConfirm
         {
             TaskId = task.Span.ToArray(),
             CancelConfirmType = (WireConfirmType)(ushort)confirmType,
         });
+        if (confirmType != CoreConfirmType.CancelFailed && _graphTasks.Owns(task))
+        {
+            _graphFollowUps.Enqueue(() => _graphTasks.OnNodeCanceled(task));
+        }
+    }
 
     void ISchedulerEffects.TaskStateChanged(TaskId task, CoreState state, WorkerId worker)
     {

@@ -36,6 +36,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
     private readonly ObjectTracker _objects = new();
     private readonly WorkerManagerTracker _managers;
     private readonly LoadBalanceGate _balanceGate;
+    private readonly GraphTaskController _graphTasks;
     private readonly Dictionary<PeerIdentity, PeerRole> _roles = [];
     private readonly Dictionary<TaskId, LiveTask> _liveTasks = [];
     private readonly Dictionary<ClientId, int> _taskCountOfClient = [];
@@ -64,6 +65,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         _clients = new ClientRegistry(_tasks, time, settings.ClientTimeout);
         _managers = new WorkerManagerTracker(time);
         _balanceGate = new LoadBalanceGate(settings.LoadBalanceTriggerTimes);
+        _graphTasks = new GraphTaskController(this);
         var address = settings.AdvertisedObjectStorageAddress;
         _advertisedAddress = new ObjectStorageAddress
         {
@@ -109,6 +111,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
                 break;
         }
 
+        RunGraphFollowUps();
         CollectGarbage();
     }
 
@@ -144,7 +147,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
                 OnTask(peer, task);
                 break;
             case TaskCancel cancel:
-                _tasks.Cancel(client, new TaskId(cancel.TaskId), cancel.Flags?.Force ?? false);
+                OnTaskCancel(client, cancel);
                 break;
             case TaskCancelConfirm confirm:
                 OnTaskCancelConfirm(peer, confirm);
@@ -247,23 +250,15 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         StopRequested = true;
     }
 
-    private void OnGraphTask(PeerIdentity peer, GraphTask graph)
-    {
-        // Decision (docs/scheduler.md): graph tasks are not supported yet. The client must never hang on one, so
-        // every target and the graph itself are answered as canceled at once.
-        SchedulerLog.GraphTaskRefused(_logger, peer.ToString(), Convert.ToHexString(graph.TaskId));
-        foreach (var target in graph.Targets)
-        {
-            Send(peer, new TaskCancelConfirm { TaskId = target, CancelConfirmType = WireConfirmType.Canceled });
-        }
-
-        Send(peer, new TaskCancelConfirm { TaskId = graph.TaskId, CancelConfirmType = WireConfirmType.Canceled });
-    }
-
     private void OnTask(PeerIdentity peer, TaskMessage task)
     {
         var client = task.Source.Length > 0 ? new ClientId(task.Source) : new ClientId(peer.Span);
         _roles.TryAdd(new PeerIdentity(client.Span), PeerRole.Client);
+        SubmitTask(client, task);
+    }
+
+    private void SubmitTask(ClientId client, TaskMessage task)
+    {
         var id = new TaskId(task.TaskId);
         var capabilities = ToDictionary(task.Capabilities);
         if (_liveTasks.ContainsKey(id))
@@ -279,6 +274,18 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
             ForgetLiveTask(id);
             SchedulerLog.DuplicateTask(_logger, id.ToString());
         }
+    }
+
+    private void OnTaskCancel(ClientId client, TaskCancel cancel)
+    {
+        var task = new TaskId(cancel.TaskId);
+        if (_graphTasks.Owns(task))
+        {
+            _graphTasks.Cancel(task);
+            return;
+        }
+
+        _tasks.Cancel(client, task, cancel.Flags?.Force ?? false);
     }
 
     private void OnTaskCancelConfirm(PeerIdentity peer, TaskCancelConfirm confirm)
@@ -462,6 +469,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
     {
         _roles.Remove(new PeerIdentity(client.Span));
         var tasks = _clients.Disconnect(client);
+        _graphTasks.OnClientGone(client);
         var objects = _objects.DropClient(client);
         SchedulerLog.ClientGone(_logger, client.ToString(), reason, tasks, objects);
     }
@@ -472,6 +480,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         {
             // The registry already canceled its tasks.
             _roles.Remove(new PeerIdentity(client.Span));
+            _graphTasks.OnClientGone(client);
             var objects = _objects.DropClient(client);
             SchedulerLog.ClientGone(_logger, client.ToString(), "heartbeat timeout", 0, objects);
         }

@@ -56,8 +56,8 @@ internal static partial class SchedulerLog
     [LoggerMessage(Level = LogLevel.Information, Message = "shutdown requested by {Client}: stopping workers and the scheduler")]
     public static partial void ShutdownAccepted(ILogger logger, string client);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "graph task {GraphTask} from {Client} refused: graph tasks are not supported yet (answered canceled)")]
-    public static partial void GraphTaskRefused(ILogger logger, string client, string graphTask);
+    [LoggerMessage(Level = LogLevel.Error, Message = "graph task {GraphTask} refused ({Reason}): every node and the graph answered canceled")]
+    public static partial void GraphTaskRefused(ILogger logger, string graphTask, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "task {Task} submitted twice; the second one is ignored")]
     public static partial void DuplicateTask(ILogger logger, string task);

@@ -152,22 +152,4 @@ public sealed class SchedulerTaskFlowTests
         await worker.Send(Result(tasks[0]));
         Assert.Equal(tasks[2].TaskId, (await worker.Expect<TaskMessage>()).TaskId);
     }
-
-    [Fact]
-    public async Task GraphTask_IsAnsweredCanceled_NeverLeftHanging()
-    {
-        await using var harness = await StartAsync();
-        var client = await harness.ClientAsync();
-
-        await client.Send(new GraphTask
-        {
-            TaskId = "g"u8.ToArray(),
-            Source = client.IdentityBytes,
-            Targets = ["t1"u8.ToArray()],
-            Graph = [NewTask(client, "t1")],
-        });
-
-        Assert.Equal("t1"u8.ToArray(), (await client.Expect<TaskCancelConfirm>()).TaskId);
-        Assert.Equal("g"u8.ToArray(), (await client.Expect<TaskCancelConfirm>()).TaskId);
-    }
 }
