@@ -121,7 +121,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         }
 
         var identity = string.Create(
-            CultureInfo.InvariantCulture, $"{Environment.ProcessId}|scheduler|{Guid.NewGuid():N}");
+            CultureInfo.InvariantCulture, $"{Environment.ProcessId}|scheduler|{Guid.NewGuid()}");
         var ymqOptions = new YmqOptions
         {
             Identity = identity,
