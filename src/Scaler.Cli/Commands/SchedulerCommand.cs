@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Scaler.Hosting.CommandLine;
 using Scaler.Hosting.Sections;
+using Scaler.Scheduler.Runtime;
 
 namespace Scaler.Cli.Commands;
 
@@ -15,5 +16,5 @@ internal static class SchedulerCommand
         SchedulerOptions.Section,
         options => options.Logging,
         processName: "scheduler",
-        run ?? NotBuiltYet.EntryPoint<SchedulerOptions>("scheduler"));
+        run ?? SchedulerServer.RunAsync);
 }

@@ -64,6 +64,10 @@ internal sealed class WorkerRegistry
         return expired;
     }
 
+    /// <summary>The connected workers started by <paramref name="manager"/> (for status reports).</summary>
+    public IReadOnlyCollection<WorkerId> WorkersOf(WorkerManagerId manager) =>
+        _workersOf.TryGetValue(manager, out var workers) ? workers : [];
+
     public int CountOf(WorkerManagerId manager) => _workersOf.TryGetValue(manager, out var workers) ? workers.Count : 0;
 
     /// <summary>What the scaling policy sees when <paramref name="manager"/> heartbeats.</summary>

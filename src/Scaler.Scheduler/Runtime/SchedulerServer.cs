@@ -1,0 +1,395 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Scaler.Hosting.Sections;
+using Scaler.IO.Addressing;
+using Scaler.IO.Ymq;
+using Scaler.ObjectStorage.Server;
+using Scaler.Scheduler.Policies;
+using StorageServerOptions = Scaler.ObjectStorage.Server.ObjectStorageServerOptions;
+
+namespace Scaler.Scheduler.Runtime;
+
+/// <summary>
+/// A running scheduler (the reference's <c>scaler_scheduler</c>): one binder for clients, workers and worker
+/// managers, a monitor binder that publishes status, and, when no object storage address is given, an embedded
+/// object storage server on the bind port + 1. Everything the scheduler decides happens on one loop; see
+/// docs/scheduler.md.
+/// </summary>
+public sealed class SchedulerServer : IAsyncDisposable
+{
+    /// <summary>How long stopping may take in total before the rest is abandoned (bugs #888/#924: never hang).</summary>
+    public static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan CleanupInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FlushBound = TimeSpan.FromSeconds(1);
+
+    private readonly YmqBinder _binder;
+    private readonly YmqBinder _monitorBinder;
+    private readonly ObjectStorageServer? _embeddedStorage;
+    private readonly ObjectDeleter _deleter;
+    private readonly BinderOutbox _outbox;
+    private readonly BinderOutbox _monitorOutbox;
+    private readonly SchedulerCore _core;
+    private readonly Channel<SchedulerInput> _inputs = Channel.CreateUnbounded<SchedulerInput>(
+        new UnboundedChannelOptions { SingleReader = true });
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _sending = new();
+    private readonly List<ITimer> _timers = [];
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _loop = Task.CompletedTask;
+    private Task _binderPump = Task.CompletedTask;
+    private Task _monitorPump = Task.CompletedTask;
+    private int _stopped;
+
+    private SchedulerServer(
+        YmqBinder binder,
+        YmqBinder monitorBinder,
+        ObjectStorageServer? embeddedStorage,
+        ScalerAddress objectStorageAddress,
+        SchedulerSettings settings,
+        PolicyEngine policy,
+        TimeProvider time,
+        ILoggerFactory loggerFactory)
+    {
+        _binder = binder;
+        _monitorBinder = monitorBinder;
+        _embeddedStorage = embeddedStorage;
+        _logger = loggerFactory.CreateLogger<SchedulerServer>();
+        ObjectStorageAddress = objectStorageAddress;
+        AdvertisedObjectStorageAddress = settings.AdvertisedObjectStorageAddress;
+        _deleter = new ObjectDeleter(objectStorageAddress, binder.Identity.ToString(), loggerFactory);
+        _outbox = new BinderOutbox(binder, _logger, _sending.Token);
+        _monitorOutbox = new BinderOutbox(monitorBinder, _logger, _sending.Token);
+        _core = new SchedulerCore(
+            settings, policy, _outbox, _monitorOutbox, _deleter.Enqueue, time, loggerFactory.CreateLogger<SchedulerCore>());
+    }
+
+    /// <summary>The address clients, workers and worker managers connect to (the real port when 0 was asked).</summary>
+    public ScalerAddress Address => _binder.LocalAddress;
+
+    /// <summary>Where monitors (<c>scaler_top</c>) connect to receive status messages.</summary>
+    public ScalerAddress MonitorAddress => _monitorBinder.LocalAddress;
+
+    /// <summary>The object storage server the scheduler deletes released objects from.</summary>
+    public ScalerAddress ObjectStorageAddress { get; }
+
+    /// <summary>The object storage address told to clients and workers in heartbeat echoes.</summary>
+    public ScalerAddress AdvertisedObjectStorageAddress { get; }
+
+    /// <summary>Completes once the scheduler has stopped (a client's shutdown request, or <see cref="StopAsync"/>).</summary>
+    public Task Completion => _completion.Task;
+
+    internal SchedulerCore Core => _core;
+
+    /// <summary>
+    /// Validates the options (policy, addresses), binds, starts the embedded object storage server when
+    /// <c>--object-storage-address</c> is empty, and starts the loop.
+    /// </summary>
+    /// <exception cref="PolicyContentException">The policy engine type or content is not valid.</exception>
+    /// <exception cref="FormatException">An address is not valid.</exception>
+    public static Task<SchedulerServer> StartAsync(
+        SchedulerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
+        StartAsync(options, loggerFactory, TimeProvider.System, cancellationToken);
+
+    internal static async Task<SchedulerServer> StartAsync(
+        SchedulerOptions options, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(time);
+
+        // Everything that can be wrong in the options is checked before anything is bound.
+        var policy = PolicyEngineFactory.Create(options.Policy.EngineType, options.Policy.Content);
+        var bindAddress = ScalerAddress.Parse(options.BindAddress);
+        var storageAddress = string.IsNullOrWhiteSpace(options.ObjectStorageAddress)
+            ? null
+            : ScalerAddress.Parse(options.ObjectStorageAddress);
+        var advertised = string.IsNullOrWhiteSpace(options.AdvertisedObjectStorageAddress)
+            ? null
+            : ScalerAddress.Parse(options.AdvertisedObjectStorageAddress);
+        var monitorAddress = string.IsNullOrWhiteSpace(options.MonitorAddress)
+            ? null
+            : ScalerAddress.Parse(options.MonitorAddress);
+
+        var logger = loggerFactory.CreateLogger<SchedulerServer>();
+        if (options.MaxNumberOfTasksWaiting >= 0)
+        {
+            SchedulerLog.MaxTasksWaitingIgnored(logger, options.MaxNumberOfTasksWaiting);
+        }
+
+        var identity = string.Create(
+            CultureInfo.InvariantCulture, $"{Environment.ProcessId}|scheduler|{Guid.NewGuid()}");
+        var ymqOptions = new YmqOptions
+        {
+            Identity = identity,
+            TlsCertificatePath = options.Security.TlsCertificatePath,
+            TlsKeyPath = options.Security.TlsKeyPath,
+        };
+
+        YmqBinder? binder = null;
+        YmqBinder? monitorBinder = null;
+        ObjectStorageServer? embedded = null;
+        try
+        {
+            binder = await YmqBinder.BindAsync(
+                bindAddress, ymqOptions, loggerFactory.CreateLogger<YmqBinder>(), cancellationToken).ConfigureAwait(false);
+            var bound = binder.LocalAddress;
+            if (storageAddress is null)
+            {
+                embedded = await ObjectStorageServer.StartAsync(
+                    new StorageServerOptions
+                    {
+                        Address = bound.WithPort(bound.Port + 1),
+                        TlsCertificatePath = options.Security.TlsCertificatePath,
+                        TlsKeyPath = options.Security.TlsKeyPath,
+                    },
+                    loggerFactory,
+                    cancellationToken).ConfigureAwait(false);
+                storageAddress = embedded.LocalAddress;
+                SchedulerLog.EmbeddedObjectStorage(logger, storageAddress.ToString());
+            }
+
+            monitorBinder = await YmqBinder.BindAsync(
+                monitorAddress ?? bound.WithPort(bound.Port + 2),
+                ymqOptions,
+                loggerFactory.CreateLogger<YmqBinder>(),
+                cancellationToken).ConfigureAwait(false);
+
+            var settings = new SchedulerSettings(
+                advertised ?? storageAddress,
+                TimeSpan.FromSeconds(options.ClientTimeoutSeconds),
+                TimeSpan.FromSeconds(options.WorkerTimeoutSeconds),
+                SchedulerSettings.DefaultWorkerManagerTimeout,
+                options.Protected,
+                options.LoadBalanceTriggerTimes);
+            var server = new SchedulerServer(
+                binder, monitorBinder, embedded, storageAddress, settings, policy, time, loggerFactory);
+            server.Start(options, time);
+            SchedulerLog.Started(
+                logger,
+                server.Address.ToString(),
+                server.MonitorAddress.ToString(),
+                storageAddress.ToString(),
+                settings.AdvertisedObjectStorageAddress.ToString());
+            return server;
+        }
+        catch
+        {
+            if (monitorBinder is not null)
+            {
+                await monitorBinder.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (embedded is not null)
+            {
+                await embedded.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (binder is not null)
+            {
+                await binder.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Stops the loop, flushes what is queued (bounded), and closes everything; never hangs.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            await _completion.Task.ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            foreach (var timer in _timers)
+            {
+                await timer.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await BoundedAsync("the scheduler loop", _loop).ConfigureAwait(false);
+
+            // Replies already decided (a shutdown answer, workers told to stop) get a bounded chance to go out.
+            await _outbox.FlushAsync(FlushBound).ConfigureAwait(false);
+            await _monitorOutbox.FlushAsync(FlushBound).ConfigureAwait(false);
+            await _sending.CancelAsync().ConfigureAwait(false);
+
+            await BoundedAsync("the binder", _binder.DisposeAsync().AsTask()).ConfigureAwait(false);
+            await BoundedAsync("the monitor binder", _monitorBinder.DisposeAsync().AsTask()).ConfigureAwait(false);
+            await BoundedAsync("the binder event pumps", Task.WhenAll(_binderPump, _monitorPump)).ConfigureAwait(false);
+            await BoundedAsync("the object deleter", _deleter.DisposeAsync().AsTask()).ConfigureAwait(false);
+            if (_embeddedStorage is not null)
+            {
+                await BoundedAsync("the embedded object storage server", _embeddedStorage.DisposeAsync().AsTask())
+                    .ConfigureAwait(false);
+            }
+
+            SchedulerLog.Stopped(_logger);
+        }
+        finally
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _sending.Dispose();
+    }
+
+    /// <summary>Runs a scheduler until <paramref name="shutdown"/> or a client's shutdown request: the CLI's entry point.</summary>
+    public static async Task<int> RunAsync(SchedulerOptions options, ILoggerFactory loggerFactory, CancellationToken shutdown)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var logger = loggerFactory.CreateLogger<SchedulerServer>();
+        SchedulerServer server;
+        try
+        {
+            server = await StartAsync(options, loggerFactory, shutdown).ConfigureAwait(false);
+        }
+        catch (PolicyContentException error)
+        {
+            SchedulerRunLog.BadOptions(logger, error.Message);
+            return 2;
+        }
+        catch (FormatException error)
+        {
+            SchedulerRunLog.BadOptions(logger, error.Message);
+            return 2;
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            return 0;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            try
+            {
+                await server.Completion.WaitAsync(shutdown).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+            {
+                // Ctrl-C / SIGTERM: stop below.
+            }
+        }
+
+        return 0;
+    }
+
+    private void Start(SchedulerOptions options, TimeProvider time)
+    {
+        _binderPump = PumpBinderAsync(_stopping.Token);
+        _monitorPump = DrainMonitorAsync(_stopping.Token);
+        AddTimer(time, TickKind.Cleanup, CleanupInterval);
+        if (options.LoadBalanceSeconds > 0)
+        {
+            AddTimer(time, TickKind.Balance, TimeSpan.FromSeconds(options.LoadBalanceSeconds));
+        }
+
+        AddTimer(time, TickKind.Status, TimeSpan.FromSeconds(options.StatusReportIntervalSeconds));
+        _loop = RunLoopAsync(_stopping.Token);
+    }
+
+    private void AddTimer(TimeProvider time, TickKind kind, TimeSpan period)
+    {
+        var tick = new TickInput(kind);
+        _timers.Add(time.CreateTimer(_ => _inputs.Writer.TryWrite(tick), null, period, period));
+    }
+
+    private async Task PumpBinderAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await foreach (var binderEvent in _binder.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _inputs.Writer.TryWrite(new BinderInput(binderEvent));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Monitors only listen; anything they send is read and dropped so it never fills the receive budget.</summary>
+    private async Task DrainMonitorAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await foreach (var monitorEvent in _monitorBinder.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _ = monitorEvent;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await foreach (var input in _inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    _core.Handle(input);
+                }
+#pragma warning disable CA1031 // one bad input (or a bug it exposes) must never take the whole scheduler down.
+                catch (Exception error)
+#pragma warning restore CA1031
+                {
+                    SchedulerLog.HandlerFailed(_logger, error);
+                }
+
+                if (_core.StopRequested)
+                {
+                    // A client asked for shutdown: stop from outside the loop so StopAsync can wait for it.
+                    _ = Task.Run(StopAsync, CancellationToken.None);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task BoundedAsync(string what, Task task)
+    {
+        try
+        {
+            await task.WaitAsync(StopBound).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            SchedulerLog.StopTimedOut(_logger, what, StopBound.TotalMilliseconds);
+        }
+#pragma warning disable CA1031 // stopping goes on whatever one part threw.
+        catch (Exception error) when (error is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            SchedulerLog.HandlerFailed(_logger, error);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected for the parts cancelled above.
+        }
+    }
+}
