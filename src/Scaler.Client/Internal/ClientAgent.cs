@@ -140,7 +140,10 @@ internal sealed class ClientAgent : IAsyncDisposable
                 throw;
             }
 
-            throw agent.DescribeConnectFailure(stage, e, timeout.IsCancellationRequested);
+            var transportReason = stage == "connecting" && timeout.IsCancellationRequested
+                ? await ConnectProbe.DescribeAsync(address, TimeSpan.FromSeconds(1)).ConfigureAwait(false)
+                : null;
+            throw agent.DescribeConnectFailure(stage, e, timeout.IsCancellationRequested, transportReason);
         }
     }
 
@@ -319,14 +322,12 @@ internal sealed class ClientAgent : IAsyncDisposable
         }
     }
 
-    private ScalerClientException DescribeConnectFailure(string stage, Exception error, bool timedOut)
+    private ScalerClientException DescribeConnectFailure(string stage, Exception error, bool timedOut, string? transportReason)
     {
         var seconds = _options.ConnectTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         var reason = stage switch
         {
-            "connecting" when timedOut => _lastTransportError is { } last
-                ? $"{last} (gave up after {seconds} s)"
-                : $"no connection within {seconds} s",
+            "connecting" when timedOut => $"{transportReason ?? _lastTransportError ?? "no connection"} (gave up after {seconds} s)",
             "heartbeat" when timedOut => $"connected, but no heartbeat answer within {seconds} s (is it a Scaler scheduler?)",
             "storage" when timedOut => $"the object storage at {ObjectStorageAddress} it advertises did not answer within {seconds} s",
             "storage" => $"the object storage at {ObjectStorageAddress} it advertises failed: {error.Message}",
