@@ -167,10 +167,10 @@ public sealed class Client : IDisposable, IAsyncDisposable
     /// Tells the scheduler this client leaves (<c>ClientDisconnect</c>); the scheduler cancels its tasks and deletes its
     /// objects. Tasks still pending fail with <see cref="ScalerClientException"/>. The scheduler keeps running.
     /// </summary>
-    public void Disconnect() => _agent.DisconnectAsync().GetAwaiter().GetResult();
+    public void Disconnect() => DisconnectAsync().GetAwaiter().GetResult();
 
     /// <inheritdoc cref="Disconnect"/>
-    public Task DisconnectAsync() => _agent.DisconnectAsync();
+    public Task DisconnectAsync() => Task.Run(_agent.DisconnectAsync);
 
     /// <summary>
     /// Asks the scheduler to shut the cluster down (scheduler and workers; other clients' tasks are cancelled) and
@@ -178,16 +178,16 @@ public sealed class Client : IDisposable, IAsyncDisposable
     /// runs in protected mode and refuses, <see cref="ScalerClientException"/> when it does not answer within
     /// <see cref="ClientOptions.ShutdownTimeout"/>.
     /// </summary>
-    public void Shutdown() => _agent.ShutdownAsync().GetAwaiter().GetResult();
+    public void Shutdown() => ShutdownAsync().GetAwaiter().GetResult();
 
     /// <inheritdoc cref="Shutdown"/>
-    public Task ShutdownAsync() => _agent.ShutdownAsync();
+    public Task ShutdownAsync() => Task.Run(_agent.ShutdownAsync);
 
     /// <summary>Same as <see cref="Disconnect"/>.</summary>
     public void Dispose() => Disconnect();
 
     /// <summary>Same as <see cref="DisconnectAsync"/>.</summary>
-    public async ValueTask DisposeAsync() => await _agent.DisconnectAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync() => await DisconnectAsync().ConfigureAwait(false);
 
     public override string ToString() => $"Scaler client {Identity} of {SchedulerAddress}";
 
@@ -201,7 +201,9 @@ public sealed class Client : IDisposable, IAsyncDisposable
 
         var settings = (options ?? new ClientOptions()).Clone();
         settings.Validate();
-        return await ClientAgent.ConnectAsync(parsed, settings, cancellationToken).ConfigureAwait(false);
+        // On the thread pool: the transport starts its loops with Task.Yield, which would post them to the caller's
+        // synchronization context (a UI thread blocked in the constructor would then never see them run).
+        return await Task.Run(() => ClientAgent.ConnectAsync(parsed, settings, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private static TResult[] Gather<TResult>(List<ScalerFuture<TResult>> futures)
