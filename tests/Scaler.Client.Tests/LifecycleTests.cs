@@ -135,7 +135,9 @@ public sealed class LifecycleTests
     [Fact]
     public async Task Disconnect_SendsClientDisconnectAndFailsPendingFutures()
     {
-        await using var fixture = await ClientFixture.StartAsync();
+        var options = ClientFixture.FastOptions();
+        options.DisconnectLinger = TimeSpan.FromMilliseconds(500); // the default linger is what gets the message out
+        await using var fixture = await ClientFixture.StartAsync(options);
         fixture.Scheduler.HoldTasks = true;
         var future = fixture.Client.Submit(RemoteFunctions.Square, 4);
         await fixture.Scheduler.WaitForHeldAsync(1, fixture.Token);
