@@ -1,0 +1,284 @@
+using Scaler.Functions;
+using Scaler.Internal;
+using Scaler.IO.Addressing;
+
+namespace Scaler;
+
+/// <summary>
+/// A connection to a Scaler scheduler that runs .NET functions on its workers.
+/// </summary>
+/// <example>
+/// <code>
+/// using var client = new Client("tcp://127.0.0.1:8516");
+/// ScalerFuture&lt;int&gt; f = client.Submit(Compute, 7);
+/// IReadOnlyList&lt;int&gt; all = client.Map(Compute, Enumerable.Range(0, 50));
+/// </code>
+/// </example>
+/// <remarks>
+/// <para>Every method is thread-safe. One set of background loops per client talks to the scheduler and the object
+/// storage; blocking calls (<see cref="ScalerFuture{T}.Result"/>, <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T})"/>)
+/// never need the caller's synchronization context, so they do not deadlock a UI thread (they do block it).</para>
+/// <para>A function is a static method or a lambda (capturing values that the serializer can write). Submit-time
+/// problems are thrown by the submitting call: <see cref="FunctionNotShippableException"/> for a function that cannot
+/// be shipped, <see cref="ArgumentException"/> for an argument of the wrong type or one the serializer cannot write.</para>
+/// </remarks>
+public sealed class Client : IDisposable, IAsyncDisposable
+{
+    private readonly ClientAgent _agent;
+
+    /// <summary>
+    /// Connects to the scheduler at <paramref name="address"/> (<c>tcp://host:port</c>), blocking until connected.
+    /// Throws <see cref="ScalerClientException"/> ("could not reach the scheduler at ...") when that does not happen
+    /// within <see cref="ClientOptions.ConnectTimeout"/>.
+    /// </summary>
+    public Client(string address, ClientOptions? options = null)
+        : this(ConnectAgentAsync(address, options, CancellationToken.None).GetAwaiter().GetResult())
+    {
+    }
+
+    private Client(ClientAgent agent) => _agent = agent;
+
+    /// <summary>This client's identity, <c>Client|&lt;32 hex digits&gt;</c>; the scheduler logs it.</summary>
+    public string Identity => _agent.Identity.Text;
+
+    /// <summary>The scheduler's address.</summary>
+    public string SchedulerAddress => _agent.SchedulerAddress.ToString();
+
+    /// <summary>The object storage address in use (advertised by the scheduler, or <see cref="ClientOptions.ObjectStorageAddress"/>).</summary>
+    public string ObjectStorageAddress => _agent.ObjectStorageAddress?.ToString() ?? "";
+
+    /// <summary>Tasks submitted and not yet done.</summary>
+    public int PendingTaskCount => _agent.PendingCount;
+
+    /// <summary>True once the client was disconnected, shut down, or lost the scheduler.</summary>
+    public bool IsClosed => _agent.IsClosed;
+
+    internal ClientAgent Agent => _agent;
+
+    /// <summary>Connects without blocking; see the constructor.</summary>
+    public static async Task<Client> ConnectAsync(string address, ClientOptions? options = null, CancellationToken cancellationToken = default) =>
+        new(await ConnectAgentAsync(address, options, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Submits <paramref name="function"/>() as one task.</summary>
+    public ScalerFuture<TResult> Submit<TResult>(Func<TResult> function) =>
+        SubmitDelegate<TResult>(function, []);
+
+    /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
+    public ScalerFuture<TResult> Submit<TResult>(Func<Task<TResult>> function) =>
+        SubmitDelegate<TResult>(function, []);
+
+    /// <summary>Submits <paramref name="function"/>(arg1) as one task.</summary>
+    public ScalerFuture<TResult> Submit<T1, TResult>(Func<T1, TResult> function, T1 arg1) =>
+        SubmitDelegate<TResult>(function, [arg1]);
+
+    /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
+    public ScalerFuture<TResult> Submit<T1, TResult>(Func<T1, Task<TResult>> function, T1 arg1) =>
+        SubmitDelegate<TResult>(function, [arg1]);
+
+    /// <summary>Submits <paramref name="function"/>(arg1, arg2) as one task.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, T2 arg2) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2]);
+
+    /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, TResult>(Func<T1, T2, Task<TResult>> function, T1 arg1, T2 arg2) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2]);
+
+    /// <summary>Submits <paramref name="function"/>(arg1, arg2, arg3) as one task.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, T3 arg3) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3]);
+
+    /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3]);
+
+    /// <summary>Submits <paramref name="function"/>(arg1, arg2, arg3, arg4) as one task.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4]);
+
+    /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4]);
+
+    /// <summary>Submits <paramref name="function"/>(arg1, arg2, arg3, arg4, arg5) as one task.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, TResult>(Func<T1, T2, T3, T4, T5, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5]);
+
+    /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, TResult>(Func<T1, T2, T3, T4, T5, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5]);
+
+    /// <summary>Submits <paramref name="function"/>(arg1, arg2, arg3, arg4, arg5, arg6) as one task.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, T6, TResult>(Func<T1, T2, T3, T4, T5, T6, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5, arg6]);
+
+    /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, T6, TResult>(Func<T1, T2, T3, T4, T5, T6, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5, arg6]);
+
+    /// <summary>
+    /// Runs <paramref name="function"/> on every item and returns the results in the items' order. Submits every task
+    /// first, then waits. The first failure (in order) is thrown and the remaining tasks are cancelled.
+    /// </summary>
+    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> function, IEnumerable<T> items) =>
+        Gather(SubmitEach<TResult, T>(function, items, static x => [x]));
+
+    /// <summary>Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T})"/> for an async function.</summary>
+    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, Task<TResult>> function, IEnumerable<T> items) =>
+        Gather(SubmitEach<TResult, T>(function, items, static x => [x]));
+
+    /// <summary>Runs <paramref name="function"/> on the items of both sequences pairwise (stops at the shorter one).</summary>
+    public IReadOnlyList<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<T1> items1, IEnumerable<T2> items2)
+    {
+        ArgumentNullException.ThrowIfNull(items1);
+        ArgumentNullException.ThrowIfNull(items2);
+        return Gather(SubmitEach<TResult, (T1, T2)>(function, items1.Zip(items2), static p => [p.Item1, p.Item2]));
+    }
+
+    /// <summary>Runs <paramref name="function"/> on each tuple's items and returns the results in order.</summary>
+    public IReadOnlyList<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<(T1, T2)> items) =>
+        Gather(SubmitEach<TResult, (T1, T2)>(function, items, static p => [p.Item1, p.Item2]));
+
+    /// <summary>Runs <paramref name="function"/> on each tuple's items and returns the results in order.</summary>
+    public IReadOnlyList<TResult> Starmap<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, IEnumerable<(T1, T2, T3)> items) =>
+        Gather(SubmitEach<TResult, (T1, T2, T3)>(function, items, static p => [p.Item1, p.Item2, p.Item3]));
+
+    /// <summary>Runs <paramref name="function"/> on each tuple's items and returns the results in order.</summary>
+    public IReadOnlyList<TResult> Starmap<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> function, IEnumerable<(T1, T2, T3, T4)> items) =>
+        Gather(SubmitEach<TResult, (T1, T2, T3, T4)>(function, items, static p => [p.Item1, p.Item2, p.Item3, p.Item4]));
+
+    /// <summary>
+    /// Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T})"/> without blocking. When
+    /// <paramref name="cancellationToken"/> fires, every task not yet done is cancelled and
+    /// <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
+    public Task<IReadOnlyList<TResult>> MapAsync<T, TResult>(Func<T, TResult> function, IEnumerable<T> items, CancellationToken cancellationToken = default) =>
+        GatherAsync(SubmitEach<TResult, T>(function, items, static x => [x]), cancellationToken);
+
+    /// <summary>Like <see cref="MapAsync{T, TResult}(Func{T, TResult}, IEnumerable{T}, CancellationToken)"/> for an async function.</summary>
+    public Task<IReadOnlyList<TResult>> MapAsync<T, TResult>(Func<T, Task<TResult>> function, IEnumerable<T> items, CancellationToken cancellationToken = default) =>
+        GatherAsync(SubmitEach<TResult, T>(function, items, static x => [x]), cancellationToken);
+
+    /// <summary>Like <see cref="Starmap{T1, T2, TResult}"/> without blocking; cancellation as <see cref="MapAsync{T, TResult}(Func{T, TResult}, IEnumerable{T}, CancellationToken)"/>.</summary>
+    public Task<IReadOnlyList<TResult>> StarmapAsync<T1, T2, TResult>(
+        Func<T1, T2, TResult> function, IEnumerable<(T1, T2)> items, CancellationToken cancellationToken = default) =>
+        GatherAsync(SubmitEach<TResult, (T1, T2)>(function, items, static p => [p.Item1, p.Item2]), cancellationToken);
+
+    /// <summary>
+    /// Tells the scheduler this client leaves (<c>ClientDisconnect</c>); the scheduler cancels its tasks and deletes its
+    /// objects. Tasks still pending fail with <see cref="ScalerClientException"/>. The scheduler keeps running.
+    /// </summary>
+    public void Disconnect() => DisconnectAsync().GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Disconnect"/>
+    public Task DisconnectAsync() => Task.Run(_agent.DisconnectAsync);
+
+    /// <summary>
+    /// Asks the scheduler to shut the cluster down (scheduler and workers; other clients' tasks are cancelled) and
+    /// waits for its answer, then closes this client. Throws <see cref="InvalidOperationException"/> when the scheduler
+    /// runs in protected mode and refuses, <see cref="ScalerClientException"/> when it does not answer within
+    /// <see cref="ClientOptions.ShutdownTimeout"/>.
+    /// </summary>
+    public void Shutdown() => ShutdownAsync().GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Shutdown"/>
+    public Task ShutdownAsync() => Task.Run(_agent.ShutdownAsync);
+
+    /// <summary>Same as <see cref="Disconnect"/>.</summary>
+    public void Dispose() => Disconnect();
+
+    /// <summary>Same as <see cref="DisconnectAsync"/>.</summary>
+    public async ValueTask DisposeAsync() => await DisconnectAsync().ConfigureAwait(false);
+
+    public override string ToString() => $"Scaler client {Identity} of {SchedulerAddress}";
+
+    private static async Task<ClientAgent> ConnectAgentAsync(string address, ClientOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (!ScalerAddress.TryParse(address, out var parsed, out var error))
+        {
+            throw new ArgumentException($"'{address}' is not a scheduler address: {error}", nameof(address));
+        }
+
+        var settings = (options ?? new ClientOptions()).Clone();
+        settings.Validate();
+        // On the thread pool: the transport starts its loops with Task.Yield, which would post them to the caller's
+        // synchronization context (a UI thread blocked in the constructor would then never see them run).
+        return await Task.Run(() => ClientAgent.ConnectAsync(parsed, settings, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static TResult[] Gather<TResult>(List<ScalerFuture<TResult>> futures)
+    {
+        var results = new TResult[futures.Count];
+        try
+        {
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = futures[i].Result;
+            }
+        }
+        catch
+        {
+            CancelAll(futures);
+            throw;
+        }
+
+        return results;
+    }
+
+    private static async Task<IReadOnlyList<TResult>> GatherAsync<TResult>(List<ScalerFuture<TResult>> futures, CancellationToken cancellationToken)
+    {
+        var results = new TResult[futures.Count];
+        try
+        {
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = await futures[i].AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            CancelAll(futures);
+            throw;
+        }
+
+        return results;
+    }
+
+    private static void CancelAll<TResult>(List<ScalerFuture<TResult>> futures)
+    {
+        foreach (var future in futures)
+        {
+            future.Cancel();
+        }
+    }
+
+    private ScalerFuture<TResult> SubmitDelegate<TResult>(Delegate function, object?[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return _agent.Submit<TResult>(_agent.Functions.Capture(function), function.Method.Name, arguments);
+    }
+
+    /// <summary>Captures the function once and submits one task per item; on a submit-time error cancels what was submitted.</summary>
+    private List<ScalerFuture<TResult>> SubmitEach<TResult, TItem>(Delegate function, IEnumerable<TItem> items, Func<TItem, object?[]> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(items);
+        var shippable = _agent.Functions.Capture(function);
+        var name = function.Method.Name;
+        var futures = new List<ScalerFuture<TResult>>(items.TryGetNonEnumeratedCount(out var count) ? count : 16);
+        try
+        {
+            foreach (var item in items)
+            {
+                futures.Add(_agent.Submit<TResult>(shippable, name, arguments(item)));
+            }
+        }
+        catch
+        {
+            CancelAll(futures);
+            throw;
+        }
+
+        return futures;
+    }
+}

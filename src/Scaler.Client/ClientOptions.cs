@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Scaler.Functions;
+using Scaler.IO.Addressing;
+
+namespace Scaler;
+
+/// <summary>
+/// Settings of a <see cref="Client"/>. Every property has a documented default, so <c>new ClientOptions()</c> is a
+/// working configuration; <see cref="Validate"/> (called by the client) rejects values that cannot work, naming the
+/// property.
+/// </summary>
+public sealed class ClientOptions
+{
+    /// <summary>
+    /// How long connecting may take, from the first TCP attempt until the scheduler has answered the first heartbeat
+    /// and the object storage it names is connected. Default 10 s. When it runs out the client throws
+    /// <see cref="ScalerClientException"/> ("could not reach the scheduler at tcp://…: …").
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often a heartbeat is sent to the scheduler (at most one is outstanding at a time, as in the reference
+    /// client). Default 2 s, the reference default.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long the scheduler may stay silent before the client gives up on it and fails every pending task with
+    /// <see cref="ScalerClientException"/>. Default 60 s, the reference's client timeout. Must exceed
+    /// <see cref="HeartbeatInterval"/>.
+    /// </summary>
+    public TimeSpan SchedulerTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long <see cref="Client.Shutdown"/> waits for the scheduler's answer. Default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The serializer for arguments, captured values and results. Default
+    /// <see cref="MessagePackScalerSerializer.Instance"/>. Workers must have the same format registered.
+    /// </summary>
+    public IScalerSerializer Serializer { get; set; } = MessagePackScalerSerializer.Instance;
+
+    /// <summary>
+    /// Object storage address to use instead of the one the scheduler advertises (for example behind a port
+    /// mapping), as <c>tcp://host:port</c>. Default null: use the scheduler's.
+    /// </summary>
+    public string? ObjectStorageAddress { get; set; }
+
+    /// <summary>Where the client logs. Default: nowhere.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>Clock for heartbeats and timeouts. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// How long a disconnect waits after queueing its <c>ClientDisconnect</c> before closing the connection, so the
+    /// message leaves the process (the transport has no flush). Internal: tests shorten it.
+    /// </summary>
+    internal TimeSpan DisconnectLinger { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
+    public void Validate()
+    {
+        RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
+        RequirePositive(HeartbeatInterval, nameof(HeartbeatInterval));
+        RequirePositive(SchedulerTimeout, nameof(SchedulerTimeout));
+        RequirePositive(ShutdownTimeout, nameof(ShutdownTimeout));
+        if (SchedulerTimeout <= HeartbeatInterval)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(SchedulerTimeout), SchedulerTimeout, $"{nameof(SchedulerTimeout)} must be longer than {nameof(HeartbeatInterval)} ({HeartbeatInterval})");
+        }
+
+        if (Serializer is null)
+        {
+            throw new ArgumentNullException(nameof(Serializer), $"{nameof(Serializer)} must be set");
+        }
+
+        if (LoggerFactory is null)
+        {
+            throw new ArgumentNullException(nameof(LoggerFactory), $"{nameof(LoggerFactory)} must be set");
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentNullException(nameof(TimeProvider), $"{nameof(TimeProvider)} must be set");
+        }
+
+        if (ObjectStorageAddress is not null && !ScalerAddress.TryParse(ObjectStorageAddress, out _))
+        {
+            throw new ArgumentException(
+                $"{nameof(ObjectStorageAddress)} '{ObjectStorageAddress}' is not an address like tcp://host:port", nameof(ObjectStorageAddress));
+        }
+    }
+
+    internal ClientOptions Clone() => (ClientOptions)MemberwiseClone();
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive, finite time span");
+        }
+    }
+}

@@ -1,0 +1,760 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Scaler.Functions;
+using Scaler.IO.Addressing;
+using Scaler.IO.Ymq;
+using Scaler.ObjectStorage.Client;
+using Scaler.ObjectStorage.Store;
+using Scaler.Protocol;
+using Scaler.Protocol.Messages;
+
+namespace Scaler.Internal;
+
+/// <summary>
+/// The connection of one client: the scheduler connector, the object storage client, and the background loops
+/// (receive, send, heartbeat) that follow the reference client agent (<c>scaler/client/agent/</c>). The public API
+/// calls <see cref="Submit{T}"/> and <see cref="RequestCancel"/> from any thread; both only queue work for the send
+/// loop, which stores a batch's objects, then sends its <c>ObjectInstruction</c> and tasks in submission order.
+/// </summary>
+internal sealed class ClientAgent : IAsyncDisposable
+{
+    private const int MaxBatch = 4096;
+    private static readonly byte[] SerializerName = "serializer"u8.ToArray();
+
+    private readonly ClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly YmqConnector _scheduler;
+    private readonly ObjectPlanner _planner;
+    private readonly Lock _submitLock = new();
+    private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<UInt128, IPendingTask> _pending = new();
+    private readonly TaskCompletionSource<ObjectStorageAddress> _firstEcho = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _shutdownAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _stopSending = new();
+    private readonly ResourceUsage _usage;
+    private ObjectStorageClient? _storage;
+    private Task _receiveLoop = Task.CompletedTask;
+    private Task _sendLoop = Task.CompletedTask;
+    private Task _heartbeatLoop = Task.CompletedTask;
+    private volatile Exception? _closedError;
+    private volatile string? _lastTransportError;
+    private long _lastContact;
+    private long _heartbeatSentAt;
+    private uint _latencyMicroseconds;
+    private int _closing;
+    private int _shuttingDown;
+    private int _disposed;
+    private int _codeUploads;
+    private int _objectUploads;
+
+    private ClientAgent(ScalerAddress address, ClientOptions options)
+    {
+        _options = options;
+        _time = options.TimeProvider;
+        _logger = options.LoggerFactory.CreateLogger("Scaler.Client");
+        SchedulerAddress = address;
+        Identity = ClientIdentity.CreateNew();
+        Functions = new FunctionCache(options.Serializer);
+        _planner = new ObjectPlanner(Identity.Owner);
+        _usage = new ResourceUsage(_time);
+        _lastContact = _time.GetTimestamp();
+        _scheduler = YmqConnector.Connect(
+            address,
+            new YmqOptions
+            {
+                Identity = Identity.Text,
+                ConnectMaxRetries = null,
+                ConnectRetryMaxDelay = TimeSpan.FromSeconds(2),
+                TimeProvider = _time,
+            },
+            options.LoggerFactory.CreateLogger<YmqConnector>());
+        _scheduler.StateChanged += OnSchedulerStateChanged;
+    }
+
+    public ClientIdentity Identity { get; }
+
+    public ScalerAddress SchedulerAddress { get; }
+
+    public ScalerAddress? ObjectStorageAddress { get; private set; }
+
+    public FunctionCache Functions { get; }
+
+    public IScalerSerializer Serializer => _options.Serializer;
+
+    public bool IsClosed => _closing != 0 || _closedError is not null;
+
+    /// <summary>Tasks submitted and not yet done.</summary>
+    public int PendingCount => _pending.Count;
+
+    /// <summary>Code assemblies stored by this client (tests check each is stored once).</summary>
+    internal int CodeUploads => Volatile.Read(ref _codeUploads);
+
+    /// <summary>Function and argument objects stored by this client.</summary>
+    internal int ObjectUploads => Volatile.Read(ref _objectUploads);
+
+    /// <summary>
+    /// Connects to the scheduler, waits for its first heartbeat echo (which names the object storage), connects the
+    /// object storage and stores this client's serializer object, all within <see cref="ClientOptions.ConnectTimeout"/>.
+    /// </summary>
+    public static async Task<ClientAgent> ConnectAsync(ScalerAddress address, ClientOptions options, CancellationToken cancellationToken)
+    {
+        var agent = new ClientAgent(address, options);
+        using var timeout = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var stage = "connecting";
+        try
+        {
+            await agent._scheduler.WaitConnectedAsync(linked.Token).ConfigureAwait(false);
+            stage = "heartbeat";
+            agent._lastContact = agent._time.GetTimestamp();
+            agent._receiveLoop = agent.ReceiveLoopAsync();
+            await agent.SendHeartbeatAsync(linked.Token).ConfigureAwait(false);
+            agent._heartbeatLoop = agent.HeartbeatLoopAsync();
+            var advertised = await agent._firstEcho.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            stage = "storage";
+            agent.ObjectStorageAddress = options.ObjectStorageAddress is { } overridden
+                ? ScalerAddress.Parse(overridden)
+                : ScalerAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"{advertised.Scheme}://{advertised.Host}:{advertised.Port}"));
+            agent._storage = await ObjectStorageClient.ConnectAsync(
+                agent.ObjectStorageAddress,
+                new YmqOptions { Identity = agent.Identity.Text, ConnectMaxRetries = null, ConnectRetryMaxDelay = TimeSpan.FromSeconds(2), TimeProvider = agent._time },
+                options.LoggerFactory,
+                linked.Token).ConfigureAwait(false);
+            await agent.StoreSerializerAsync(linked.Token).ConfigureAwait(false);
+            agent._sendLoop = agent.SendLoopAsync();
+            ClientLog.Connected(agent._logger, agent.Identity.Text, address.ToString(), agent.ObjectStorageAddress.ToString());
+            return agent;
+        }
+        catch (Exception e)
+        {
+            await agent.DisposeAsync().ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            var transportReason = stage == "connecting" && timeout.IsCancellationRequested
+                ? await ConnectProbe.DescribeAsync(address, TimeSpan.FromSeconds(1)).ConfigureAwait(false)
+                : null;
+            throw agent.DescribeConnectFailure(stage, e, timeout.IsCancellationRequested, transportReason);
+        }
+    }
+
+    /// <summary>
+    /// Packages the call (argument errors are thrown here, synchronously) and queues the task; returns its future.
+    /// </summary>
+    public ScalerFuture<T> Submit<T>(ShippableFunction function, string functionName, object?[] arguments)
+    {
+        ThrowIfClosed();
+        if (function.ResultType != typeof(void) && !typeof(T).IsAssignableFrom(function.ResultType))
+        {
+            throw new ArgumentException($"the function's result is a {function.ResultType.Name}, not a {typeof(T).Name}", nameof(function));
+        }
+
+        var call = function.Package(arguments);
+        var taskId = RandomNumberGenerator.GetBytes(16);
+        var future = new ScalerFuture<T>(this, taskId, function);
+        lock (_submitLock)
+        {
+            ThrowIfClosed();
+            var uploads = new List<PendingUpload>();
+            var code = new List<CodeAssembly>();
+            _planner.PlaceCode(function.CodeAssemblies, code);
+            var functionId = _planner.Place(function.FunctionObject, _ => Encoding.UTF8.GetBytes(functionName), uploads);
+            var argumentIds = new TaskMessage.Argument[call.ArgumentObjects.Count];
+            for (var i = 0; i < argumentIds.Length; i++)
+            {
+                var id = _planner.Place(call.ArgumentObjects[i], static id => Encoding.UTF8.GetBytes($"<obj {id}>"), uploads);
+                argumentIds[i] = new TaskMessage.Argument { Type = ArgumentType.ObjectID, Data = id.ToBytes() };
+            }
+
+            var task = new TaskMessage
+            {
+                TaskId = taskId,
+                Source = Identity.Bytes,
+                Metadata = TaskFlags.Encode(profiling: false, priority: 0, streamOutput: false),
+                FuncObjectId = functionId.ToBytes(),
+                FunctionArgs = argumentIds,
+                Capabilities = [],
+            };
+            _pending[Key(taskId)] = future;
+            _outgoing.Writer.TryWrite(new Submission(task, future, uploads, code));
+        }
+
+        return future;
+    }
+
+    /// <summary>Queues a <c>TaskCancel</c> behind the task's submission.</summary>
+    public void RequestCancel(byte[] taskId)
+    {
+        if (_pending.ContainsKey(Key(taskId)))
+        {
+            _outgoing.Writer.TryWrite(new CancelRequest(taskId));
+        }
+    }
+
+    /// <summary>Sends <c>ClientDisconnect(disconnect)</c> and closes; pending futures fail with <see cref="ScalerClientException"/>.</summary>
+    public async Task DisconnectAsync()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 0 && _closedError is null)
+        {
+            ClientLog.Disconnecting(_logger, Identity.Text, SchedulerAddress.ToString(), _pending.Count);
+            await StopSendingAsync().ConfigureAwait(false);
+            try
+            {
+                await SendAsync(new ClientDisconnect { DisconnectType = DisconnectType.Disconnect }, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(_options.DisconnectLinger, _time, _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The scheduler is gone already: nothing to tell it.
+            }
+
+            Close(new ScalerClientException($"the client disconnected from the scheduler at {SchedulerAddress} before the task finished"));
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends <c>ClientDisconnect(shutdown)</c>, waits for <c>ClientShutdownResponse</c> and closes. Throws when the
+    /// scheduler refuses (protected mode) or does not answer in time; the client is closed either way.
+    /// </summary>
+    public async Task ShutdownAsync()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0 || _closedError is not null)
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        Exception? failure = null;
+        Volatile.Write(ref _shuttingDown, 1);
+        await StopSendingAsync().ConfigureAwait(false);
+        try
+        {
+            await SendAsync(new ClientDisconnect { DisconnectType = DisconnectType.Shutdown }, _stop.Token).ConfigureAwait(false);
+            var accepted = await _shutdownAnswer.Task.WaitAsync(_options.ShutdownTimeout, _time).ConfigureAwait(false);
+            if (!accepted)
+            {
+                failure = new InvalidOperationException(
+                    $"the scheduler at {SchedulerAddress} refused to shut down (it runs in protected mode)");
+            }
+        }
+        catch (TimeoutException)
+        {
+            failure = new ScalerClientException(
+                $"the scheduler at {SchedulerAddress} did not answer the shutdown request within {_options.ShutdownTimeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception e) when (e is IOException or ScalerClientException)
+        {
+            failure = new ScalerClientException($"could not ask the scheduler at {SchedulerAddress} to shut down: {e.Message}", e);
+        }
+
+        Close(new ScalerClientException($"the client shut the cluster at {SchedulerAddress} down before the task finished"));
+        await DisposeAsync().ConfigureAwait(false);
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close(new ScalerClientException($"the client of the scheduler at {SchedulerAddress} was closed before the task finished"));
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopSending.CancelAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Quietly(_sendLoop).ConfigureAwait(false);
+        await Quietly(_receiveLoop).ConfigureAwait(false);
+        await Quietly(_heartbeatLoop).ConfigureAwait(false);
+        if (_storage is not null)
+        {
+            await _storage.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _scheduler.StateChanged -= OnSchedulerStateChanged;
+        await _scheduler.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Loops report their own failures through Close; here we only wait for them to end.
+        }
+    }
+
+    private static UInt128 Key(ReadOnlySpan<byte> taskId) =>
+        taskId.Length >= 16
+            ? new UInt128(BinaryPrimitives.ReadUInt64LittleEndian(taskId), BinaryPrimitives.ReadUInt64LittleEndian(taskId[8..]))
+            : UInt128.MaxValue;
+
+    private void ThrowIfClosed()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0 || _closing != 0, typeof(Client));
+        if (_closedError is { } error)
+        {
+            throw new ScalerClientException($"the client cannot submit tasks any more: {error.Message}", error);
+        }
+    }
+
+    private void OnSchedulerStateChanged(object? sender, YmqConnectorStateChangedEventArgs e)
+    {
+        if (e.Error is { } error)
+        {
+            _lastTransportError = error.Message;
+        }
+    }
+
+    private ScalerClientException DescribeConnectFailure(string stage, Exception error, bool timedOut, string? transportReason)
+    {
+        var seconds = _options.ConnectTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var reason = stage switch
+        {
+            "connecting" when timedOut => $"{transportReason ?? _lastTransportError ?? "no connection"} (gave up after {seconds} s)",
+            "heartbeat" when timedOut => $"connected, but no heartbeat answer within {seconds} s (is it a Scaler scheduler?)",
+            "storage" when timedOut => $"the object storage at {ObjectStorageAddress} it advertises did not answer within {seconds} s",
+            "storage" => $"the object storage at {ObjectStorageAddress} it advertises failed: {error.Message}",
+            _ => error.Message,
+        };
+        return new ScalerClientException($"could not reach the scheduler at {SchedulerAddress}: {reason}", error);
+    }
+
+    private async Task StoreSerializerAsync(CancellationToken cancellationToken)
+    {
+        var id = ObjectId.ForSerializer(Identity.Owner);
+        var bytes = SerializerDescriptor.For(_options.Serializer).ToBytes();
+        await _storage!.SetAsync(id, bytes, cancellationToken).ConfigureAwait(false);
+        await SendAsync(
+            new ObjectInstruction
+            {
+                InstructionType = ObjectInstructionType.Create,
+                ObjectUser = Identity.Bytes,
+                ObjectMetadata = new ObjectMetadata
+                {
+                    ObjectIds = [id.ToBytes()],
+                    ObjectTypes = [ObjectContentType.Serializer],
+                    ObjectNames = [SerializerName],
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask SendAsync(IMessage message, CancellationToken cancellationToken) =>
+        _scheduler.SendAsync(MessageCodec.Encode(message), cancellationToken);
+
+    private async Task StopSendingAsync()
+    {
+        _outgoing.Writer.TryComplete();
+        await _stopSending.CancelAsync().ConfigureAwait(false);
+        await Quietly(_sendLoop).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the client once: fails every pending future with <paramref name="reason"/> and stops the loops.</summary>
+    private void Close(Exception reason)
+    {
+        if (_closedError is not null)
+        {
+            return;
+        }
+
+        lock (_submitLock)
+        {
+            if (_closedError is not null)
+            {
+                return;
+            }
+
+            _closedError = reason;
+            _outgoing.Writer.TryComplete();
+        }
+
+        _firstEcho.TrySetException(reason);
+        _shutdownAnswer.TrySetException(reason);
+        _ = _firstEcho.Task.Exception;
+        _ = _shutdownAnswer.Task.Exception;
+        foreach (var key in _pending.Keys)
+        {
+            if (_pending.TryRemove(key, out var future))
+            {
+                future.Fail(reason);
+            }
+        }
+
+        _stopSending.Cancel();
+        _stop.Cancel();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        await Task.Yield();
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            ReadOnlyMemory<byte> frame;
+            try
+            {
+                frame = await _scheduler.ReceiveAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                OnSchedulerLost(e.Message, e);
+                return;
+            }
+
+            Volatile.Write(ref _lastContact, _time.GetTimestamp());
+            IMessage message;
+            try
+            {
+                message = MessageCodec.Decode(frame.Span);
+            }
+            catch (ProtocolException e)
+            {
+                ClientLog.BadMessage(_logger, e);
+                continue;
+            }
+
+            Dispatch(message);
+        }
+    }
+
+    private void OnSchedulerLost(string reason, Exception? error)
+    {
+        if (Volatile.Read(ref _shuttingDown) != 0)
+        {
+            // The reference scheduler may close right after answering a shutdown; that counts as accepted.
+            _shutdownAnswer.TrySetResult(true);
+            return;
+        }
+
+        if (_closedError is not null || _closing != 0)
+        {
+            return;
+        }
+
+        ClientLog.SchedulerLost(_logger, SchedulerAddress.ToString(), reason);
+        Close(new ScalerClientException(
+            $"the client lost its connection to the scheduler at {SchedulerAddress} before the task finished: {reason}", error!));
+    }
+
+    private void Dispatch(IMessage message)
+    {
+        switch (message)
+        {
+            case ClientHeartbeatEcho echo:
+                OnHeartbeatEcho(echo);
+                break;
+            case TaskResult result:
+                OnTaskResult(result);
+                break;
+            case TaskCancelConfirm confirm:
+                OnTaskCancelConfirm(confirm);
+                break;
+            case ClientShutdownResponse response:
+                _shutdownAnswer.TrySetResult(response.Accepted);
+                break;
+            case TaskLog log:
+                ClientLog.TaskLog(_logger, Convert.ToHexStringLower(log.TaskId), log.LogType == LogType.Stderr ? "stderr" : "stdout", log.Content);
+                break;
+            default:
+                ClientLog.UnexpectedMessage(_logger, message.Kind.ToString());
+                break;
+        }
+    }
+
+    private void OnHeartbeatEcho(ClientHeartbeatEcho echo)
+    {
+        var sentAt = Interlocked.Exchange(ref _heartbeatSentAt, 0);
+        if (sentAt != 0)
+        {
+            var elapsed = _time.GetElapsedTime(sentAt);
+            _latencyMicroseconds = (uint)Math.Clamp(elapsed.TotalMicroseconds / 2, 0, uint.MaxValue);
+        }
+
+        _firstEcho.TrySetResult(echo.ObjectStorageAddress);
+    }
+
+    private void OnTaskResult(TaskResult result)
+    {
+        if (!_pending.TryRemove(Key(result.TaskId), out var future))
+        {
+            return;
+        }
+
+        var taskHex = Convert.ToHexStringLower(result.TaskId);
+        switch (result.ResultType)
+        {
+            case TaskResultType.FailedWorkerDied:
+                future.Fail(new WorkerDiedException($"the worker died while running task {taskHex}"));
+                break;
+            case TaskResultType.Success or TaskResultType.Failed when result.Results.Count == 1 && result.Results[0].Length == ObjectId.ByteLength:
+                _ = FetchResultAsync(future, ObjectId.FromBytes(result.Results[0]), result.ResultType == TaskResultType.Success, taskHex);
+                break;
+            case TaskResultType.Success or TaskResultType.Failed:
+                future.Fail(new ScalerClientException(
+                    $"the scheduler reported task {taskHex} as {result.ResultType} with {result.Results.Count} result object(s) instead of one"));
+                break;
+            default:
+                future.Fail(new ScalerClientException($"the scheduler reported task {taskHex} with an unknown result type {(int)result.ResultType}"));
+                break;
+        }
+    }
+
+    private async Task FetchResultAsync(IPendingTask future, ObjectId resultId, bool succeeded, string taskHex)
+    {
+        ReadOnlyMemory<byte> content;
+        try
+        {
+            content = await _storage!.GetAsync(resultId, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            future.Fail(new ScalerClientException(
+                $"task {taskHex} finished, but its result could not be read from the object storage at {ObjectStorageAddress}: {e.Message}", e));
+            return;
+        }
+
+        // The result belongs to this client alone; drop it from storage once read, as the reference client does.
+        _ = DeleteResultAsync(resultId);
+        if (succeeded)
+        {
+            future.CompleteWithResult(content);
+        }
+        else
+        {
+            future.Fail(RemoteError.Read(content.Span).ToException());
+        }
+    }
+
+    private async Task DeleteResultAsync(ObjectId resultId)
+    {
+        try
+        {
+            await _storage!.DeleteAsync(resultId, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Closing: the scheduler deletes this client's objects when it leaves.
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            ClientLog.ResultDeleteFailed(_logger, resultId.ToString(), e);
+        }
+    }
+
+    private void OnTaskCancelConfirm(TaskCancelConfirm confirm)
+    {
+        var key = Key(confirm.TaskId);
+        switch (confirm.CancelConfirmType)
+        {
+            case TaskCancelConfirmType.CancelFailed:
+                ClientLog.CancelFailed(_logger, Convert.ToHexStringLower(confirm.TaskId));
+                break;
+            case TaskCancelConfirmType.CancelNotFound:
+                ClientLog.CancelNotFound(_logger, Convert.ToHexStringLower(confirm.TaskId));
+                if (_pending.TryRemove(key, out var notFound))
+                {
+                    notFound.MarkCanceled();
+                }
+
+                break;
+            default:
+                if (_pending.TryRemove(key, out var canceled))
+                {
+                    canceled.MarkCanceled();
+                }
+
+                break;
+        }
+    }
+
+    private async Task HeartbeatLoopAsync()
+    {
+        var token = _stop.Token;
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                var silence = _time.GetElapsedTime(Volatile.Read(ref _lastContact));
+                if (silence > _options.SchedulerTimeout)
+                {
+                    OnSchedulerLost($"no message for {silence.TotalSeconds:0} s (timeout {_options.SchedulerTimeout.TotalSeconds:0} s)", null);
+                    return;
+                }
+
+                // One heartbeat outstanding at a time, as the reference; resend if its echo seems lost.
+                var sentAt = Volatile.Read(ref _heartbeatSentAt);
+                if (sentAt != 0 && _time.GetElapsedTime(sentAt) < 3 * _options.HeartbeatInterval)
+                {
+                    continue;
+                }
+
+                await SendHeartbeatAsync(token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Closing.
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            OnSchedulerLost(e.Message, e);
+        }
+    }
+
+    private async Task SendHeartbeatAsync(CancellationToken cancellationToken)
+    {
+        var (cpu, rss) = _usage.Sample();
+        Volatile.Write(ref _heartbeatSentAt, _time.GetTimestamp());
+        await SendAsync(
+            new ClientHeartbeat { Resource = new Resource { Cpu = cpu, Rss = rss }, LatencyUS = _latencyMicroseconds },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        await Task.Yield();
+        var token = _stopSending.Token;
+        var reader = _outgoing.Reader;
+        var batch = new List<Outgoing>();
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                await SendBatchAsync(batch, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Disconnecting or closed.
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            OnSchedulerLost(e.Message, e);
+        }
+    }
+
+    private async Task SendBatchAsync(List<Outgoing> batch, CancellationToken token)
+    {
+        var submissions = batch.OfType<Submission>().ToList();
+        HashSet<Submission>? failed = null;
+        if (submissions.Count > 0)
+        {
+            failed = await StoreObjectsAsync(submissions, token).ConfigureAwait(false);
+            var created = submissions.Where(s => failed is null || !failed.Contains(s)).SelectMany(s => s.Uploads).ToList();
+            if (created.Count > 0)
+            {
+                await SendAsync(
+                    new ObjectInstruction
+                    {
+                        InstructionType = ObjectInstructionType.Create,
+                        ObjectUser = Identity.Bytes,
+                        ObjectMetadata = new ObjectMetadata
+                        {
+                            ObjectIds = created.Select(u => u.Id.ToBytes()).ToArray(),
+                            ObjectTypes = created.Select(_ => ObjectContentType.Object).ToArray(),
+                            ObjectNames = created.Select(u => u.Name).ToArray(),
+                        },
+                    },
+                    token).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var item in batch)
+        {
+            switch (item)
+            {
+                case Submission submission when failed is null || !failed.Contains(submission):
+                    await SendAsync(submission.Task, token).ConfigureAwait(false);
+                    break;
+                case CancelRequest cancel when _pending.ContainsKey(Key(cancel.TaskId)):
+                    await SendAsync(new TaskCancel { TaskId = cancel.TaskId, Flags = new TaskCancel.TaskCancelFlags { Force = true } }, token)
+                        .ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Stores the batch's new objects; returns the submissions whose objects could not be stored (already failed).</summary>
+    private async Task<HashSet<Submission>?> StoreObjectsAsync(List<Submission> submissions, CancellationToken token)
+    {
+        var stores = new List<Task>();
+        foreach (var submission in submissions)
+        {
+            foreach (var assembly in submission.Code)
+            {
+                stores.Add(StoreCodeAsync(assembly, token));
+            }
+
+            foreach (var upload in submission.Uploads)
+            {
+                stores.Add(StoreObjectAsync(upload, token));
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(stores).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !token.IsCancellationRequested)
+        {
+            ClientLog.UploadFailed(_logger, submissions.Count, e);
+            lock (_submitLock)
+            {
+                _planner.Forget(submissions.SelectMany(s => s.Uploads), submissions.SelectMany(s => s.Code));
+            }
+
+            foreach (var submission in submissions)
+            {
+                if (_pending.TryRemove(Key(submission.Task.TaskId), out var future))
+                {
+                    future.Fail(new ScalerClientException(
+                        $"could not store the objects of task {Convert.ToHexStringLower(submission.Task.TaskId)} in the object storage at {ObjectStorageAddress}: {e.Message}", e));
+                }
+            }
+
+            return [.. submissions];
+        }
+    }
+
+    private async Task StoreObjectAsync(PendingUpload upload, CancellationToken token)
+    {
+        await _storage!.SetAsync(upload.Id, upload.Content, token).ConfigureAwait(false);
+        Interlocked.Increment(ref _objectUploads);
+    }
+
+    private async Task StoreCodeAsync(CodeAssembly assembly, CancellationToken token)
+    {
+        var bytes = await File.ReadAllBytesAsync(assembly.Path, token).ConfigureAwait(false);
+        await _storage!.SetAsync(ObjectId.FromBytes(assembly.Reference.ObjectId()), bytes, token).ConfigureAwait(false);
+        Interlocked.Increment(ref _codeUploads);
+    }
+}

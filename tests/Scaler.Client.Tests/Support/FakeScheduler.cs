@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using Scaler.Functions;
+using Scaler.IO.Addressing;
+using Scaler.IO.Ymq;
+using Scaler.ObjectStorage.Client;
+using Scaler.ObjectStorage.Server;
+using Scaler.ObjectStorage.Store;
+using Scaler.Protocol;
+using Scaler.Protocol.Messages;
+
+namespace Scaler.ClientTests.Support;
+
+/// <summary>
+/// A scheduler stand-in: a YMQ binder speaking the client protocol with <see cref="MessageCodec"/>, a real
+/// in-process object storage server, and a worker that runs each task for real (fetches serializer, function and
+/// arguments from object storage, runs them with <see cref="TaskExecutor"/>, stores the result, answers TaskResult).
+/// It records every message the client sends.
+/// </summary>
+internal sealed class FakeScheduler : IAsyncDisposable
+{
+    private readonly YmqBinder _binder;
+    private readonly ObjectStorageServer _storage;
+    private readonly ObjectStorageClient _workerStorage;
+    private readonly TaskExecutor _executor = new(SerializerRegistry.CreateDefault(), new CodeCache());
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<IMessage> _received = new();
+    private readonly ConcurrentDictionary<string, (PeerIdentity Peer, TaskMessage Task)> _held = new();
+    private readonly SemaphoreSlim _messageArrived = new(0);
+    private Task _loop = Task.CompletedTask;
+
+    private FakeScheduler(YmqBinder binder, ObjectStorageServer storage, ObjectStorageClient workerStorage)
+    {
+        _binder = binder;
+        _storage = storage;
+        _workerStorage = workerStorage;
+    }
+
+    public string Address => _binder.LocalAddress.ToString();
+
+    public ScalerAddress StorageAddress => _storage.LocalAddress;
+
+    /// <summary>Tasks are kept queued (not run) until <see cref="ReleaseAsync"/>; a cancel of a held task is confirmed.</summary>
+    public bool HoldTasks { get; set; }
+
+    /// <summary>Tasks are answered with failedWorkerDied.</summary>
+    public bool WorkersDie { get; set; }
+
+    /// <summary>When set, every task fails with this payload as its result object (e.g. a Python pickle).</summary>
+    public byte[]? ForeignFailurePayload { get; set; }
+
+    /// <summary>The answer to a shutdown request; null: no answer.</summary>
+    public bool? ShutdownAccepted { get; set; } = true;
+
+    /// <summary>Answer heartbeats (false: a peer that connects but never answers).</summary>
+    public bool AnswerHeartbeats { get; set; } = true;
+
+    public IReadOnlyList<IMessage> Received => _received.ToArray();
+
+    public IEnumerable<T> ReceivedOf<T>() => _received.OfType<T>();
+
+    public int HeldCount => _held.Count;
+
+    public static async Task<FakeScheduler> StartAsync(CancellationToken cancellationToken)
+    {
+        var storage = await ObjectStorageServer.StartAsync(
+            new ObjectStorageServerOptions { Address = ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, cancellationToken);
+        var binder = await YmqBinder.BindAsync(
+            ScalerAddress.Parse("tcp://127.0.0.1:0"), new YmqOptions { Identity = "1|scheduler|fake" }, NullLogger.Instance, cancellationToken);
+        var workerStorage = await ObjectStorageClient.ConnectAsync(storage.LocalAddress, "Worker|FAKE|1|1", NullLoggerFactory.Instance, cancellationToken);
+        var scheduler = new FakeScheduler(binder, storage, workerStorage);
+        scheduler._loop = scheduler.RunAsync();
+        return scheduler;
+    }
+
+    /// <summary>Reads an object as the worker sees it (waits until it exists).</summary>
+    public async Task<ReadOnlyMemory<byte>> GetObjectAsync(ObjectId id, CancellationToken cancellationToken) =>
+        await _workerStorage.GetAsync(id, cancellationToken);
+
+    /// <summary>Waits until a recorded message matches.</summary>
+    public async Task<T> WaitForAsync<T>(Func<T, bool> match, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var found = _received.OfType<T>().FirstOrDefault(match);
+            if (found is not null)
+            {
+                return found;
+            }
+
+            await _messageArrived.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async Task WaitForHeldAsync(int count, CancellationToken cancellationToken)
+    {
+        while (_held.Count < count)
+        {
+            await _messageArrived.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Runs every held task now.</summary>
+    public void ReleaseAll()
+    {
+        foreach (var key in _held.Keys)
+        {
+            if (_held.TryRemove(key, out var held))
+            {
+                _ = RunTaskAsync(held.Peer, held.Task);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _binder.DisposeAsync();
+        await _workerStorage.DisposeAsync();
+        await _storage.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        await foreach (var e in _binder.Events.ReadAllAsync(_stop.Token))
+        {
+            if (e is not YmqFrameReceived frame)
+            {
+                continue;
+            }
+
+            var message = MessageCodec.Decode(frame.Payload.Span);
+            _received.Enqueue(message);
+            await HandleAsync(frame.Peer, message);
+            _messageArrived.Release();
+        }
+    }
+
+    private async Task HandleAsync(PeerIdentity peer, IMessage message)
+    {
+        switch (message)
+        {
+            case ClientHeartbeat when AnswerHeartbeats:
+                await SendAsync(peer, new ClientHeartbeatEcho
+                {
+                    ObjectStorageAddress = new ObjectStorageAddress { Host = "127.0.0.1", Port = (ushort)_storage.LocalAddress.Port, Scheme = "tcp" },
+                });
+                break;
+            case TaskMessage task when HoldTasks:
+                _held[Convert.ToHexString(task.TaskId)] = (peer, task);
+                break;
+            case TaskMessage task:
+                _ = RunTaskAsync(peer, task);
+                break;
+            case TaskCancel cancel:
+                var confirmed = _held.TryRemove(Convert.ToHexString(cancel.TaskId), out _);
+                await SendAsync(peer, new TaskCancelConfirm
+                {
+                    TaskId = cancel.TaskId,
+                    CancelConfirmType = confirmed ? TaskCancelConfirmType.Canceled : TaskCancelConfirmType.CancelFailed,
+                });
+                break;
+            case ClientDisconnect { DisconnectType: DisconnectType.Shutdown } when ShutdownAccepted is { } accepted:
+                await SendAsync(peer, new ClientShutdownResponse { Accepted = accepted });
+                break;
+        }
+    }
+
+    private async Task RunTaskAsync(PeerIdentity peer, TaskMessage task)
+    {
+        var token = _stop.Token;
+        if (WorkersDie)
+        {
+            await SendAsync(peer, new TaskResult { TaskId = task.TaskId, ResultType = TaskResultType.FailedWorkerDied });
+            return;
+        }
+
+        var owner = ObjectOwner.FromClientIdentity(task.Source);
+        if (ForeignFailurePayload is { } foreign)
+        {
+            var failedId = ObjectId.NewUnique(owner);
+            await _workerStorage.SetAsync(failedId, foreign, token);
+            await SendAsync(peer, new TaskResult { TaskId = task.TaskId, ResultType = TaskResultType.Failed, Results = [failedId.ToBytes()] });
+            return;
+        }
+
+        var serializer = await _workerStorage.GetAsync(ObjectId.ForSerializer(owner), token);
+        var function = await _workerStorage.GetAsync(ObjectId.FromBytes(task.FuncObjectId), token);
+        var arguments = new List<ReadOnlyMemory<byte>>();
+        foreach (var argument in task.FunctionArgs)
+        {
+            arguments.Add(await _workerStorage.GetAsync(ObjectId.FromBytes(argument.Data), token));
+        }
+
+        var outcome = await _executor.ExecuteAsync(
+            serializer, function, arguments,
+            async (assembly, ct) => await _workerStorage.GetAsync(ObjectId.FromBytes(assembly.ObjectId()), ct),
+            token);
+        var resultId = ObjectId.NewUnique(owner);
+        await _workerStorage.SetAsync(resultId, outcome.Payload, token);
+        await SendAsync(peer, new TaskResult
+        {
+            TaskId = task.TaskId,
+            ResultType = outcome.Succeeded ? TaskResultType.Success : TaskResultType.Failed,
+            Results = [resultId.ToBytes()],
+        });
+    }
+
+    private async Task SendAsync(PeerIdentity peer, IMessage message) =>
+        await _binder.SendAsync(peer, MessageCodec.Encode(message), _stop.Token);
+}
