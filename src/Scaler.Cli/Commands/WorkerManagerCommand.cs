@@ -2,6 +2,7 @@ using System.CommandLine;
 using Scaler.Hosting.CommandLine;
 using Scaler.Hosting.Configuration;
 using Scaler.Hosting.Sections;
+using Scaler.WorkerManager.Native;
 
 namespace Scaler.Cli.Commands;
 
@@ -16,18 +17,26 @@ internal static class WorkerManagerCommand
     public static Command Create()
     {
         var command = new Command(Name, "Run a worker manager of the given type");
-        command.Subcommands.Add(CreateType(NativeWorkerManagerOptions.TypeName, "Start workers as local processes", NativeWorkerManagerOptions.Section));
-        command.Subcommands.Add(CreateType(SymphonyWorkerManagerOptions.TypeName, "Start workers as Symphony services", SymphonyWorkerManagerOptions.Section));
+        command.Subcommands.Add(CreateType(
+            NativeWorkerManagerOptions.TypeName,
+            "Start workers as local processes",
+            NativeWorkerManagerOptions.Section,
+            (options, loggerFactory, shutdown) => NativeWorkerManager.RunAsync(options, loggerFactory, shutdown)));
+        command.Subcommands.Add(CreateType(
+            SymphonyWorkerManagerOptions.TypeName,
+            "Start workers as Symphony services",
+            SymphonyWorkerManagerOptions.Section,
+            NotBuiltYet.EntryPoint<SymphonyWorkerManagerOptions>($"{SymphonyWorkerManagerOptions.TypeName} worker manager")));
         return command;
     }
 
-    private static Command CreateType<TOptions>(string type, string description, ConfigSection<TOptions> section)
+    private static Command CreateType<TOptions>(string type, string description, ConfigSection<TOptions> section, ToolEntryPoint<TOptions> run)
         where TOptions : WorkerManagerOptions => ToolCommand.Create(
             type,
             description,
             section,
             options => options.Logging,
             processName: type,
-            NotBuiltYet.EntryPoint<TOptions>($"{type} worker manager"),
+            run,
             (root, fileName) => (WorkerManagerTypes.FindSingle(root, type, fileName), $"[[worker_manager]] (type = \"{type}\") of {fileName}"));
 }

@@ -1,0 +1,587 @@
+using Scaler.Protocol;
+using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Scaler.Functions;
+using Scaler.IO.Addressing;
+using Scaler.IO.Ymq;
+using Scaler.ObjectStorage.Store;
+using Scaler.ObjectStorage.Client;
+using Scaler.Protocol.Messages;
+using Scaler.Worker.Execution;
+
+namespace Scaler.Worker.Agent;
+
+/// <summary>
+/// The scheduler-facing half of a worker: connects to the scheduler, heartbeats, queues tasks, hands them to an
+/// <see cref="ITaskExecutionBackend"/>, reports results, answers cancels and forwards result objects. All state lives
+/// on one loop fed by an inbox, so no locks are needed here.
+/// </summary>
+public sealed partial class WorkerAgent : IAsyncDisposable
+{
+    private readonly WorkerAgentOptions _options;
+    private readonly ITaskExecutionBackend _backend;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<AgentEvent> _inbox = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskQueue _queue = new();
+    private readonly Dictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
+    private readonly ProcessResourceMeter _agentMeter;
+    private readonly Process _self = Process.GetCurrentProcess();
+    private readonly byte[] _identityBytes;
+    private readonly byte[] _workerManagerId;
+    private readonly TaskCapability[] _capabilities;
+    private readonly CompletionSink _sink;
+
+    private YmqConnector? _scheduler;
+    private ObjectStorageClient? _storage;
+    private bool _storageConnecting;
+    private bool _backendStarted;
+    private bool _connectedOnce;
+    private long _heartbeatSentAt;
+    private bool _awaitingEcho;
+    private long _lastSeen;
+    private uint _latencyUs;
+    private long _disconnectDeadline = -1;
+    private int? _exitCode;
+    private int _disposed;
+
+    public WorkerAgent(WorkerAgentOptions options, ITaskExecutionBackend backend, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options;
+        _backend = backend;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<WorkerAgent>();
+        _time = options.TimeProvider;
+        _agentMeter = new ProcessResourceMeter(_time);
+        _identityBytes = Encoding.UTF8.GetBytes(options.Identity);
+        _workerManagerId = Encoding.UTF8.GetBytes(options.WorkerManagerId);
+        _capabilities = options.Capabilities.Select(c => new TaskCapability { Name = c.Key, Value = c.Value }).ToArray();
+        _sink = new CompletionSink(_inbox.Writer);
+    }
+
+    /// <summary>The YMQ identity this worker announces.</summary>
+    public string Identity => _options.Identity;
+
+    /// <summary>
+    /// Runs until the worker stops: <paramref name="shutdown"/> (sends DisconnectRequest first), a client shutdown, the
+    /// scheduler closing the connection, or the death timeout. Returns a <see cref="WorkerExitCodes"/> value.
+    /// </summary>
+    public async Task<int> RunAsync(CancellationToken shutdown)
+    {
+        _lastSeen = _time.GetTimestamp();
+        _scheduler = YmqConnector.Connect(
+            _options.SchedulerAddress, new YmqOptions { Identity = _options.Identity, TimeProvider = _time }, _loggerFactory.CreateLogger<YmqConnector>());
+        LogStarting(_logger, _options.Identity, _options.SchedulerAddress.ToString());
+
+        using var stopReceiving = new CancellationTokenSource();
+        var receiveLoop = ReceiveLoopAsync(_scheduler, stopReceiving.Token);
+        using var registration = shutdown.Register(() => _inbox.Writer.TryWrite(new AgentEvent.ShutdownRequested()));
+        using var timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(new AgentEvent.Tick()), null, TickPeriod(), TickPeriod());
+
+        if (_options.ObjectStorageAddress is { } storageAddress)
+        {
+            ConnectStorage(storageAddress);
+        }
+
+        try
+        {
+            await SendHeartbeatAsync().ConfigureAwait(false);
+            await foreach (var e in _inbox.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                await HandleAsync(e).ConfigureAwait(false);
+                if (_exitCode is { } code)
+                {
+                    return code;
+                }
+            }
+
+            return WorkerExitCodes.Clean;
+        }
+        finally
+        {
+            await stopReceiving.CancelAsync().ConfigureAwait(false);
+            await _backend.DisposeAsync().ConfigureAwait(false);
+            await receiveLoop.ConfigureAwait(false);
+            LogQuit(_logger, _options.Identity, _exitCode ?? WorkerExitCodes.Clean);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _backend.DisposeAsync().ConfigureAwait(false);
+        if (_storage is not null)
+        {
+            await _storage.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_scheduler is not null)
+        {
+            await _scheduler.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _self.Dispose();
+    }
+
+    private TimeSpan TickPeriod()
+    {
+        var period = TimeSpan.FromSeconds(1);
+        if (_options.HeartbeatInterval < period)
+        {
+            period = _options.HeartbeatInterval;
+        }
+
+        if (_options.TaskTimeout > TimeSpan.Zero && _options.TaskTimeout / 4 < period)
+        {
+            period = _options.TaskTimeout / 4;
+        }
+
+        return period < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : period;
+    }
+
+    private async Task ReceiveLoopAsync(YmqConnector connector, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var frame = await connector.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                IMessage message;
+                try
+                {
+                    message = MessageCodec.Decode(frame.Span);
+                }
+                catch (ProtocolException e)
+                {
+                    LogBadFrame(_logger, e.Message);
+                    continue;
+                }
+
+                _inbox.Writer.TryWrite(new AgentEvent.SchedulerMessage(message));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _inbox.Writer.TryWrite(new AgentEvent.SchedulerGone(e));
+        }
+    }
+
+    private void ConnectStorage(ScalerAddress address)
+    {
+        if (_storageConnecting)
+        {
+            return;
+        }
+
+        _storageConnecting = true;
+        LogConnectingStorage(_logger, address.ToString());
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var client = await ObjectStorageClient.ConnectAsync(address, _options.Identity, _loggerFactory, CancellationToken.None).ConfigureAwait(false);
+                _inbox.Writer.TryWrite(new AgentEvent.StorageConnected(client));
+            }
+#pragma warning disable CA1031 // any failure to reach the storage ends the worker with a logged reason
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                _inbox.Writer.TryWrite(new AgentEvent.StorageFailed(e));
+            }
+        });
+    }
+
+    private async ValueTask HandleAsync(AgentEvent e)
+    {
+        switch (e)
+        {
+            case AgentEvent.SchedulerMessage m:
+                await OnSchedulerMessageAsync(m.Message).ConfigureAwait(false);
+                break;
+            case AgentEvent.Completed c:
+                await OnCompletedAsync(c.Completion).ConfigureAwait(false);
+                break;
+            case AgentEvent.CapacityAvailable:
+                await DispatchAsync().ConfigureAwait(false);
+                break;
+            case AgentEvent.Tick:
+                await OnTickAsync().ConfigureAwait(false);
+                break;
+            case AgentEvent.StorageConnected s:
+                _storage = s.Client;
+                await _backend.StartAsync(s.Client.RemoteAddress, _sink, CancellationToken.None).ConfigureAwait(false);
+                _backendStarted = true;
+                await DispatchAsync().ConfigureAwait(false);
+                break;
+            case AgentEvent.StorageFailed f:
+                LogStorageFailed(_logger, f.Error.Message);
+                _exitCode = WorkerExitCodes.Failed;
+                break;
+            case AgentEvent.SchedulerGone g:
+                if (_connectedOnce || _disconnectDeadline >= 0)
+                {
+                    LogSchedulerClosed(_logger, g.Error.Message);
+                    _exitCode = WorkerExitCodes.Clean;
+                }
+                else
+                {
+                    LogSchedulerNeverReached(_logger, g.Error.Message);
+                    _exitCode = WorkerExitCodes.Failed;
+                }
+
+                break;
+            case AgentEvent.ShutdownRequested:
+                await BeginDisconnectAsync().ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async ValueTask OnSchedulerMessageAsync(IMessage message)
+    {
+        switch (message)
+        {
+            case WorkerHeartbeatEcho echo:
+                OnHeartbeatEcho(echo);
+                break;
+            case TaskMessage task:
+                OnTask(task);
+                await DispatchAsync().ConfigureAwait(false);
+                break;
+            case TaskCancel cancel:
+                await OnCancelAsync(cancel).ConfigureAwait(false);
+                break;
+            case ObjectInstruction:
+                // Processors keep no object cache (only code, keyed by hash), so deletions need no forwarding.
+                break;
+            case ClientDisconnect { DisconnectType: DisconnectType.Shutdown }:
+                LogClientShutdown(_logger);
+                _exitCode = WorkerExitCodes.Clean;
+                break;
+            case DisconnectResponse:
+                _exitCode = WorkerExitCodes.Clean;
+                break;
+            default:
+                LogUnexpectedMessage(_logger, message.Kind.ToString());
+                break;
+        }
+    }
+
+    private void OnHeartbeatEcho(WorkerHeartbeatEcho echo)
+    {
+        if (!_awaitingEcho)
+        {
+            return;
+        }
+
+        var now = _time.GetTimestamp();
+        _latencyUs = (uint)Math.Min(uint.MaxValue, _time.GetElapsedTime(_heartbeatSentAt, now).TotalMicroseconds / 2);
+        _awaitingEcho = false;
+        _lastSeen = now;
+        _connectedOnce = true;
+
+        if (_storage is null && !_storageConnecting)
+        {
+            var address = echo.ObjectStorageAddress;
+            var scheme = string.Equals(address.Scheme, "tls", StringComparison.OrdinalIgnoreCase) ? ScalerScheme.Tls : ScalerScheme.Tcp;
+            ConnectStorage(ScalerAddress.Create(scheme, address.Host, address.Port));
+        }
+    }
+
+    private void OnTask(TaskMessage task)
+    {
+        var key = TaskKeys.Of(task.TaskId);
+        if (_running.ContainsKey(key) || _queue.Contains(key))
+        {
+            LogDuplicateTask(_logger, key);
+            return;
+        }
+
+        _queue.Enqueue(key, task);
+    }
+
+    private async ValueTask DispatchAsync()
+    {
+        while (_backendStarted && _exitCode is null && _backend.CanAccept && _queue.TryDequeue(out var key, out var task))
+        {
+            _running[key] = new RunningTask(task, _time.GetTimestamp());
+            await _backend.SubmitAsync(task, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask OnCancelAsync(TaskCancel cancel)
+    {
+        var key = TaskKeys.Of(cancel.TaskId);
+        TaskCancelConfirmType answer;
+        if (_running.ContainsKey(key))
+        {
+            if (!cancel.Flags.Force)
+            {
+                answer = TaskCancelConfirmType.CancelFailed;
+            }
+            else
+            {
+                _running.Remove(key);
+                await _backend.CancelAsync(cancel.TaskId, CancellationToken.None).ConfigureAwait(false);
+                answer = TaskCancelConfirmType.Canceled;
+            }
+        }
+        else if (_queue.Remove(key))
+        {
+            answer = TaskCancelConfirmType.Canceled;
+        }
+        else
+        {
+            answer = TaskCancelConfirmType.CancelNotFound;
+        }
+
+        LogCancel(_logger, key, answer.ToString());
+        await SendAsync(new TaskCancelConfirm { TaskId = cancel.TaskId, CancelConfirmType = answer }).ConfigureAwait(false);
+        await DispatchAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask OnCompletedAsync(TaskCompletion completion)
+    {
+        var key = TaskKeys.Of(completion.TaskId);
+        if (!_running.Remove(key, out var running))
+        {
+            LogStaleCompletion(_logger, key);
+            return;
+        }
+
+        var metadata = completion.Metadata.Length > 0 ? completion.Metadata : ElapsedProfile(running).ToBytes();
+        if (completion.StoredResult is { } stored)
+        {
+            await ReportAsync(running.Task, completion.ResultType, stored, metadata).ConfigureAwait(false);
+        }
+        else
+        {
+            await StoreAndReportAsync(running.Task, completion.ResultType, completion.Payload, metadata).ConfigureAwait(false);
+        }
+
+        await DispatchAsync().ConfigureAwait(false);
+    }
+
+    private ProfileResult ElapsedProfile(RunningTask running) =>
+        new((float)_time.GetElapsedTime(running.StartedAt).TotalSeconds, 0, 0);
+
+    private async ValueTask StoreAndReportAsync(TaskMessage task, TaskResultType type, ReadOnlyMemory<byte> payload, byte[] metadata)
+    {
+        if (_storage is null)
+        {
+            return;
+        }
+
+        var id = ObjectId.NewUnique(ObjectOwner.FromClientIdentity(task.Source));
+        try
+        {
+            await _storage.SetAsync(id, payload, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ObjectStorageException e)
+        {
+            LogStorageFailed(_logger, e.Message);
+            _exitCode = WorkerExitCodes.Failed;
+            return;
+        }
+
+        await ReportAsync(task, type, id, metadata).ConfigureAwait(false);
+    }
+
+    /// <summary>ObjectInstruction create (owner: the task's client), then TaskResult, as the reference worker.</summary>
+    private async ValueTask ReportAsync(TaskMessage task, TaskResultType type, ObjectId resultObject, byte[] metadata)
+    {
+        var idBytes = resultObject.ToBytes();
+        await SendAsync(new ObjectInstruction
+        {
+            InstructionType = ObjectInstructionType.Create,
+            ObjectUser = task.Source,
+            ObjectMetadata = new ObjectMetadata
+            {
+                ObjectIds = [idBytes],
+                ObjectTypes = [ObjectContentType.Object],
+                ObjectNames = [Encoding.UTF8.GetBytes(ResultObjectName(resultObject))],
+            },
+        }).ConfigureAwait(false);
+        await SendAsync(new TaskResult { TaskId = task.TaskId, ResultType = type, Metadata = metadata, Results = [idBytes] }).ConfigureAwait(false);
+        LogTaskDone(_logger, TaskKeys.Of(task.TaskId), type.ToString());
+    }
+
+    /// <summary>The display name the reference gives a result object.</summary>
+    internal static string ResultObjectName(ObjectId id) =>
+        $"<res ObjectID(owner_hash={id.Owner}, object_tag={id.ToString()[32..]})>";
+
+    private async ValueTask OnTickAsync()
+    {
+        var now = _time.GetTimestamp();
+        if (_disconnectDeadline >= 0 && now >= _disconnectDeadline)
+        {
+            _exitCode = WorkerExitCodes.Clean;
+            return;
+        }
+
+        if (_time.GetElapsedTime(_lastSeen, now) >= _options.DeathTimeout)
+        {
+            LogDeathTimeout(_logger, _options.DeathTimeout.TotalSeconds);
+            _exitCode = WorkerExitCodes.Failed;
+            return;
+        }
+
+        if (_options.TaskTimeout > TimeSpan.Zero)
+        {
+            await TimeOutTasksAsync(now).ConfigureAwait(false);
+        }
+
+        if (!_awaitingEcho && _time.GetElapsedTime(_heartbeatSentAt, now) >= _options.HeartbeatInterval)
+        {
+            await SendHeartbeatAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask TimeOutTasksAsync(long now)
+    {
+        var expired = _running.Where(r => _time.GetElapsedTime(r.Value.StartedAt, now) >= _options.TaskTimeout).ToList();
+        foreach (var (key, running) in expired)
+        {
+            _running.Remove(key);
+            await _backend.CancelAsync(running.Task.TaskId, CancellationToken.None).ConfigureAwait(false);
+            LogTaskTimedOut(_logger, key, _options.TaskTimeout.TotalSeconds);
+            var error = new RemoteError(
+                "System.TimeoutException",
+                $"task exceeded the worker's task timeout of {_options.TaskTimeout.TotalSeconds:0.###} seconds and was killed",
+                string.Empty);
+            await StoreAndReportAsync(running.Task, TaskResultType.Failed, error.ToBytes(), ElapsedProfile(running).ToBytes()).ConfigureAwait(false);
+        }
+
+        if (expired.Count > 0)
+        {
+            await DispatchAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SendHeartbeatAsync()
+    {
+        var (limit, available) = SystemMemory.Read();
+        var heartbeat = new WorkerHeartbeat
+        {
+            Agent = _agentMeter.Read(_self),
+            RssFree = available,
+            MemLimit = limit,
+            QueueSize = (uint)_options.TaskQueueSize,
+            QueuedTasks = (uint)_queue.Count,
+            LatencyUS = _latencyUs,
+            TaskLock = _backendStarted && !_backend.CanAccept,
+            Processors = _backendStarted ? _backend.GetProcessorStatuses() : [],
+            Capabilities = _capabilities,
+            WorkerManagerID = _workerManagerId,
+        };
+        _heartbeatSentAt = _time.GetTimestamp();
+        _awaitingEcho = true;
+        await SendAsync(heartbeat).ConfigureAwait(false);
+    }
+
+    private async ValueTask BeginDisconnectAsync()
+    {
+        if (_disconnectDeadline >= 0)
+        {
+            return;
+        }
+
+        LogDisconnecting(_logger);
+        _disconnectDeadline = _time.GetTimestamp() + (long)(_options.DisconnectTimeout.TotalSeconds * _time.TimestampFrequency);
+        if (_scheduler is { State: YmqConnectorState.Connected })
+        {
+            await SendAsync(new DisconnectRequest { Worker = _identityBytes }).ConfigureAwait(false);
+        }
+        else
+        {
+            _exitCode = WorkerExitCodes.Clean;
+        }
+    }
+
+    private async ValueTask SendAsync(IMessage message)
+    {
+        if (_scheduler is null || _exitCode is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _scheduler.SendAsync(MessageCodec.Encode(message), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            _inbox.Writer.TryWrite(new AgentEvent.SchedulerGone(e));
+        }
+    }
+
+    private sealed record RunningTask(TaskMessage Task, long StartedAt);
+
+    private sealed class CompletionSink(ChannelWriter<AgentEvent> inbox) : ITaskCompletionSink
+    {
+        public void TaskCompleted(TaskCompletion completion) => inbox.TryWrite(new AgentEvent.Completed(completion));
+
+        public void CapacityAvailable() => inbox.TryWrite(new AgentEvent.CapacityAvailable());
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity}: connecting to scheduler at {Address}")]
+    private static partial void LogStarting(ILogger logger, string identity, string address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity}: quit with exit code {ExitCode}")]
+    private static partial void LogQuit(ILogger logger, string identity, int exitCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "dropped an undecodable frame from the scheduler: {Reason}")]
+    private static partial void LogBadFrame(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "connecting to object storage at {Address}")]
+    private static partial void LogConnectingStorage(ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "object storage failed, quitting: {Reason}")]
+    private static partial void LogStorageFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "scheduler closed the connection: {Reason}")]
+    private static partial void LogSchedulerClosed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "never connected to the scheduler: {Reason}")]
+    private static partial void LogSchedulerNeverReached(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "received client shutdown, quitting")]
+    private static partial void LogClientShutdown(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ignored unexpected message {Kind} from the scheduler")]
+    private static partial void LogUnexpectedMessage(ILogger logger, string kind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ignored duplicate task {TaskId}")]
+    private static partial void LogDuplicateTask(ILogger logger, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "cancel of task {TaskId}: {Answer}")]
+    private static partial void LogCancel(ILogger logger, string taskId, string answer);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "dropped a completion of task {TaskId}, which is no longer running here")]
+    private static partial void LogStaleCompletion(ILogger logger, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "task {TaskId} done: {ResultType}")]
+    private static partial void LogTaskDone(ILogger logger, string taskId, string resultType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "no heartbeat echo from the scheduler for {Seconds} s, quitting")]
+    private static partial void LogDeathTimeout(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId} exceeded the task timeout of {Seconds} s, killed")]
+    private static partial void LogTaskTimedOut(ILogger logger, string taskId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "shutting down: sending DisconnectRequest")]
+    private static partial void LogDisconnecting(ILogger logger);
+}

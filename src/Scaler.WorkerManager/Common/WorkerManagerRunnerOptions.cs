@@ -1,0 +1,23 @@
+using Scaler.IO.Addressing;
+
+namespace Scaler.WorkerManager.Common;
+
+/// <summary>The common worker manager runtime's settings.</summary>
+public sealed record WorkerManagerRunnerOptions
+{
+    public required ScalerAddress SchedulerAddress { get; init; }
+
+    /// <summary>The middle part of the identity, e.g. <c>worker_manager_native</c>.</summary>
+    public required string Name { get; init; }
+
+    public required string WorkerManagerId { get; init; }
+
+    /// <summary>Sent as <c>maxTaskConcurrency</c>; -1 (no limit) is sent as 0xFFFFFFFF, which reads back as -1.</summary>
+    public int MaxTaskConcurrency { get; init; } = -1;
+
+    public IReadOnlyDictionary<string, long> Capabilities { get; init; } = new Dictionary<string, long>();
+
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,161 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Scaler.IO.Addressing;
+using Scaler.IO.Ymq;
+using Scaler.ObjectStorage.Client;
+using Scaler.ObjectStorage.Server;
+using Scaler.ObjectStorage.Store;
+using Scaler.Protocol.Messages;
+using Scaler.Worker.Agent;
+using Scaler.Worker.Tests.Support;
+
+namespace Scaler.Worker.Tests;
+
+/// <summary>The scheduler-facing agent with a hand-driven backend: no processes, so these are quick.</summary>
+#pragma warning disable CA1001 // xunit disposes test classes through IAsyncLifetime.DisposeAsync
+public sealed class WorkerAgentTests : IAsyncLifetime
+#pragma warning restore CA1001
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    private readonly StubBackend _backend = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private ObjectStorageServer _storage = null!;
+    private ObjectStorageClient _client = null!;
+    private FakeScheduler _scheduler = null!;
+
+    public async Task InitializeAsync()
+    {
+        _storage = await ObjectStorageServer.StartAsync(
+            new ObjectStorageServerOptions { Address = ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, CancellationToken.None);
+        _client = await ObjectStorageClient.ConnectAsync(_storage.LocalAddress, "Client|agent-tests", NullLoggerFactory.Instance, CancellationToken.None);
+        _scheduler = await FakeScheduler.StartAsync(_storage.LocalAddress);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _shutdown.CancelAsync();
+        await _scheduler.DisposeAsync();
+        await _client.DisposeAsync();
+        await _storage.DisposeAsync();
+        _shutdown.Dispose();
+    }
+
+    [Fact]
+    public async Task QueuedTasks_RunByPriorityThenArrival_AndPayloadCompletionsAreStoredAndReported()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var (agent, run) = Start(TimeSpan.FromSeconds(30));
+        await using (agent)
+        {
+            var worker = PeerIdentity.FromString(agent.Identity);
+            var first = Task(0);
+            var low = Task(0);
+            var high = Task(5);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            await _scheduler.SendAsync(worker, first);
+            Assert.Equal(first.TaskId, (await _backend.Submitted.Reader.ReadAsync(cts.Token)).TaskId);
+            Assert.Equal(_storage.LocalAddress, _backend.StartedWith);
+
+            await _scheduler.SendAsync(worker, low);
+            await _scheduler.SendAsync(worker, high);
+            var (_, busy) = await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (_, h) => h.QueuedTasks == 2);
+            Assert.True(busy.TaskLock);
+
+            _backend.Complete(TaskResultType.Success, "payload-1"u8.ToArray());
+            var (_, instruction) = await _scheduler.ExpectAsync<ObjectInstruction>(cts.Token);
+            var (_, result) = await _scheduler.ExpectAsync<TaskResult>(cts.Token);
+            Assert.Equal(first.TaskId, result.TaskId);
+            Assert.Equal(TaskResultType.Success, result.ResultType);
+            Assert.Equal(first.Source, instruction.ObjectUser);
+            Assert.Equal(result.Results[0], instruction.ObjectMetadata.ObjectIds[0]);
+            var stored = await _client.GetAsync(ObjectId.FromBytes(result.Results[0]), cts.Token);
+            Assert.Equal("payload-1", Encoding.UTF8.GetString(stored.Span));
+            Assert.True(ObjectId.FromBytes(result.Results[0]).IsOwnedBy(ObjectOwner.FromClientIdentity(first.Source)));
+
+            Assert.Equal(high.TaskId, (await _backend.Submitted.Reader.ReadAsync(cts.Token)).TaskId);
+            _backend.Complete(TaskResultType.Failed, "e"u8.ToArray());
+            Assert.Equal(low.TaskId, (await _backend.Submitted.Reader.ReadAsync(cts.Token)).TaskId);
+            Assert.False(run.IsCompleted);
+        }
+    }
+
+    [Fact]
+    public async Task SchedulerThatStopsEchoing_EndsTheWorkerAfterTheDeathTimeout_WithFailure()
+    {
+        _scheduler.EchoHeartbeats = false;
+        var (agent, run) = Start(TimeSpan.FromSeconds(1));
+        await using (agent)
+        {
+            Assert.Equal(WorkerExitCodes.Failed, await run.WaitAsync(Bound));
+        }
+    }
+
+    [Fact]
+    public async Task Shutdown_SendsDisconnectRequest_AndEndsCleanlyOnTheResponse()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var (agent, run) = Start(TimeSpan.FromSeconds(30));
+        await using (agent)
+        {
+            var worker = PeerIdentity.FromString(agent.Identity);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            await _shutdown.CancelAsync();
+            var (_, request) = await _scheduler.ExpectAsync<DisconnectRequest>(cts.Token);
+            Assert.Equal(agent.Identity, Encoding.UTF8.GetString(request.Worker));
+            Assert.Equal(WorkerExitCodes.Clean, await run.WaitAsync(cts.Token));
+        }
+    }
+
+    [Fact]
+    public async Task ClientShutdown_EndsTheWorkerCleanly()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var (agent, run) = Start(TimeSpan.FromSeconds(30));
+        await using (agent)
+        {
+            var worker = PeerIdentity.FromString(agent.Identity);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            await _scheduler.SendAsync(worker, new ClientDisconnect { DisconnectType = DisconnectType.Shutdown });
+            Assert.Equal(WorkerExitCodes.Clean, await run.WaitAsync(cts.Token));
+        }
+    }
+
+    [Fact]
+    public async Task SchedulerClosingAWorkingConnection_EndsTheWorkerCleanly()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var (agent, run) = Start(TimeSpan.FromSeconds(30));
+        await using (agent)
+        {
+            var worker = PeerIdentity.FromString(agent.Identity);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            await _scheduler.DisposeAsync();
+            _scheduler = await FakeScheduler.StartAsync(_storage.LocalAddress);
+            Assert.Equal(WorkerExitCodes.Clean, await run.WaitAsync(cts.Token));
+        }
+    }
+
+    private (WorkerAgent Agent, Task<int> Run) Start(TimeSpan deathTimeout)
+    {
+        var agent = new WorkerAgent(
+            new WorkerAgentOptions
+            {
+                SchedulerAddress = _scheduler.Address,
+                Identity = WorkerIdentity.Generate(WorkerIdentity.NewWorkerName("NAT")),
+                HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+                DeathTimeout = deathTimeout,
+            },
+            _backend,
+            NullLoggerFactory.Instance);
+        return (agent, agent.RunAsync(_shutdown.Token));
+    }
+
+    private static TaskMessage Task(int priority) => new()
+    {
+        TaskId = Guid.NewGuid().ToByteArray(),
+        Source = Encoding.UTF8.GetBytes("Client|agent-tests"),
+        Metadata = new TaskFlags(true, priority, false).ToBytes(),
+        FuncObjectId = new byte[32],
+    };
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Scaler.Hosting.Options;
+using Scaler.Hosting.Sections;
+using Scaler.IO.Addressing;
+using Scaler.IO.Ymq;
+using Scaler.ObjectStorage.Server;
+using Scaler.Protocol.Messages;
+using Scaler.Worker.Hosting;
+using Scaler.Worker.Tests.Support;
+using Scaler.WorkerManager.Native;
+
+namespace Scaler.WorkerManager.Tests;
+
+/// <summary>The baremetal_native manager with real worker processes against a fake scheduler.</summary>
+public sealed partial class NativeWorkerManagerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private ObjectStorageServer _storage = null!;
+    private FakeScheduler _scheduler = null!;
+
+    public async Task InitializeAsync()
+    {
+        _storage = await ObjectStorageServer.StartAsync(
+            new Scaler.ObjectStorage.Server.ObjectStorageServerOptions { Address = ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, CancellationToken.None);
+        _scheduler = await FakeScheduler.StartAsync(_storage.LocalAddress);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _scheduler.DisposeAsync();
+        await _storage.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task FixedMode_StartsMaxTaskConcurrencyWorkers_AndStopsThemAllOnShutdown()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        using var shutdown = new CancellationTokenSource();
+        var run = NativeWorkerManager.RunAsync(Options(NativeWorkerManagerMode.Fixed, 2, "wm-fixed"), NullLoggerFactory.Instance, shutdown.Token, Launcher());
+        try
+        {
+            var workers = new Dictionary<PeerIdentity, uint>();
+            while (workers.Count < 2)
+            {
+                var (peer, heartbeat) = await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (_, h) => h.Processors.Count == 1);
+                Assert.StartsWith("Worker|FIX|", peer.ToString(), StringComparison.Ordinal);
+                Assert.Equal("wm-fixed", Encoding.UTF8.GetString(heartbeat.WorkerManagerID));
+                Assert.Equal(11u, heartbeat.QueueSize);
+                workers[peer] = heartbeat.Processors[0].Pid;
+            }
+
+            await shutdown.CancelAsync();
+            Assert.Equal(0, await run.WaitAsync(cts.Token));
+
+            var disconnectRequests = new HashSet<PeerIdentity>();
+            while (disconnectRequests.Count < 2)
+            {
+                var (peer, request) = await _scheduler.ExpectAsync<DisconnectRequest>(cts.Token);
+                Assert.Equal(peer.ToString(), Encoding.UTF8.GetString(request.Worker));
+                disconnectRequests.Add(peer);
+            }
+
+            Assert.Equal(workers.Keys.ToHashSet(), disconnectRequests);
+            foreach (var processorPid in workers.Values)
+            {
+                await WaitUntilGoneAsync((int)processorPid, cts.Token);
+            }
+        }
+        finally
+        {
+            await shutdown.CancelAsync();
+            await run.WaitAsync(Bound);
+        }
+    }
+
+    [Fact]
+    public async Task DynamicMode_HeartbeatsAndFollowsTheDesiredConcurrency()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        using var shutdown = new CancellationTokenSource();
+        var run = NativeWorkerManager.RunAsync(Options(NativeWorkerManagerMode.Dynamic, 3, "wm-dynamic"), NullLoggerFactory.Instance, shutdown.Token, Launcher());
+        try
+        {
+            var (manager, managerHeartbeat) = await _scheduler.ExpectAsync<WorkerManagerHeartbeat>(cts.Token);
+            Assert.Matches(ManagerIdentity(), manager.ToString());
+            Assert.StartsWith($"{Environment.ProcessId}|", manager.ToString(), StringComparison.Ordinal);
+            Assert.Equal(3u, managerHeartbeat.MaxTaskConcurrency);
+            Assert.Equal("wm-dynamic", Encoding.UTF8.GetString(managerHeartbeat.WorkerManagerID));
+            Assert.Contains(managerHeartbeat.Capabilities, c => c.Name == "dotnet" && c.Value == -1);
+
+            await _scheduler.SendAsync(manager, Command(2));
+            var workers = new HashSet<PeerIdentity>();
+            while (workers.Count < 2)
+            {
+                var (peer, _) = await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token);
+                Assert.StartsWith("Worker|NAT|", peer.ToString(), StringComparison.Ordinal);
+                workers.Add(peer);
+            }
+
+            await _scheduler.SendAsync(manager, Command(1));
+            var (stopped, _) = await _scheduler.ExpectAsync<DisconnectRequest>(cts.Token);
+            Assert.Contains(stopped, workers);
+
+            await shutdown.CancelAsync();
+            Assert.Equal(0, await run.WaitAsync(cts.Token));
+            var (last, _) = await _scheduler.ExpectAsync<DisconnectRequest>(cts.Token);
+            Assert.Contains(last, workers);
+            Assert.NotEqual(stopped, last);
+        }
+        finally
+        {
+            await shutdown.CancelAsync();
+            await run.WaitAsync(Bound);
+        }
+    }
+
+    [Fact]
+    public async Task Provisioner_KillsItsWorkersWhenDisposed()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var provisioner = NativeWorkerManager.CreateProvisioner(Options(NativeWorkerManagerMode.Fixed, 1, "wm-dispose"), Launcher(), NullLoggerFactory.Instance);
+        int pid;
+        await using (provisioner)
+        {
+            await provisioner.StartWorkersAsync(1, cts.Token);
+            pid = Assert.Single(provisioner.WorkerPids);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token);
+            Assert.Equal(1, provisioner.ActiveWorkerCount);
+        }
+
+        await WaitUntilGoneAsync(pid, cts.Token);
+    }
+
+    private static ProcessLauncher Launcher() => ProcessLauncher.ForDll(Path.Combine(AppContext.BaseDirectory, "scaler-cli.dll"));
+
+    private NativeWorkerManagerOptions Options(NativeWorkerManagerMode mode, int maxTaskConcurrency, string id) => new(
+        new WorkerManagerCommonOptions(_scheduler.Address.ToString(), id, null, null, maxTaskConcurrency),
+        new WorkerOptions
+        {
+            Capabilities = new Dictionary<string, long> { ["dotnet"] = -1 },
+            TaskQueueSize = 11,
+            HeartbeatIntervalSeconds = 1,
+            DeathTimeoutSeconds = 60,
+            GarbageCollectIntervalSeconds = 30,
+            IoThreads = 1,
+            EventLoop = "builtin",
+        },
+        new LoggingOptions([LoggingOptions.StandardError], null, LogLevel.Warning),
+        SecurityOptions.None,
+        mode,
+        null);
+
+    private static WorkerManagerCommand Command(uint count) => new()
+    {
+        SetDesiredTaskConcurrencyRequests = [new WorkerManagerCommand.DesiredTaskConcurrencyRequest { TaskConcurrency = count }],
+    };
+
+    private static async Task WaitUntilGoneAsync(int pid, CancellationToken cancellationToken)
+    {
+        while (IsAlive(pid))
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^\d+\|worker_manager_native\|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    private static partial Regex ManagerIdentity();
+}
