@@ -12,5 +12,7 @@ internal static class RootCommandFactory
         WorkerManagerCommand.Create(),
         ObjectStorageServerCommand.Create(),
         TopCommand.Create(),
+        SymphonyServiceCommand.Create(),
+        SoamLocalInstanceCommand.Create(),
     };
 }
