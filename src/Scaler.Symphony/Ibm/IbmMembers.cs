@@ -32,6 +32,21 @@ internal static class IbmMembers
         throw Missing(type, $"property {name} or method Get{name}()");
     }
 
+    /// <summary>The member's value as text, or null when the object has no such member.</summary>
+    public static string? TryGetString(object? target, string name)
+    {
+        if (target is null)
+        {
+            return null;
+        }
+
+        var type = target.GetType();
+        var exists = type.GetProperty(name, Instance) is not null
+            || type.GetMethod("Get" + name, Instance, Type.EmptyTypes) is not null
+            || type.GetMethod(name, Instance, Type.EmptyTypes) is not null;
+        return exists ? GetString(target, name) : null;
+    }
+
     public static string GetString(object target, string name) =>
         Convert.ToString(Get(target, name), CultureInfo.InvariantCulture) ?? string.Empty;
 
