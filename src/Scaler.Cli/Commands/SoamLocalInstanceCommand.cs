@@ -13,7 +13,8 @@ namespace Scaler.Cli.Commands;
 /// <summary>
 /// <c>scaler-cli soam-local-instance [--service-assembly PATH --service-type TYPE]</c> (hidden): one service
 /// instance process of the local SOAM engine. It speaks the engine's frame channel on stdin/stdout and logs to
-/// stderr; Console.Out is pointed at stderr so user code printing cannot corrupt the channel. Without options it
+/// stderr; Console.Out is pointed at stderr and Console.In emptied, so user code printing or reading cannot
+/// corrupt the channel. Without options it
 /// hosts the Scaler task service; with them, any <see cref="ServiceContainer"/> with a parameterless constructor.
 /// </summary>
 internal static class SoamLocalInstanceCommand
@@ -38,6 +39,7 @@ internal static class SoamLocalInstanceCommand
         var toEngine = Console.OpenStandardOutput();
         Console.SetOut(Console.Error);
         var fromEngine = Console.OpenStandardInput();
+        Console.SetIn(TextReader.Null);
         using var loggerFactory = ScalerLogging.CreateFactory(
             LoggingOptions.Default with { Paths = [LoggingOptions.StandardError] }, "soam-instance");
         var service = CreateService(assemblyPath, typeName, loggerFactory.CreateLogger<ScalerTaskService>());

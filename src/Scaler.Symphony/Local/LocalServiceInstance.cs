@@ -151,7 +151,9 @@ internal sealed partial class LocalServiceInstance : IDisposable
                 onFrame(this, frame);
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException)
+#pragma warning disable CA1031 // Whatever breaks the channel, the instance is ended and its exit reported once.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             reason = $"its channel broke ({e.Message})";
             Kill();

@@ -128,6 +128,43 @@ public sealed class LocalEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task ServiceWritingToConsoleOut_DoesNotBreakTheChannel()
+    {
+        var session = Open(TestProfiles.Scripted(maxInstances: 1));
+
+        var completion = await session.SubmitAsync(ScriptedService.Command("print:still fine")).WaitAsync(Bound);
+
+        Assert.True(completion.IsSuccessful, completion.Error?.Message);
+        Assert.Equal("still fine", Encoding.UTF8.GetString(completion.Output.Span));
+        Assert.Equal(1, Engine.InstancesStarted);
+    }
+
+    [Fact]
+    public async Task PriorityTask_JumpsAheadOfPendingTasks()
+    {
+        var session = Open(TestProfiles.Scripted(maxInstances: 1));
+        var release = _temp.File("release");
+        var startOrder = new ConcurrentQueue<string>();
+        var blockerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Engine.TaskStarted += (_, task, _) =>
+        {
+            startOrder.Enqueue(task);
+            blockerStarted.TrySetResult();
+        };
+
+        var blocker = session.SubmitAsync(ScriptedService.Command($"wait:{release}:blocker"));
+        await blockerStarted.Task.WaitAsync(Bound);
+        var a = session.SubmitAsync(ScriptedService.Command("echo:a"));
+        var b = session.SubmitAsync(ScriptedService.Command("echo:b"));
+        var urgent = session.SubmitAsync(ScriptedService.Command("echo:urgent"), priority: true);
+        await File.WriteAllTextAsync(release, "go");
+        var completions = await Task.WhenAll(blocker, a, b, urgent).WaitAsync(Bound);
+
+        Assert.All(completions, c => Assert.True(c.IsSuccessful, c.Error?.Message));
+        Assert.Equal(new[] { completions[0].TaskId, completions[3].TaskId, completions[1].TaskId, completions[2].TaskId }, startOrder.ToArray());
+    }
+
+    [Fact]
     public async Task AbortSessionIfTaskFail_AbortsTheSessionWhenATaskFailsForGood()
     {
         var session = Open(TestProfiles.Scripted(maxInstances: 2, taskRetryLimit: 0, abortSessionIfTaskFail: true));

@@ -5,7 +5,7 @@ namespace Scaler.Symphony.Tests.Support;
 
 /// <summary>
 /// A service for the local engine's tests, run inside instance processes. The input is a command:
-/// echo:TEXT, crash, crash-once:MARKER:TEXT, failure, failure-once:MARKER:TEXT, fatal, hold,
+/// echo:TEXT, print:TEXT (writes to Console.Out first), wait:FILE:TEXT (until FILE exists), crash, crash-once:MARKER:TEXT, failure, failure-once:MARKER:TEXT, fatal, hold,
 /// hold-once:MARKER:TEXT, gate:DIR:N (waits until N tasks have entered the gate, then returns "open").
 /// Markers are files, so "once" survives the instance being replaced.
 /// </summary>
@@ -19,6 +19,20 @@ public sealed class ScriptedService : ServiceContainer
         {
             case "echo":
                 Reply(taskContext, parts[1]);
+                break;
+            case "print":
+                Console.WriteLine("this line must not reach the engine's channel");
+                Console.Out.Flush();
+                Reply(taskContext, parts[1]);
+                break;
+            case "wait":
+                var until = Environment.TickCount64 + 30_000;
+                while (!File.Exists(parts[1]) && Environment.TickCount64 < until)
+                {
+                    Thread.Sleep(10);
+                }
+
+                Reply(taskContext, parts[2]);
                 break;
             case "crash":
                 Environment.Exit(71);
