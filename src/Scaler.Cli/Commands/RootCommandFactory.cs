@@ -14,5 +14,7 @@ internal static class RootCommandFactory
         TopCommand.Create(),
         WorkerProcessCommand.Create(),
         ProcessorCommand.Create(),
+        SymphonyServiceCommand.Create(),
+        SoamLocalInstanceCommand.Create(),
     };
 }

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.Extensions.Logging;
+using Scaler.Hosting.Logging;
+using Scaler.Hosting.Options;
+using Scaler.Symphony.Local;
+using Scaler.Symphony.Service;
+using Scaler.Symphony.Soam;
+
+namespace Scaler.Cli.Commands;
+
+/// <summary>
+/// <c>scaler-cli soam-local-instance [--service-assembly PATH --service-type TYPE]</c> (hidden): one service
+/// instance process of the local SOAM engine. It speaks the engine's frame channel on stdin/stdout and logs to
+/// stderr; Console.Out is pointed at stderr and Console.In emptied, so user code printing or reading cannot
+/// corrupt the channel. Without options it
+/// hosts the Scaler task service; with them, any <see cref="ServiceContainer"/> with a parameterless constructor.
+/// </summary>
+internal static class SoamLocalInstanceCommand
+{
+    public static Command Create()
+    {
+        var assemblyOption = new Option<string?>("--service-assembly") { Description = "assembly file holding the service container" };
+        var typeOption = new Option<string?>("--service-type") { Description = "full name of the ServiceContainer type" };
+        var command = new Command(LocalServiceCommand.InstanceSubcommand, "Run one service instance of the local SOAM engine (internal)")
+        {
+            Hidden = true,
+        };
+        command.Options.Add(assemblyOption);
+        command.Options.Add(typeOption);
+        command.SetAction((parseResult, cancellationToken) =>
+            RunAsync(parseResult.GetValue(assemblyOption), parseResult.GetValue(typeOption), cancellationToken));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(string? assemblyPath, string? typeName, CancellationToken cancellationToken)
+    {
+        var toEngine = Console.OpenStandardOutput();
+        Console.SetOut(Console.Error);
+        var fromEngine = Console.OpenStandardInput();
+        Console.SetIn(TextReader.Null);
+        using var loggerFactory = ScalerLogging.CreateFactory(
+            LoggingOptions.Default with { Paths = [LoggingOptions.StandardError] }, "soam-instance");
+        var service = CreateService(assemblyPath, typeName, loggerFactory.CreateLogger<ScalerTaskService>());
+        return await LocalInstanceHost.RunAsync(service, fromEngine, toEngine, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ServiceContainer CreateService(string? assemblyPath, string? typeName, ILogger logger)
+    {
+        if (typeName is null)
+        {
+            return new ScalerTaskService(logger);
+        }
+
+        var assembly = assemblyPath is null
+            ? Assembly.GetExecutingAssembly()
+            : AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(assemblyPath));
+        var type = assembly.GetType(typeName, throwOnError: true)!;
+        return (ServiceContainer)(Activator.CreateInstance(type)
+            ?? throw new InvalidOperationException($"could not create {typeName}"));
+    }
+}

@@ -1,0 +1,106 @@
+using Scaler.Symphony.Soam;
+
+namespace Scaler.Symphony.Local;
+
+/// <summary>
+/// The service-instance side of the local engine: runs one <see cref="ServiceContainer"/> over the frame channel
+/// (<see cref="InstanceFrame"/>) on the process's stdin/stdout, one task at a time, in SOAM's life cycle order. The
+/// hidden <c>scaler-cli soam-local-instance</c> command calls this; it must point Console.Out elsewhere first so
+/// user code writing to the console cannot corrupt the channel.
+/// </summary>
+public static class LocalInstanceHost
+{
+    /// <summary>Environment variable the engine sets to the application name.</summary>
+    public const string ApplicationVariable = "SCALER_SOAM_LOCAL_APPLICATION";
+
+    /// <summary>Environment variable the engine sets to the service name.</summary>
+    public const string ServiceVariable = "SCALER_SOAM_LOCAL_SERVICE";
+
+    /// <summary>Runs until the engine sends shutdown or closes the channel; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(ServiceContainer service, Stream fromEngine, Stream toEngine, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(fromEngine);
+        ArgumentNullException.ThrowIfNull(toEngine);
+        var context = new ServiceContext(
+            Environment.GetEnvironmentVariable(ApplicationVariable) ?? string.Empty,
+            Environment.GetEnvironmentVariable(ServiceVariable) ?? string.Empty);
+        service.OnCreateService(context);
+        await SendAsync(toEngine, InstanceFrame.Build(InstanceFrameKind.Ready, Environment.ProcessId), cancellationToken).ConfigureAwait(false);
+        string? currentSession = null;
+        try
+        {
+            while (await InstanceFrame.ReadAsync(fromEngine, cancellationToken).ConfigureAwait(false) is { } frame)
+            {
+                if (frame.Kind == InstanceFrameKind.Shutdown)
+                {
+                    break;
+                }
+
+                if (frame.Kind != InstanceFrameKind.Invoke)
+                {
+                    throw new InvalidDataException($"unexpected {frame.Kind} frame from the engine");
+                }
+
+                var sessionId = frame.ReadString();
+                var taskId = frame.ReadString();
+                var input = frame.ReadBytes();
+                await SendAsync(toEngine, InstanceFrame.Build(InstanceFrameKind.Started, taskId), cancellationToken).ConfigureAwait(false);
+                var completed = Invoke(service, ref currentSession, sessionId, taskId, input);
+                await SendAsync(toEngine, completed, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (currentSession is not null)
+            {
+                service.OnSessionLeave();
+            }
+
+            service.OnDestroyService();
+        }
+
+        return 0;
+    }
+
+    private static byte[] Invoke(ServiceContainer service, ref string? currentSession, string sessionId, string taskId, ReadOnlyMemory<byte> input)
+    {
+        try
+        {
+            if (!string.Equals(currentSession, sessionId, StringComparison.Ordinal))
+            {
+                if (currentSession is not null)
+                {
+                    currentSession = null;
+                    service.OnSessionLeave();
+                }
+
+                service.OnSessionEnter(new SessionContext(sessionId));
+                currentSession = sessionId;
+            }
+
+            var task = new TaskContext(sessionId, taskId, input);
+            service.OnInvoke(task);
+            return InstanceFrame.Build(InstanceFrameKind.Completed, taskId, (byte)InstanceTaskStatus.Output, task.Output);
+        }
+        catch (FatalException e)
+        {
+            return Error(taskId, InstanceTaskStatus.Fatal, e);
+        }
+#pragma warning disable CA1031 // Any other exception from service code is a failure (retried), as SOAM treats it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return Error(taskId, InstanceTaskStatus.Failure, e);
+        }
+    }
+
+    private static byte[] Error(string taskId, InstanceTaskStatus status, Exception e) =>
+        InstanceFrame.Build(InstanceFrameKind.Completed, taskId, (byte)status, e.GetType().FullName ?? e.GetType().Name, e.Message);
+
+    private static async ValueTask SendAsync(Stream toEngine, byte[] frame, CancellationToken cancellationToken)
+    {
+        await toEngine.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        await toEngine.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
