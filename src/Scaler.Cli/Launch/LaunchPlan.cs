@@ -25,7 +25,7 @@ internal sealed record LaunchPlan(IReadOnlyList<ChildSpec> Children, IReadOnlyLi
 
     /// <param name="stack">the file's sections, already checked</param>
     /// <param name="configPath">the file; children get its full path</param>
-    /// <param name="scratchDirectory">creates (once) the directory for per-entry files, only when one is needed</param>
+    /// <param name="scratchDirectory">creates the directory for per-entry files; called at most once, and only when one is needed</param>
     public static LaunchPlan Create(StackConfiguration stack, string configPath, Func<string> scratchDirectory)
     {
         ArgumentNullException.ThrowIfNull(stack);
@@ -44,6 +44,7 @@ internal sealed record LaunchPlan(IReadOnlyList<ChildSpec> Children, IReadOnlyLi
         }
 
         TomlTable? root = null;
+        string? scratch = null;
         for (var index = 0; index < stack.WorkerManagers.Count; index++)
         {
             var manager = stack.WorkerManagers[index];
@@ -51,7 +52,7 @@ internal sealed record LaunchPlan(IReadOnlyList<ChildSpec> Children, IReadOnlyLi
             if (stack.WorkerManagers.Count(m => m.Type == manager.Type) > 1)
             {
                 root ??= TomlConfigFile.Load(fullPath);
-                file = WriteSingleEntry(WorkerManagerTypes.Entries(root)[index], index, scratchDirectory());
+                file = WriteSingleEntry(WorkerManagerTypes.Entries(root)[index], index, scratch ??= scratchDirectory());
             }
 
             children.Add(new ChildSpec(
