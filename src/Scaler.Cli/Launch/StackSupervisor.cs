@@ -58,7 +58,10 @@ internal sealed class StackSupervisor(IChildProcessFactory factory, PrefixedCons
         var shutdownTask = Task.Delay(Timeout.Infinite, shutdown);
         exits.Add(shutdownTask);
         var first = await Task.WhenAny(exits).ConfigureAwait(false);
-        if (first == shutdownTask)
+
+        // A Ctrl-C in a terminal reaches the children too (same process group); one may exit before we notice the
+        // signal ourselves, which is still a requested stop and not a failure.
+        if (first == shutdownTask || shutdown.IsCancellationRequested)
         {
             return SupervisionResult.Stopped;
         }
