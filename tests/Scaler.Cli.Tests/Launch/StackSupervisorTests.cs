@@ -118,6 +118,32 @@ public sealed class StackSupervisorTests : IDisposable
     }
 
     [Fact]
+    public async Task ProcessesLeftBehindByACrashedChild_AreKilledWhenTheyWereNoted()
+    {
+        var ready = _files.PathOf("a.ready");
+        var go = _files.PathOf("a.go");
+        var grandchildFile = _files.PathOf("grandchild.pid");
+        // The child starts a long sleep in the background, then exits with code 4 on its own once told to, leaving it.
+        var spec = new ChildSpec("a", [$"sleep 300 & echo $! > '{grandchildFile}'; touch '{ready}'; while [ ! -e '{go}' ]; do sleep 0.02; done; exit 4"]);
+
+        var run = Supervisor(TimeSpan.FromSeconds(10)).RunAsync([spec], _bound.Token, CancellationToken.None);
+        await ShellChildren.WaitForFilesAsync(_bound.Token, ready);
+        var grandchild = int.Parse(File.ReadAllText(grandchildFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        // What the periodic refresh does; called here so the test does not depend on its timing.
+        ((OsChildProcess)_children.Started[0]).RememberDescendants();
+        File.WriteAllText(go, "");
+        var result = await run;
+
+        Assert.Equal(new SupervisionResult(SupervisionOutcome.ChildExited, "a", 4), result);
+        while (ShellChildren.IsAlive(grandchild) && !_bound.IsCancellationRequested)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.False(ShellChildren.IsAlive(grandchild));
+    }
+
+    [Fact]
     public async Task ChildThatCannotStart_StopsTheOnesAlreadyStarted()
     {
         var ready = _files.PathOf("a.ready");
