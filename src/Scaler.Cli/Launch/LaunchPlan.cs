@@ -2,6 +2,7 @@ using Scaler.Cli.Commands;
 using Scaler.Hosting.Configuration;
 using Scaler.Hosting.Launch;
 using Scaler.Hosting.Sections;
+using Scaler.IO.Addressing;
 using Tomlyn;
 using Tomlyn.Model;
 
@@ -33,9 +34,11 @@ internal sealed record LaunchPlan(IReadOnlyList<ChildSpec> Children, IReadOnlyLi
         var fullPath = Path.GetFullPath(configPath);
         var children = new List<ChildSpec>();
         var notes = new List<string>();
-        if (stack.ObjectStorageServer is not null)
+        if (stack.ObjectStorageServer is { } storage)
         {
-            children.Add(new ChildSpec(ObjectStorageServerName, [ObjectStorageServerCommand.Name, ConfigFlag, fullPath]));
+            // Wait for it to listen before starting the scheduler, unless the port is only known to the server (0).
+            var ready = ScalerAddress.TryParse(storage.BindAddress, out var address) && address.Port != 0 ? storage.BindAddress : null;
+            children.Add(new ChildSpec(ObjectStorageServerName, [ObjectStorageServerCommand.Name, ConfigFlag, fullPath], ready));
         }
 
         if (stack.Scheduler is not null)

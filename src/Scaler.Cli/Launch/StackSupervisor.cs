@@ -1,14 +1,24 @@
 namespace Scaler.Cli.Launch;
 
 /// <summary>
-/// Starts the children in order, then waits until one exits or a shutdown is requested, then stops all of them in
+/// Starts the children in order (after a child with a <see cref="ChildSpec.ReadyAddress"/>, the next one waits until
+/// that address accepts connections), then waits until one exits or a shutdown is requested, then stops all of them in
 /// reverse order: SIGTERM and a wait, sharing one grace period; whatever is still running after it is killed with its
 /// whole process tree. A second shutdown request (<c>forceStop</c>) cuts the grace period short.
 /// </summary>
-internal sealed class StackSupervisor(IChildProcessFactory factory, PrefixedConsole console, TimeSpan gracePeriod, TimeProvider timeProvider)
+/// <param name="waitUntilReady">completes once an address accepts connections; null skips the wait</param>
+internal sealed class StackSupervisor(
+    IChildProcessFactory factory,
+    PrefixedConsole console,
+    TimeSpan gracePeriod,
+    TimeProvider timeProvider,
+    Func<string, CancellationToken, Task>? waitUntilReady = null)
 {
     /// <summary>How long to wait for killed processes to be reaped before giving up on them.</summary>
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a server may take to accept connections before the next children are started anyway.</summary>
+    internal static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
 
     public async Task<SupervisionResult> RunAsync(IReadOnlyList<ChildSpec> children, CancellationToken shutdown, CancellationToken forceStop)
     {
@@ -16,7 +26,7 @@ internal sealed class StackSupervisor(IChildProcessFactory factory, PrefixedCons
         var started = new List<(ChildSpec Spec, IChildProcess Process)>();
         try
         {
-            var result = StartAll(children, started, shutdown);
+            var result = await StartAllAsync(children, started, shutdown).ConfigureAwait(false);
             return result ?? await WaitForFirstExitAsync(started, shutdown).ConfigureAwait(false);
         }
         finally
@@ -25,7 +35,7 @@ internal sealed class StackSupervisor(IChildProcessFactory factory, PrefixedCons
         }
     }
 
-    private SupervisionResult? StartAll(IReadOnlyList<ChildSpec> children, List<(ChildSpec, IChildProcess)> started, CancellationToken shutdown)
+    private async Task<SupervisionResult?> StartAllAsync(IReadOnlyList<ChildSpec> children, List<(ChildSpec, IChildProcess)> started, CancellationToken shutdown)
     {
         foreach (var spec in children)
         {
@@ -47,9 +57,56 @@ internal sealed class StackSupervisor(IChildProcessFactory factory, PrefixedCons
 
             started.Add((spec, process));
             console.Note($"started {spec.Name} (pid {process.Id}): {string.Join(' ', spec.Arguments)}");
+            if (spec.ReadyAddress is { } address && waitUntilReady is not null
+                && await WaitUntilReadyAsync(spec, process, address, shutdown).ConfigureAwait(false) is { } stop)
+            {
+                return stop;
+            }
         }
 
         return null;
+    }
+
+    /// <summary>Null when the child is ready (or did not get ready in time: the others are then started anyway).</summary>
+    private async Task<SupervisionResult?> WaitUntilReadyAsync(ChildSpec spec, IChildProcess process, string address, CancellationToken shutdown)
+    {
+        using var timeout = new CancellationTokenSource(ReadyTimeout, timeProvider);
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(shutdown, timeout.Token);
+        var probe = waitUntilReady!(address, probing.Token);
+        if (await Task.WhenAny(probe, process.Exited).ConfigureAwait(false) != probe)
+        {
+            await probing.CancelAsync().ConfigureAwait(false);
+            await ObserveAsync(probe).ConfigureAwait(false);
+            return new SupervisionResult(SupervisionOutcome.ChildExited, spec.Name, await process.Exited.ConfigureAwait(false));
+        }
+
+        try
+        {
+            await probe.ConfigureAwait(false);
+            console.Note($"{spec.Name} accepts connections at {address}");
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            return SupervisionResult.Stopped;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            console.Error($"{spec.Name} does not accept connections at {address} after {ReadyTimeout.TotalSeconds:0} s; starting the others anyway");
+        }
+
+        return null;
+    }
+
+    private static async Task ObserveAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The probe was abandoned.
+        }
     }
 
     private static async Task<SupervisionResult> WaitForFirstExitAsync(List<(ChildSpec Spec, IChildProcess Process)> started, CancellationToken shutdown)

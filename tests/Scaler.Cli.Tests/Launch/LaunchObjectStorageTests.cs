@@ -58,6 +58,7 @@ public sealed class LaunchObjectStorageTests : IDisposable
         Assert.True(child.StopRequested);
         Assert.Equal(0, await child.Exited);
         Assert.Contains("[scaler] started object_storage_server", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"[scaler] object_storage_server accepts connections at {address}", output.ToString(), StringComparison.Ordinal);
         var once = new YmqOptions { Identity = "test-client", ConnectMaxRetries = 0 };
         await Assert.ThrowsAsync<YmqConnectException>(() => YmqConnector.ConnectAsync(address, once, NullLogger.Instance, bound.Token));
     }

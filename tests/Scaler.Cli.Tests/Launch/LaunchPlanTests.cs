@@ -72,6 +72,9 @@ public sealed class LaunchPlanTests : IDisposable
             plan.Children.Select(c => c.Name));
         Assert.Equal(["object-storage-server", "--config", path], plan.Children[0].Arguments);
         Assert.Equal(["scheduler", "--config", path], plan.Children[1].Arguments);
+        // The scheduler is started once the object storage server accepts connections; nothing waits for the others.
+        Assert.Equal("tcp://127.0.0.1:8517", plan.Children[0].ReadyAddress);
+        Assert.All(plan.Children.Skip(1), c => Assert.Null(c.ReadyAddress));
         // The only symphony entry is found in the file itself.
         Assert.Equal(["worker-manager", "symphony", "--config", path], plan.Children[3].Arguments);
         Assert.Contains(plan.Notes, n => n.StartsWith("[top] is not started", StringComparison.Ordinal));
@@ -120,6 +123,16 @@ public sealed class LaunchPlanTests : IDisposable
         Assert.Equal(["/dev/stdout", "/tmp/a.log"], a.Logging.Paths);
         Assert.Equal("native-b", b.Manager.WorkerManagerId);
         Assert.Equal(5, b.Manager.MaxTaskConcurrency);
+    }
+
+    [Fact]
+    public void Create_ObjectStorageOnPortZero_IsNotWaitedFor()
+    {
+        var path = _files.Write("zero.toml", "[object_storage_server]\nbind_address = \"tcp://127.0.0.1:0\"\n");
+
+        var plan = LaunchPlan.Create(StackConfiguration.Load(path), path, () => throw new InvalidOperationException("no scratch needed"));
+
+        Assert.Null(Assert.Single(plan.Children).ReadyAddress);
     }
 
     private static NativeWorkerManagerOptions BindAsTheChildWould(string file)

@@ -144,6 +144,46 @@ public sealed class StackSupervisorTests : IDisposable
     }
 
     [Fact]
+    public async Task ChildWithReadyAddress_NextChildWaitsUntilItIsReady()
+    {
+        string[] ready = [_files.PathOf("a.ready"), _files.PathOf("b.ready")];
+        var probed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var supervisor = new StackSupervisor(
+            _children, new PrefixedConsole(_output, _error), TimeSpan.FromSeconds(10), TimeProvider.System,
+            (address, _) => { probed.TrySetResult(address); return release.Task; });
+        ChildSpec[] specs = [ShellChildren.Idler("a", ready[0]) with { ReadyAddress = "tcp://127.0.0.1:7" }, ShellChildren.Idler("b", ready[1])];
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(_bound.Token);
+
+        var run = supervisor.RunAsync(specs, shutdown.Token, CancellationToken.None);
+        Assert.Equal("tcp://127.0.0.1:7", await probed.Task.WaitAsync(_bound.Token));
+        Assert.Single(_children.Started);
+        release.SetResult();
+        await ShellChildren.WaitForFilesAsync(_bound.Token, ready);
+        await shutdown.CancelAsync();
+        var result = await run;
+
+        Assert.Equal(SupervisionOutcome.Stopped, result.Outcome);
+        Assert.Equal(2, _children.Started.Count);
+        Assert.Contains("[scaler] a accepts connections at tcp://127.0.0.1:7", OutputLines);
+    }
+
+    [Fact]
+    public async Task ChildExitingBeforeItIsReady_IsReportedAndTheNextIsNotStarted()
+    {
+        var supervisor = new StackSupervisor(
+            _children, new PrefixedConsole(_output, _error), TimeSpan.FromSeconds(10), TimeProvider.System,
+            (_, cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken));
+        ChildSpec[] specs = [new("a", ["exit 5"], ReadyAddress: "tcp://127.0.0.1:7"), new("b", ["exit 0"])];
+
+        var result = await supervisor.RunAsync(specs, _bound.Token, CancellationToken.None);
+
+        Assert.False(_bound.IsCancellationRequested);
+        Assert.Equal(new SupervisionResult(SupervisionOutcome.ChildExited, "a", 5), result);
+        Assert.Single(_children.Started);
+    }
+
+    [Fact]
     public async Task ChildThatCannotStart_StopsTheOnesAlreadyStarted()
     {
         var ready = _files.PathOf("a.ready");
