@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Scaler.Cli.Launch;
 using Scaler.Hosting.CommandLine;
 using Scaler.Hosting.Configuration;
 using Scaler.Hosting.Launch;
@@ -6,20 +7,26 @@ using Scaler.Hosting.Launch;
 namespace Scaler.Cli.Commands;
 
 /// <summary>
-/// <c>scaler-cli launch config.toml</c> (the reference's <c>scaler config.toml</c>). For now it reads and checks the
-/// whole file and lists what it would start; starting the processes comes later.
+/// <c>scaler-cli launch config.toml</c> (the reference's <c>scaler config.toml</c>): checks the whole file, then starts
+/// one process of this executable per section (see <see cref="LaunchPlan"/>), prefixes their output with their names
+/// and stops all of them when one exits or on Ctrl-C/SIGTERM (see <see cref="StackSupervisor"/>).
 /// </summary>
 internal static class LaunchCommand
 {
     public const string Name = "launch";
 
-    public static Command Create()
+    /// <summary>How long children get to stop after SIGTERM before they are killed.</summary>
+    public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(10);
+
+    /// <param name="factory">starts the children; null starts real processes of this executable</param>
+    /// <param name="gracePeriod">null means <see cref="DefaultGracePeriod"/></param>
+    public static Command Create(IChildProcessFactory? factory = null, TimeSpan? gracePeriod = null)
     {
         var configFile = new Argument<string>("config") { Description = "TOML file with the sections to start" };
         var command = new Command(Name, "Start the stack described by a TOML file") { configFile };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var output = parseResult.InvocationConfiguration.Output;
+            var console = new PrefixedConsole(parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
             var error = parseResult.InvocationConfiguration.Error;
             var path = parseResult.GetRequiredValue(configFile);
             StackConfiguration stack;
@@ -33,43 +40,61 @@ internal static class LaunchCommand
                 return ExitCodes.UsageError;
             }
 
-            if (stack.IsEmpty)
+            string? scratch = null;
+            try
             {
-                await error.WriteLineAsync($"error: no recognized section in {path}".AsMemory(), cancellationToken).ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
+                LaunchPlan plan;
+                try
+                {
+                    plan = LaunchPlan.Create(stack, path, () => scratch ??= Directory.CreateTempSubdirectory("scaler-launch-").FullName);
+                }
+                catch (Exception e) when (e is ConfigurationException or IOException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync($"error: {e.Message}".AsMemory(), cancellationToken).ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
 
-            await output.WriteLineAsync(Describe(stack, path).AsMemory(), cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Success;
+                foreach (var note in plan.Notes)
+                {
+                    console.Note(note);
+                }
+
+                if (plan.Children.Count == 0)
+                {
+                    await error.WriteLineAsync($"error: no section to start in {path}".AsMemory(), cancellationToken).ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
+
+                return await SuperviseAsync(plan, factory, gracePeriod ?? DefaultGracePeriod, console, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (scratch is not null)
+                {
+                    Directory.Delete(scratch, recursive: true);
+                }
+            }
         });
         return command;
     }
 
-    private static string Describe(StackConfiguration stack, string path)
+    private static async Task<int> SuperviseAsync(
+        LaunchPlan plan, IChildProcessFactory? factory, TimeSpan gracePeriod, PrefixedConsole console, CancellationToken cancellationToken)
     {
-        var lines = new List<string> { $"{path}: configuration is valid; sections found:" };
-        if (stack.ObjectStorageServer is { } storage)
+        using var signals = LaunchSignals.Listen();
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(signals.Shutdown, cancellationToken);
+        factory ??= new OsChildProcessFactory(SelfCommand.Current());
+        var supervisor = new StackSupervisor(factory, console, gracePeriod, TimeProvider.System, YmqReadiness.WaitAsync);
+        var result = await supervisor.RunAsync(plan.Children, shutdown.Token, signals.ForceStop).ConfigureAwait(false);
+        if (result.LauncherExitCode == ExitCodes.Success)
         {
-            lines.Add($"  [object_storage_server] bind_address = {storage.BindAddress}");
+            console.Note(result.Describe());
+        }
+        else
+        {
+            console.Error($"error: {result.Describe()}");
         }
 
-        if (stack.Scheduler is { } scheduler)
-        {
-            lines.Add($"  [scheduler] bind_address = {scheduler.BindAddress}, object_storage_address = {scheduler.ObjectStorageAddress}");
-        }
-
-        foreach (var manager in stack.WorkerManagers)
-        {
-            lines.Add($"  [[worker_manager]] type = {manager.Type}, worker_manager_id = {manager.Manager.WorkerManagerId}, scheduler_address = {manager.Manager.SchedulerAddress}");
-        }
-
-        if (stack.Top is { } top)
-        {
-            lines.Add($"  [top] monitor_address = {top.MonitorAddress}");
-        }
-
-        lines.AddRange(stack.IgnoredSections.Select(name => $"  [{name}] ignored: not supported by Scaler.NET yet"));
-        lines.Add("starting processes is not built yet");
-        return string.Join(Environment.NewLine, lines);
+        return result.LauncherExitCode;
     }
 }

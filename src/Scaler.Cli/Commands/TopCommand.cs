@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Scaler.Cli.Top;
 using Scaler.Hosting.CommandLine;
 using Scaler.Hosting.Options;
 using Scaler.Hosting.Sections;
@@ -17,11 +18,15 @@ internal static class TopCommand
         Level = Microsoft.Extensions.Logging.LogLevel.Warning,
     };
 
+    /// <summary>Draws on the terminal until Ctrl-C; exit code 1 when the scheduler stays silent or goes away.</summary>
+    public static ToolEntryPoint<TopOptions> Run { get; } = (options, loggerFactory, shutdown) =>
+        new TopSession(options, new ConsoleTopScreen(), loggerFactory.CreateLogger("Scaler.Cli.Top"), TimeProvider.System).RunAsync(shutdown);
+
     public static Command Create(ToolEntryPoint<TopOptions>? run = null) => ToolCommand.Create(
         Name,
         "Show the scheduler's state, like top",
         TopOptions.Section,
         _ => TopLogging,
         processName: "top",
-        run ?? NotBuiltYet.EntryPoint<TopOptions>("top"));
+        run ?? Run);
 }
