@@ -175,6 +175,9 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
             case WorkerManagerHeartbeat managerHeartbeat:
                 OnWorkerManagerHeartbeat(peer, managerHeartbeat);
                 break;
+            case InformationRequest:
+                // The reference accepts it and does nothing yet (its handler is a TODO).
+                break;
             default:
                 SchedulerLog.UnexpectedMessage(_logger, message.Kind.ToString(), peer.ToString());
                 break;
