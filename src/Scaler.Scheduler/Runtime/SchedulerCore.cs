@@ -343,6 +343,13 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
 
     private void OnWorkerHeartbeat(PeerIdentity peer, WorkerHeartbeat heartbeat)
     {
+        if (peer.IsEmpty)
+        {
+            // An empty id is the core's "no worker" value: such a peer cannot be told apart, so it gets no tasks.
+            SchedulerLog.UnexpectedMessage(_logger, "WorkerHeartbeat from an empty identity", peer.ToString());
+            return;
+        }
+
         var worker = new WorkerId(peer.Span);
         var capabilities = ToDictionary(heartbeat.Capabilities);
         _workerSeen[worker] = new WorkerSeen(heartbeat, _time.GetTimestamp());
