@@ -1,69 +1,52 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Scaler.Hosting.CommandLine;
-using Scaler.Hosting.Sections;
 using Scaler.IO.Addressing;
 using Scaler.ObjectStorage.Server;
-using ServerOptions = Scaler.ObjectStorage.Server.ObjectStorageServerOptions;
+using CommandOptions = Scaler.Hosting.Sections.ObjectStorageServerOptions;
 
 namespace Scaler.Cli.Commands;
 
 /// <summary><c>scaler-cli object-storage-server ADDRESS</c> (the reference's <c>scaler_object_storage_server</c>).</summary>
-internal static partial class ObjectStorageServerCommand
+internal static class ObjectStorageServerCommand
 {
     public const string Name = "object-storage-server";
 
-    /// <summary>The server's run hook: serves until Ctrl-C/SIGTERM.</summary>
-    public static ToolEntryPoint<Hosting.Sections.ObjectStorageServerOptions> Run { get; } = RunAsync;
+    /// <summary>Serves until the shutdown token fires (Ctrl-C or SIGTERM), then exits with 0.</summary>
+    public static ToolEntryPoint<CommandOptions> Run { get; } = RunAsync;
 
-    public static Command Create(ToolEntryPoint<Hosting.Sections.ObjectStorageServerOptions>? run = null) => ToolCommand.Create(
+    public static Command Create(ToolEntryPoint<CommandOptions>? run = null) => ToolCommand.Create(
         Name,
         "Run the object storage server",
-        Hosting.Sections.ObjectStorageServerOptions.Section,
+        CommandOptions.Section,
         options => options.Logging,
         processName: "object_storage_server",
         run ?? Run);
 
-    private static async Task<int> RunAsync(
-        Hosting.Sections.ObjectStorageServerOptions options, ILoggerFactory loggerFactory, CancellationToken shutdown)
+    private static async Task<int> RunAsync(CommandOptions options, ILoggerFactory loggerFactory, CancellationToken shutdown)
     {
-        var logger = loggerFactory.CreateLogger("Scaler.Cli");
-        ScalerAddress address;
+        var serverOptions = new ObjectStorageServerOptions
+        {
+            Address = ScalerAddress.Parse(options.BindAddress),
+            Identity = options.Identity,
+            TlsCertificatePath = options.Security.TlsCertificatePath,
+            TlsKeyPath = options.Security.TlsKeyPath,
+        };
+
+        var server = await ObjectStorageServer.StartAsync(serverOptions, loggerFactory, shutdown).ConfigureAwait(false);
         try
         {
-            address = ScalerAddress.Parse(options.BindAddress);
+            await Task.Delay(Timeout.InfiniteTimeSpan, shutdown).ConfigureAwait(false);
         }
-        catch (FormatException error)
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
-            LogBadAddress(logger, error.Message);
-            return ExitCodes.UsageError;
+            // Ctrl-C or SIGTERM: the normal way to stop a server.
+        }
+        finally
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
         }
 
-        var server = await ObjectStorageServer.StartAsync(
-            new ServerOptions
-            {
-                Address = address,
-                Identity = options.Identity,
-                TlsCertificatePath = options.Security.TlsCertificatePath,
-                TlsKeyPath = options.Security.TlsKeyPath,
-            },
-            loggerFactory,
-            shutdown).ConfigureAwait(false);
-        await using (server.ConfigureAwait(false))
-        {
-            try
-            {
-                await Task.Delay(Timeout.Infinite, shutdown).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl-C / SIGTERM.
-            }
-        }
-
-        return ExitCodes.Success;
+        return 0;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "object storage server: {Reason}")]
-    private static partial void LogBadAddress(ILogger logger, string reason);
 }
