@@ -38,10 +38,10 @@ internal sealed class BinderOutbox
         queue.Frames.Writer.TryWrite(frame);
     }
 
-    /// <summary>Queues one frame for every peer connected now.</summary>
-    public void Broadcast(byte[] frame)
+    /// <summary>Queues one frame for each of <paramref name="peers"/>.</summary>
+    public void Broadcast(IEnumerable<PeerIdentity> peers, byte[] frame)
     {
-        foreach (var peer in _binder.ConnectedPeers)
+        foreach (var peer in peers)
         {
             Send(peer, frame);
         }

@@ -11,7 +11,13 @@ internal sealed partial class SchedulerCore
     private TimeSpan _lastCpuTime;
     private long _lastCpuSample;
 
-    private void PublishStatus() => PublishMonitor(BuildStatus());
+    private void PublishStatus()
+    {
+        if (_monitors.Count > 0)
+        {
+            PublishMonitor(BuildStatus());
+        }
+    }
 
     internal StateScheduler BuildStatus()
     {

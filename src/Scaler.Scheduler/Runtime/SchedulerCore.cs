@@ -38,6 +38,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
     private readonly LoadBalanceGate _balanceGate;
     private readonly GraphTaskController _graphTasks;
     private readonly Dictionary<PeerIdentity, PeerRole> _roles = [];
+    private readonly HashSet<PeerIdentity> _monitors = [];
     private readonly Dictionary<TaskId, LiveTask> _liveTasks = [];
     private readonly Dictionary<ClientId, int> _taskCountOfClient = [];
     private readonly Dictionary<WorkerId, WorkerSeen> _workerSeen = [];
@@ -99,6 +100,13 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
                 break;
             case BinderInput { Event: YmqPeerConnected connected }:
                 SchedulerLog.PeerConnected(_logger, connected.Peer.ToString());
+                break;
+            case MonitorInput { Event: YmqPeerConnected monitor }:
+                _monitors.Add(monitor.Peer);
+                break;
+            case MonitorInput { Event: YmqPeerDisconnected { Reason: not YmqDisconnectReason.Replaced } monitor }:
+                _monitors.Remove(monitor.Peer);
+                _monitor.Forget(monitor.Peer);
                 break;
             case TickInput { Kind: TickKind.Cleanup }:
                 CleanUp();
@@ -174,6 +182,9 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
                 break;
             case WorkerManagerHeartbeat managerHeartbeat:
                 OnWorkerManagerHeartbeat(peer, managerHeartbeat);
+                break;
+            case InformationRequest:
+                // The reference accepts it and does nothing yet (its handler is a TODO).
                 break;
             default:
                 SchedulerLog.UnexpectedMessage(_logger, message.Kind.ToString(), peer.ToString());
@@ -332,6 +343,13 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
 
     private void OnWorkerHeartbeat(PeerIdentity peer, WorkerHeartbeat heartbeat)
     {
+        if (peer.IsEmpty)
+        {
+            // An empty id is the core's "no worker" value: such a peer cannot be told apart, so it gets no tasks.
+            SchedulerLog.UnexpectedMessage(_logger, "WorkerHeartbeat from an empty identity", peer.ToString());
+            return;
+        }
+
         var worker = new WorkerId(peer.Span);
         var capabilities = ToDictionary(heartbeat.Capabilities);
         _workerSeen[worker] = new WorkerSeen(heartbeat, _time.GetTimestamp());
@@ -580,7 +598,14 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         _outbox.Send(peer, MessageCodec.Encode(message));
     }
 
-    private void PublishMonitor(IMessage message) => _monitor.Broadcast(MessageCodec.Encode(message));
+    /// <summary>Sends a status message to every monitor; with no monitor connected, it is not even encoded.</summary>
+    private void PublishMonitor(IMessage message)
+    {
+        if (_monitors.Count > 0)
+        {
+            _monitor.Broadcast(_monitors, MessageCodec.Encode(message));
+        }
+    }
 
     private static Dictionary<string, long> ToDictionary(IReadOnlyList<TaskCapability> capabilities)
     {

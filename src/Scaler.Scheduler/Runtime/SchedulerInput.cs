@@ -8,6 +8,9 @@ internal abstract record SchedulerInput;
 /// <summary>Something happened on the scheduler's binder (peer connected, frame, peer gone).</summary>
 internal sealed record BinderInput(YmqBinderEvent Event) : SchedulerInput;
 
+/// <summary>A monitor connected to or left the monitor binder (what monitors send is dropped before the loop).</summary>
+internal sealed record MonitorInput(YmqBinderEvent Event) : SchedulerInput;
+
 /// <summary>A periodic routine is due.</summary>
 internal sealed record TickInput(TickKind Kind) : SchedulerInput;
 

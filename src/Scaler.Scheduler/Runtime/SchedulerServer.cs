@@ -322,7 +322,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Monitors only listen; anything they send is read and dropped so it never fills the receive budget.</summary>
+    /// <summary>Monitors only listen: their arrivals and departures go to the loop; anything they send is dropped.</summary>
     private async Task DrainMonitorAsync(CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -330,7 +330,10 @@ public sealed class SchedulerServer : IAsyncDisposable
         {
             await foreach (var monitorEvent in _monitorBinder.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                _ = monitorEvent;
+                if (monitorEvent is not YmqFrameReceived)
+                {
+                    _inputs.Writer.TryWrite(new MonitorInput(monitorEvent));
+                }
             }
         }
         catch (OperationCanceledException)

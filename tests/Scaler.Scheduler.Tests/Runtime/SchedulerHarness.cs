@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.Hosting.Sections;
@@ -36,8 +37,20 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         var options = configure is null ? DefaultOptions : configure(DefaultOptions);
         var time = new FakeTimeProvider();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var server = await SchedulerServer.StartAsync(options, NullLoggerFactory.Instance, time, timeout.Token);
-        return new SchedulerHarness(server, time);
+
+        // The embedded object storage and the default monitor take the bound port + 1 / + 2, which another test's
+        // ephemeral port may hold: a new bind (new port) is tried then, a few times.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var server = await SchedulerServer.StartAsync(options, NullLoggerFactory.Instance, time, timeout.Token);
+                return new SchedulerHarness(server, time);
+            }
+            catch (SocketException error) when (error.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 5)
+            {
+            }
+        }
     }
 
     public async Task<FakePeer> ConnectAsync(string identity)
