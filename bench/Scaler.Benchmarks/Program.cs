@@ -2,7 +2,7 @@ namespace Scaler.Benchmarks;
 
 internal static class Program
 {
-    private static readonly string[] Known = ["codec", "transport"];
+    private static readonly string[] Known = ["codec", "transport", "object-storage"];
 
     /// <summary>Runs the benchmark named by the first argument (e.g. <c>transport</c>), or every benchmark when none is named.</summary>
     public static async Task<int> Main(string[] args)
@@ -22,6 +22,11 @@ internal static class Program
         if (which is "transport" or "all")
         {
             await TransportBenchmark.RunAsync();
+        }
+
+        if (which is "object-storage" or "all")
+        {
+            await ObjectStorageBenchmark.RunAsync();
         }
 
         return 0;

@@ -1,6 +1,9 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Scaler.Hosting.CommandLine;
-using Scaler.Hosting.Sections;
+using Scaler.IO.Addressing;
+using Scaler.ObjectStorage.Server;
+using CommandOptions = Scaler.Hosting.Sections.ObjectStorageServerOptions;
 
 namespace Scaler.Cli.Commands;
 
@@ -9,15 +12,41 @@ internal static class ObjectStorageServerCommand
 {
     public const string Name = "object-storage-server";
 
-    /// <summary>The server's run hook; Scaler.ObjectStorage plugs its server in here.</summary>
-    public static ToolEntryPoint<ObjectStorageServerOptions> Run { get; } =
-        NotBuiltYet.EntryPoint<ObjectStorageServerOptions>("object storage server");
+    /// <summary>Serves until the shutdown token fires (Ctrl-C or SIGTERM), then exits with 0.</summary>
+    public static ToolEntryPoint<CommandOptions> Run { get; } = RunAsync;
 
-    public static Command Create(ToolEntryPoint<ObjectStorageServerOptions>? run = null) => ToolCommand.Create(
+    public static Command Create(ToolEntryPoint<CommandOptions>? run = null) => ToolCommand.Create(
         Name,
         "Run the object storage server",
-        ObjectStorageServerOptions.Section,
+        CommandOptions.Section,
         options => options.Logging,
         processName: "object_storage_server",
         run ?? Run);
+
+    private static async Task<int> RunAsync(CommandOptions options, ILoggerFactory loggerFactory, CancellationToken shutdown)
+    {
+        var serverOptions = new ObjectStorageServerOptions
+        {
+            Address = ScalerAddress.Parse(options.BindAddress),
+            Identity = options.Identity,
+            TlsCertificatePath = options.Security.TlsCertificatePath,
+            TlsKeyPath = options.Security.TlsKeyPath,
+        };
+
+        var server = await ObjectStorageServer.StartAsync(serverOptions, loggerFactory, shutdown).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, shutdown).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM: the normal way to stop a server.
+        }
+        finally
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return 0;
+    }
 }
