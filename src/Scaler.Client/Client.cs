@@ -164,6 +164,53 @@ public sealed class Client : IDisposable, IAsyncDisposable
         GatherAsync(SubmitEach<TResult, (T1, T2)>(function, items, static p => [p.Item1, p.Item2]), cancellationToken);
 
     /// <summary>
+    /// Runs a graph of tasks and returns the values of <paramref name="keys"/> (as the reference's
+    /// <c>client.get(graph, keys)</c>): only the nodes those keys need are sent, as one <c>GraphTask</c>; the
+    /// scheduler runs each call once its arguments are done. A key naming a value node returns the value itself. The
+    /// first failure (in key order) is thrown and the rest of the graph is cancelled. Graph errors (unknown or
+    /// duplicate keys, a cycle, an argument of the wrong count or type) throw <see cref="ArgumentException"/> here.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> SubmitGraph(TaskGraph graph, IEnumerable<string> keys)
+    {
+        var (plan, futures, umbrella) = StartGraph(graph, keys);
+        try
+        {
+            return plan.Keys.ToDictionary(k => k, k => futures.TryGetValue(k, out var f) ? f.Result : graph.Nodes[k].Value, StringComparer.Ordinal);
+        }
+        catch
+        {
+            CancelGraph(umbrella);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="SubmitGraph"/> without blocking; when <paramref name="cancellationToken"/> fires the graph is
+    /// cancelled and <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, object?>> SubmitGraphAsync(TaskGraph graph, IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    {
+        var (plan, futures, umbrella) = StartGraph(graph, keys);
+        var results = new Dictionary<string, object?>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var key in plan.Keys)
+            {
+                results[key] = futures.TryGetValue(key, out var future)
+                    ? await future.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
+                    : graph.Nodes[key].Value;
+            }
+        }
+        catch
+        {
+            CancelGraph(umbrella);
+            throw;
+        }
+
+        return results;
+    }
+
+    /// <summary>
     /// Tells the scheduler this client leaves (<c>ClientDisconnect</c>); the scheduler cancels its tasks and deletes its
     /// objects. Tasks still pending fail with <see cref="ScalerClientException"/>. The scheduler keeps running.
     /// </summary>
@@ -242,6 +289,22 @@ public sealed class Client : IDisposable, IAsyncDisposable
         }
 
         return results;
+    }
+
+    /// <summary>A graph is cancelled as a whole, by its own ID (as the reference), once.</summary>
+    private void CancelGraph(GraphUmbrella umbrella)
+    {
+        if (!umbrella.IsCompleted)
+        {
+            _agent.RequestCancel(umbrella.TaskId);
+        }
+    }
+
+    private (GraphPlan Plan, Dictionary<string, ScalerFuture<object?>> Futures, GraphUmbrella Graph) StartGraph(TaskGraph graph, IEnumerable<string> keys)
+    {
+        var plan = GraphPlan.Create(graph, keys, _agent.Functions, _agent.Serializer);
+        var (futures, umbrella) = _agent.SubmitGraph(plan);
+        return (plan, futures, umbrella);
     }
 
     private static void CancelAll<TResult>(List<ScalerFuture<TResult>> futures)

@@ -15,13 +15,15 @@ public sealed class ScalerFuture<T> : IPendingTask
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ClientAgent _agent;
+    private readonly byte[]? _graphTaskId;
     private int _cancelRequested;
 
-    internal ScalerFuture(ClientAgent agent, byte[] taskId, ShippableFunction function)
+    internal ScalerFuture(ClientAgent agent, byte[] taskId, ShippableFunction function, byte[]? graphTaskId = null)
     {
         _agent = agent;
         TaskId = taskId;
         Function = function;
+        _graphTaskId = graphTaskId;
     }
 
     /// <summary>True once the task succeeded, failed or was cancelled.</summary>
@@ -41,6 +43,10 @@ public sealed class ScalerFuture<T> : IPendingTask
     ShippableFunction IPendingTask.Function => Function;
 
     bool IPendingTask.IsCompleted => Done;
+
+    bool IPendingTask.ExpectsResultObject => true;
+
+    bool IPendingTask.DeletesResult => _graphTaskId is null;
 
     internal byte[] TaskId { get; }
 
@@ -64,7 +70,8 @@ public sealed class ScalerFuture<T> : IPendingTask
             return;
         }
 
-        _agent.RequestCancel(TaskId);
+        // A graph is cancelled as a whole, by its own ID (as the reference).
+        _agent.RequestCancel(_graphTaskId ?? TaskId);
     }
 
     /// <summary>

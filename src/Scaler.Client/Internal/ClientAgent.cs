@@ -185,10 +185,70 @@ internal sealed class ClientAgent : IAsyncDisposable
                 Capabilities = [],
             };
             _pending[Key(taskId)] = future;
-            _outgoing.Writer.TryWrite(new Submission(task, future, uploads, code));
+            _outgoing.Writer.TryWrite(new Submission(task, [taskId], uploads, code));
         }
 
         return future;
+    }
+
+    /// <summary>
+    /// Queues a <c>GraphTask</c> (every call of <paramref name="plan"/>; arguments that are other calls travel as task
+    /// references) and returns the futures of the requested call keys and the entry of the graph's own ID.
+    /// </summary>
+    public (Dictionary<string, ScalerFuture<object?>> Futures, GraphUmbrella Graph) SubmitGraph(GraphPlan plan)
+    {
+        ThrowIfClosed();
+        var graphId = RandomNumberGenerator.GetBytes(16);
+        var taskIds = plan.Calls.ToDictionary(c => c.Node.Key, _ => RandomNumberGenerator.GetBytes(16), StringComparer.Ordinal);
+        var futures = new Dictionary<string, ScalerFuture<object?>>(StringComparer.Ordinal);
+        foreach (var key in plan.Keys.Where(taskIds.ContainsKey))
+        {
+            futures[key] = new ScalerFuture<object?>(this, taskIds[key], plan.Calls.First(c => c.Node.Key == key).Function, graphId);
+        }
+
+        var umbrella = new GraphUmbrella(graphId);
+        lock (_submitLock)
+        {
+            ThrowIfClosed();
+            var uploads = new List<PendingUpload>();
+            var code = new List<CodeAssembly>();
+            var valueIds = plan.Values.ToDictionary(
+                v => v.Key, v => _planner.Place(v.Value, _ => Encoding.UTF8.GetBytes(v.Key), uploads), StringComparer.Ordinal);
+            var tasks = new List<TaskMessage>(plan.Calls.Count);
+            foreach (var (node, function) in plan.Calls)
+            {
+                _planner.PlaceCode(function.CodeAssemblies, code);
+                var functionId = _planner.Place(function.FunctionObject, _ => Encoding.UTF8.GetBytes(node.Function!.Method.Name), uploads);
+                tasks.Add(new TaskMessage
+                {
+                    TaskId = taskIds[node.Key],
+                    Source = Identity.Bytes,
+                    Metadata = TaskFlags.Encode(profiling: false, priority: 0, streamOutput: false),
+                    FuncObjectId = functionId.ToBytes(),
+                    FunctionArgs = node.Arguments.Select(a => taskIds.TryGetValue(a, out var producer)
+                        ? new TaskMessage.Argument { Type = ArgumentType.Task, Data = producer }
+                        : new TaskMessage.Argument { Type = ArgumentType.ObjectID, Data = valueIds[a].ToBytes() }).ToArray(),
+                    Capabilities = [],
+                });
+            }
+
+            var graphTask = new GraphTask
+            {
+                TaskId = graphId,
+                Source = Identity.Bytes,
+                Targets = futures.Values.Select(f => f.TaskId).ToArray(),
+                Graph = tasks,
+            };
+            _pending[Key(graphId)] = umbrella;
+            foreach (var future in futures.Values)
+            {
+                _pending[Key(future.TaskId)] = future;
+            }
+
+            _outgoing.Writer.TryWrite(new Submission(graphTask, [graphId, .. futures.Values.Select(f => f.TaskId)], uploads, code));
+        }
+
+        return (futures, umbrella);
     }
 
     /// <summary>Queues a <c>TaskCancel</c> behind the task's submission.</summary>
@@ -507,6 +567,12 @@ internal sealed class ClientAgent : IAsyncDisposable
             case TaskResultType.FailedWorkerDied:
                 future.Fail(new WorkerDiedException($"the worker died while running task {taskHex}"));
                 break;
+            case TaskResultType.Success when !future.ExpectsResultObject:
+                future.CompleteWithResult(ReadOnlyMemory<byte>.Empty);
+                break;
+            case TaskResultType.Failed when !future.ExpectsResultObject:
+                future.Fail(new ScalerClientException($"graph {taskHex} failed"));
+                break;
             case TaskResultType.Success or TaskResultType.Failed when result.Results.Count == 1 && result.Results[0].Length == ObjectId.ByteLength:
                 _ = FetchResultAsync(future, ObjectId.FromBytes(result.Results[0]), result.ResultType == TaskResultType.Success, taskHex);
                 break;
@@ -534,8 +600,12 @@ internal sealed class ClientAgent : IAsyncDisposable
             return;
         }
 
-        // The result belongs to this client alone; drop it from storage once read, as the reference client does.
-        _ = DeleteResultAsync(resultId);
+        // The result belongs to this client alone; drop it from storage once read, as the reference client does for
+        // simple tasks (a graph's results may feed other nodes; the scheduler cleans them).
+        if (future.DeletesResult)
+        {
+            _ = DeleteResultAsync(resultId);
+        }
         if (succeeded)
         {
             future.CompleteWithResult(content);
@@ -692,7 +762,7 @@ internal sealed class ClientAgent : IAsyncDisposable
             switch (item)
             {
                 case Submission submission when failed is null || !failed.Contains(submission):
-                    await SendAsync(submission.Task, token).ConfigureAwait(false);
+                    await SendAsync(submission.Message, token).ConfigureAwait(false);
                     break;
                 case CancelRequest cancel when _pending.ContainsKey(Key(cancel.TaskId)):
                     await SendAsync(new TaskCancel { TaskId = cancel.TaskId, Flags = new TaskCancel.TaskCancelFlags { Force = true } }, token)
@@ -732,12 +802,12 @@ internal sealed class ClientAgent : IAsyncDisposable
                 _planner.Forget(submissions.SelectMany(s => s.Uploads), submissions.SelectMany(s => s.Code));
             }
 
-            foreach (var submission in submissions)
+            foreach (var taskId in submissions.SelectMany(s => s.TaskIds))
             {
-                if (_pending.TryRemove(Key(submission.Task.TaskId), out var future))
+                if (_pending.TryRemove(Key(taskId), out var future))
                 {
                     future.Fail(new ScalerClientException(
-                        $"could not store the objects of task {Convert.ToHexStringLower(submission.Task.TaskId)} in the object storage at {ObjectStorageAddress}: {e.Message}", e));
+                        $"could not store the objects of task {Convert.ToHexStringLower(taskId)} in the object storage at {ObjectStorageAddress}: {e.Message}", e));
                 }
             }
 

@@ -11,6 +11,12 @@ internal interface IPendingTask
 
     bool IsCompleted { get; }
 
+    /// <summary>False for a graph's own (umbrella) ID, whose result carries no object.</summary>
+    bool ExpectsResultObject { get; }
+
+    /// <summary>Simple tasks delete their result once read (as the reference); graph results are left to the scheduler.</summary>
+    bool DeletesResult { get; }
+
     /// <summary>Completes with the task's result object, read with the function's declared result type.</summary>
     void CompleteWithResult(ReadOnlyMemory<byte> resultObject);
 

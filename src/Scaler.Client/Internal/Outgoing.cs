@@ -1,4 +1,5 @@
 using Scaler.Functions;
+using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.Internal;
@@ -6,12 +7,13 @@ namespace Scaler.Internal;
 /// <summary>What the send loop handles, in the order the public API produced it.</summary>
 internal abstract class Outgoing;
 
-/// <summary>A task with the objects to store before it is sent.</summary>
-internal sealed class Submission(TaskMessage task, IPendingTask future, List<PendingUpload> uploads, List<CodeAssembly> code) : Outgoing
+/// <summary>A <c>Task</c> or <c>GraphTask</c> with the objects to store before it is sent.</summary>
+internal sealed class Submission(IMessage message, IReadOnlyList<byte[]> taskIds, List<PendingUpload> uploads, List<CodeAssembly> code) : Outgoing
 {
-    public TaskMessage Task { get; } = task;
+    public IMessage Message { get; } = message;
 
-    public IPendingTask Future { get; } = future;
+    /// <summary>The IDs registered as pending for this message (a task; or a graph's targets and its own ID).</summary>
+    public IReadOnlyList<byte[]> TaskIds { get; } = taskIds;
 
     public List<PendingUpload> Uploads { get; } = uploads;
 

@@ -161,6 +161,9 @@ internal sealed class FakeScheduler : IAsyncDisposable
             case TaskMessage task:
                 _ = RunTaskAsync(peer, task);
                 break;
+            case GraphTask graph:
+                _ = RunGraphAsync(peer, graph);
+                break;
             case TaskCancel cancel:
                 var confirmed = _held.TryRemove(Convert.ToHexString(cancel.TaskId), out _);
                 await SendAsync(peer, new TaskCancelConfirm
@@ -177,20 +180,70 @@ internal sealed class FakeScheduler : IAsyncDisposable
 
     private async Task RunTaskAsync(PeerIdentity peer, TaskMessage task)
     {
-        var token = _stop.Token;
         if (WorkersDie)
         {
             await SendAsync(peer, new TaskResult { TaskId = task.TaskId, ResultType = TaskResultType.FailedWorkerDied });
             return;
         }
 
+        var (succeeded, resultId) = await ExecuteAsync(task);
+        await SendAsync(peer, new TaskResult
+        {
+            TaskId = task.TaskId,
+            ResultType = succeeded ? TaskResultType.Success : TaskResultType.Failed,
+            Results = [resultId.ToBytes()],
+        });
+    }
+
+    /// <summary>Runs a graph's calls in dependency order; answers each target, then the graph's own ID.</summary>
+    private async Task RunGraphAsync(PeerIdentity peer, GraphTask graph)
+    {
+        var done = new Dictionary<string, (bool Succeeded, ObjectId Result)>();
+        var targets = graph.Targets.Select(Convert.ToHexString).ToHashSet();
+        var remaining = graph.Graph.ToList();
+        var allSucceeded = true;
+        while (remaining.Count > 0)
+        {
+            var ready = remaining.First(t => t.FunctionArgs.All(a => a.Type == ArgumentType.ObjectID || done.ContainsKey(Convert.ToHexString(a.Data))));
+            remaining.Remove(ready);
+            var failedInput = ready.FunctionArgs.Where(a => a.Type == ArgumentType.Task).Select(a => done[Convert.ToHexString(a.Data)])
+                .Where(r => !r.Succeeded).Select(r => (ObjectId?)r.Result).FirstOrDefault();
+            var outcome = failedInput is { } failure
+                ? (false, failure)
+                : await ExecuteAsync(new TaskMessage
+                {
+                    TaskId = ready.TaskId,
+                    Source = ready.Source,
+                    FuncObjectId = ready.FuncObjectId,
+                    FunctionArgs = ready.FunctionArgs.Select(a => a.Type == ArgumentType.Task
+                        ? new TaskMessage.Argument { Type = ArgumentType.ObjectID, Data = done[Convert.ToHexString(a.Data)].Result.ToBytes() }
+                        : a).ToArray(),
+                });
+            done[Convert.ToHexString(ready.TaskId)] = outcome;
+            allSucceeded &= outcome.Item1;
+            if (targets.Contains(Convert.ToHexString(ready.TaskId)))
+            {
+                await SendAsync(peer, new TaskResult
+                {
+                    TaskId = ready.TaskId,
+                    ResultType = outcome.Item1 ? TaskResultType.Success : TaskResultType.Failed,
+                    Results = [outcome.Item2.ToBytes()],
+                });
+            }
+        }
+
+        await SendAsync(peer, new TaskResult { TaskId = graph.TaskId, ResultType = allSucceeded ? TaskResultType.Success : TaskResultType.Failed });
+    }
+
+    private async Task<(bool Succeeded, ObjectId Result)> ExecuteAsync(TaskMessage task)
+    {
+        var token = _stop.Token;
         var owner = ObjectOwner.FromClientIdentity(task.Source);
         if (ForeignFailurePayload is { } foreign)
         {
             var failedId = ObjectId.NewUnique(owner);
             await _workerStorage.SetAsync(failedId, foreign, token);
-            await SendAsync(peer, new TaskResult { TaskId = task.TaskId, ResultType = TaskResultType.Failed, Results = [failedId.ToBytes()] });
-            return;
+            return (false, failedId);
         }
 
         var serializer = await _workerStorage.GetAsync(ObjectId.ForSerializer(owner), token);
@@ -207,12 +260,7 @@ internal sealed class FakeScheduler : IAsyncDisposable
             token);
         var resultId = ObjectId.NewUnique(owner);
         await _workerStorage.SetAsync(resultId, outcome.Payload, token);
-        await SendAsync(peer, new TaskResult
-        {
-            TaskId = task.TaskId,
-            ResultType = outcome.Succeeded ? TaskResultType.Success : TaskResultType.Failed,
-            Results = [resultId.ToBytes()],
-        });
+        return (outcome.Succeeded, resultId);
     }
 
     private async Task SendAsync(PeerIdentity peer, IMessage message) =>

@@ -5,6 +5,8 @@ public static class RemoteFunctions
 {
     public static int Square(int x) => x * x;
 
+    public static int Inc(int x) => x + 1;
+
     public static int Add(int x, int y) => x + y;
 
     public static int Add3(int x, int y, int z) => x + y + z;
