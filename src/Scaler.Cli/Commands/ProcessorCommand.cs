@@ -1,6 +1,6 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Scaler.Hosting.Options;
-using Scaler.Hosting.Shutdown;
 using Scaler.IO.Addressing;
 using Scaler.Worker.Processors;
 
@@ -27,11 +27,12 @@ internal static class ProcessorCommand
             Console.SetOut(Console.Error);
             Console.SetIn(TextReader.Null);
 
+            // Ctrl-C in a terminal reaches the whole process group; the worker owns its processors' lifetime (it kills
+            // them, and they exit when it closes their stdin), so a processor ignores SIGINT. SIGTERM still ends it.
+            using var ignoreInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
             using var loggerFactory = InternalLogging.Create("processor", parseResult.GetValue(level), LoggingOptions.StandardError);
-            using var shutdown = ShutdownSignal.ListenToProcessSignals();
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token, cancellationToken);
             var address = ScalerAddress.Parse(parseResult.GetValue(storage) ?? string.Empty);
-            return await ProcessorHost.RunAsync(address, fromWorker, toWorker, loggerFactory, linked.Token).ConfigureAwait(false);
+            return await ProcessorHost.RunAsync(address, fromWorker, toWorker, loggerFactory, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

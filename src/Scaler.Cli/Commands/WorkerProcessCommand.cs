@@ -1,6 +1,6 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Scaler.Hosting.CommandLine;
-using Scaler.Hosting.Shutdown;
 using Scaler.Worker.Hosting;
 
 namespace Scaler.Cli.Commands;
@@ -29,10 +29,19 @@ internal static class WorkerProcessCommand
                 return ExitCodes.UsageError;
             }
 
+            // A worker under a manager can get SIGINT twice (the terminal's Ctrl-C reaches the process group, then its
+            // manager asks it to stop); every signal only asks for the graceful stop, and the manager kills it after a grace.
+            using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                shutdown.Cancel();
+            }
+
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var loggerFactory = InternalLogging.Create("worker", settings.LogLevel, settings.LogPaths);
-            using var shutdown = ShutdownSignal.ListenToProcessSignals();
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token, cancellationToken);
-            return await WorkerHost.RunAsync(settings.ToAgentOptions(), loggerFactory, linked.Token, processorLogLevel: settings.LogLevel)
+            return await WorkerHost.RunAsync(settings.ToAgentOptions(), loggerFactory, shutdown.Token, processorLogLevel: settings.LogLevel)
                 .ConfigureAwait(false);
         });
         return command;

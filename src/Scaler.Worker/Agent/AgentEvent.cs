@@ -1,5 +1,5 @@
-using Scaler.Protocol.Messages;
 using Scaler.ObjectStorage.Client;
+using Scaler.Protocol.Messages;
 using Scaler.Worker.Execution;
 
 namespace Scaler.Worker.Agent;

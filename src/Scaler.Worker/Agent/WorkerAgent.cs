@@ -1,4 +1,3 @@
-using Scaler.Protocol;
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
@@ -6,8 +5,9 @@ using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
 using Scaler.IO.Ymq;
-using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Client;
+using Scaler.ObjectStorage.Store;
+using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Execution;
 

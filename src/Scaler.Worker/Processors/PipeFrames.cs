@@ -1,6 +1,6 @@
+using System.Buffers.Binary;
 using Scaler.Protocol;
 using Scaler.Protocol.Messages;
-using System.Buffers.Binary;
 
 namespace Scaler.Worker.Processors;
 

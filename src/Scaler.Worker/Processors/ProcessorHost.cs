@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
-using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Client;
+using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Agent;
 

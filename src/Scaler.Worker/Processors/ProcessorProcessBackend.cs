@@ -26,8 +26,12 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
     private readonly object _gate = new();
     private ProcessorHandle? _current;
     private ScalerAddress? _storageAddress;
+    private readonly CancellationTokenSource _disposing = new();
     private ITaskCompletionSink? _sink;
     private bool _disposed;
+
+    /// <summary>Processors in a row that died before they were ready (e.g. the storage is unreachable).</summary>
+    private int _failedStarts;
 
     public ProcessorProcessBackend(ProcessLauncher launcher, ILoggerFactory loggerFactory, string logLevel = "Information", TimeProvider? timeProvider = null)
     {
@@ -144,11 +148,15 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
             _current = null;
         }
 
+        await _disposing.CancelAsync().ConfigureAwait(false);
+
         if (last is not null)
         {
             last.Retire();
             await last.ReadLoop.ConfigureAwait(false);
         }
+
+        _disposing.Dispose();
     }
 
     private void StartProcessorLocked()
@@ -160,7 +168,19 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         }
 
         var startInfo = _launcher.CreateStartInfo(ProcessorArguments.Build(_storageAddress.ToString(), _logLevel));
-        _current = ProcessorHandle.Start(startInfo, _timeProvider, OnMessage, OnExit);
+        try
+        {
+            _current = ProcessorHandle.Start(startInfo, _timeProvider, OnMessage, OnExit);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            _current = null;
+            _failedStarts++;
+            LogStartFailed(_logger, startInfo.FileName, e.Message);
+            _ = RestartLaterAsync(TimeSpan.FromSeconds(Math.Min(10, _failedStarts)));
+            return;
+        }
+
         LogStarted(_logger, _current.Pid);
     }
 
@@ -176,6 +196,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
             {
                 case ProcessorInitialized:
                     handle.Initialized = true;
+                    _failedStarts = 0;
                     capacity = handle == _current;
                     break;
                 case TaskResult result when handle.CurrentTask is { } task && task.TaskId.AsSpan().SequenceEqual(result.TaskId):
@@ -235,7 +256,19 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
 
             if (handle == _current)
             {
-                StartProcessorLocked();
+                if (handle.Initialized)
+                {
+                    StartProcessorLocked();
+                }
+                else
+                {
+                    // It never got ready: back off instead of spinning on a processor that cannot start.
+                    _current = null;
+                    _failedStarts++;
+                    var delay = TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(_failedStarts - 1, 10))));
+                    LogRestartDelayed(_logger, _failedStarts, delay.TotalSeconds);
+                    _ = RestartLaterAsync(delay);
+                }
             }
         }
 
@@ -245,8 +278,34 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         }
     }
 
+    private async Task RestartLaterAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _timeProvider, _disposing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!_disposed && _current is null)
+            {
+                StartProcessorLocked();
+            }
+        }
+    }
+
     private static TaskCompletion Failure(TaskMessage task, string message) =>
         TaskCompletion.WithPayload(task.TaskId, TaskResultType.Failed, new RemoteError(ProcessorDiedErrorType, message, string.Empty).ToBytes());
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} processor(s) in a row died before they were ready; next start in {Seconds} s")]
+    private static partial void LogRestartDelayed(ILogger logger, int count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "could not start a processor with {FileName}: {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, string fileName, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "started processor {Pid}")]
     private static partial void LogStarted(ILogger logger, int pid);
