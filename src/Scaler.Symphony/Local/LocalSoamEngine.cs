@@ -216,6 +216,19 @@ public sealed partial class LocalSoamEngine : IDisposable
 #pragma warning restore CA1031
             {
                 OnExited(instance, $"could not start {Profile.ServiceCommand.FileName}: {e.Message}");
+                continue;
+            }
+
+            bool disposedMeanwhile;
+            lock (_gate)
+            {
+                disposedMeanwhile = _disposed;
+            }
+
+            if (disposedMeanwhile)
+            {
+                // Dispose ran while this process was starting and may have missed it.
+                instance.Dispose();
             }
         }
 
