@@ -20,6 +20,17 @@ internal sealed class StackSupervisor(
     /// <summary>How long a server may take to accept connections before the next children are started anyway.</summary>
     internal static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long children that got the stop signal themselves are left to exit before they are signalled.</summary>
+    internal static readonly TimeSpan SelfStopWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Asked when stopping: true when the children very likely received the shutdown signal themselves (a Ctrl-C typed
+    /// in the terminal reaches its whole foreground process group). They are then first left up to
+    /// <see cref="SelfStopWait"/> to exit, because our tools treat a second signal as "die now" and SIGTERM on top of
+    /// the Ctrl-C would cut their clean shutdown short.
+    /// </summary>
+    public Func<bool> ChildrenGotTheSignal { get; init; } = static () => false;
+
     public async Task<SupervisionResult> RunAsync(IReadOnlyList<ChildSpec> children, CancellationToken shutdown, CancellationToken forceStop)
     {
         ArgumentNullException.ThrowIfNull(children);
@@ -131,6 +142,13 @@ internal sealed class StackSupervisor(
     {
         using var graceTimer = new CancellationTokenSource(gracePeriod, timeProvider);
         using var graceEnd = CancellationTokenSource.CreateLinkedTokenSource(forceStop, graceTimer.Token);
+        if (started.Count > 0 && ChildrenGotTheSignal())
+        {
+            using var selfStopTimer = new CancellationTokenSource(SelfStopWait, timeProvider);
+            using var selfStop = CancellationTokenSource.CreateLinkedTokenSource(graceEnd.Token, selfStopTimer.Token);
+            await WaitQuietlyAsync(Task.WhenAll(started.Select(s => s.Process.Exited)), selfStop.Token).ConfigureAwait(false);
+        }
+
         for (var index = started.Count - 1; index >= 0; index--)
         {
             var (spec, process) = started[index];
