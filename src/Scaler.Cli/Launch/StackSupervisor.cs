@@ -88,7 +88,9 @@ internal sealed class StackSupervisor(
         {
             await probing.CancelAsync().ConfigureAwait(false);
             await ObserveAsync(probe).ConfigureAwait(false);
-            return new SupervisionResult(SupervisionOutcome.ChildExited, spec.Name, await process.Exited.ConfigureAwait(false));
+            return shutdown.IsCancellationRequested
+                ? SupervisionResult.Stopped
+                : new SupervisionResult(SupervisionOutcome.ChildExited, spec.Name, await process.Exited.ConfigureAwait(false));
         }
 
         try
@@ -100,9 +102,13 @@ internal sealed class StackSupervisor(
         {
             return SupervisionResult.Stopped;
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
+        catch (OperationCanceledException)
         {
             console.Error($"{spec.Name} does not accept connections at {address} after {ReadyTimeout.TotalSeconds:0} s; starting the others anyway");
+        }
+        catch (IOException e)
+        {
+            console.Error($"{spec.Name} does not accept connections at {address} ({e.Message}); starting the others anyway");
         }
 
         return null;
