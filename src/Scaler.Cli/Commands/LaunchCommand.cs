@@ -84,7 +84,10 @@ internal static class LaunchCommand
         using var signals = LaunchSignals.Listen();
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(signals.Shutdown, cancellationToken);
         factory ??= new OsChildProcessFactory(SelfCommand.Current());
-        var supervisor = new StackSupervisor(factory, console, gracePeriod, TimeProvider.System, YmqReadiness.WaitAsync);
+        var supervisor = new StackSupervisor(factory, console, gracePeriod, TimeProvider.System, YmqReadiness.WaitAsync)
+        {
+            ChildrenGotTheSignal = () => signals.FirstWasInterrupt,
+        };
         var result = await supervisor.RunAsync(plan.Children, shutdown.Token, signals.ForceStop).ConfigureAwait(false);
         if (result.LauncherExitCode == ExitCodes.Success)
         {

@@ -12,6 +12,7 @@ internal sealed class LaunchSignals : IDisposable
     private readonly CancellationTokenSource _force = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
     private int _count;
+    private volatile bool _firstWasInterrupt;
 
     private LaunchSignals()
     {
@@ -20,6 +21,12 @@ internal sealed class LaunchSignals : IDisposable
     public CancellationToken Shutdown => _shutdown.Token;
 
     public CancellationToken ForceStop => _force.Token;
+
+    /// <summary>
+    /// True when the shutdown came from SIGINT, which usually means Ctrl-C in the terminal: the terminal sends it to
+    /// every process of its foreground group, children included.
+    /// </summary>
+    public bool FirstWasInterrupt => _firstWasInterrupt;
 
     public static LaunchSignals Listen()
     {
@@ -45,6 +52,7 @@ internal sealed class LaunchSignals : IDisposable
         context.Cancel = true;
         if (Interlocked.Increment(ref _count) == 1)
         {
+            _firstWasInterrupt = context.Signal == PosixSignal.SIGINT;
             _shutdown.Cancel();
         }
         else

@@ -20,6 +20,17 @@ internal sealed class StackSupervisor(
     /// <summary>How long a server may take to accept connections before the next children are started anyway.</summary>
     internal static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long children that got the stop signal themselves are left to exit before they are signalled.</summary>
+    internal static readonly TimeSpan SelfStopWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Asked when stopping: true when the children very likely received the shutdown signal themselves (a Ctrl-C typed
+    /// in the terminal reaches its whole foreground process group). They are then first left up to
+    /// <see cref="SelfStopWait"/> to exit, because our tools treat a second signal as "die now" and SIGTERM on top of
+    /// the Ctrl-C would cut their clean shutdown short.
+    /// </summary>
+    public Func<bool> ChildrenGotTheSignal { get; init; } = static () => false;
+
     public async Task<SupervisionResult> RunAsync(IReadOnlyList<ChildSpec> children, CancellationToken shutdown, CancellationToken forceStop)
     {
         ArgumentNullException.ThrowIfNull(children);
@@ -77,7 +88,9 @@ internal sealed class StackSupervisor(
         {
             await probing.CancelAsync().ConfigureAwait(false);
             await ObserveAsync(probe).ConfigureAwait(false);
-            return new SupervisionResult(SupervisionOutcome.ChildExited, spec.Name, await process.Exited.ConfigureAwait(false));
+            return shutdown.IsCancellationRequested
+                ? SupervisionResult.Stopped
+                : new SupervisionResult(SupervisionOutcome.ChildExited, spec.Name, await process.Exited.ConfigureAwait(false));
         }
 
         try
@@ -89,9 +102,13 @@ internal sealed class StackSupervisor(
         {
             return SupervisionResult.Stopped;
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
+        catch (OperationCanceledException)
         {
             console.Error($"{spec.Name} does not accept connections at {address} after {ReadyTimeout.TotalSeconds:0} s; starting the others anyway");
+        }
+        catch (IOException e)
+        {
+            console.Error($"{spec.Name} does not accept connections at {address} ({e.Message}); starting the others anyway");
         }
 
         return null;
@@ -131,6 +148,13 @@ internal sealed class StackSupervisor(
     {
         using var graceTimer = new CancellationTokenSource(gracePeriod, timeProvider);
         using var graceEnd = CancellationTokenSource.CreateLinkedTokenSource(forceStop, graceTimer.Token);
+        if (started.Count > 0 && ChildrenGotTheSignal())
+        {
+            using var selfStopTimer = new CancellationTokenSource(SelfStopWait, timeProvider);
+            using var selfStop = CancellationTokenSource.CreateLinkedTokenSource(graceEnd.Token, selfStopTimer.Token);
+            await WaitQuietlyAsync(Task.WhenAll(started.Select(s => s.Process.Exited)), selfStop.Token).ConfigureAwait(false);
+        }
+
         for (var index = started.Count - 1; index >= 0; index--)
         {
             var (spec, process) = started[index];

@@ -72,6 +72,32 @@ public sealed class StackSupervisorTests : IDisposable
     }
 
     [Fact]
+    public async Task ChildrenThatGotTheInterruptThemselves_AreLeftToExitWithoutATerm()
+    {
+        string[] ready = [_files.PathOf("a.ready"), _files.PathOf("b.ready")];
+        // Each child says which signal stopped it; its clean stop after SIGINT takes a moment, time in which a TERM would land.
+        ChildSpec Child(string name, string readyFile) =>
+            new(name, [$"trap 'echo by-term; exit 0' TERM; trap 'sleep 0.3; echo by-int; exit 0' INT; touch '{readyFile}'; while :; do sleep 0.05; done"]);
+        var supervisor = new StackSupervisor(_children, new PrefixedConsole(_output, _error), TimeSpan.FromSeconds(10), TimeProvider.System)
+        {
+            ChildrenGotTheSignal = () => true,
+        };
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(_bound.Token);
+
+        var run = supervisor.RunAsync([Child("a", ready[0]), Child("b", ready[1])], shutdown.Token, CancellationToken.None);
+        await ShellChildren.WaitForFilesAsync(_bound.Token, ready);
+        // What a Ctrl-C in the terminal does: every process of the group gets SIGINT, the launcher included.
+        Assert.All(_children.Started, c => Assert.True(PosixSignals.TryInterrupt(c.Id)));
+        await shutdown.CancelAsync();
+        var result = await run;
+
+        Assert.Equal(SupervisionOutcome.Stopped, result.Outcome);
+        Assert.Contains("[a] by-int", OutputLines);
+        Assert.Contains("[b] by-int", OutputLines);
+        Assert.DoesNotContain(OutputLines, l => l.EndsWith("by-term", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ChildIgnoringTerm_IsKilledAfterTheGracePeriod()
     {
         var ready = _files.PathOf("a.ready");
