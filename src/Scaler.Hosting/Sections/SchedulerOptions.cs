@@ -27,10 +27,9 @@ public sealed record SchedulerOptions
     };
 
     private static readonly OptionSpec<string> ObjectStorageAddressSpec = new(
-        "object_storage_address", OptionTypes.Address, "object storage server address to connect to, e.g. tcp://127.0.0.1:6379")
+        "object_storage_address", OptionTypes.Address, "object storage server address to connect to, e.g. tcp://127.0.0.1:6379 (default: start an embedded one on the bind port + 1)")
     {
         ShortAlias = "-osa",
-        Required = true,
     };
 
     private static readonly OptionSpec<string> AdvertisedObjectStorageAddressSpec = new(
@@ -125,7 +124,7 @@ public sealed record SchedulerOptions
 
     public required string BindAddress { get; init; }
 
-    public required string ObjectStorageAddress { get; init; }
+    public string? ObjectStorageAddress { get; init; }
 
     public string? AdvertisedObjectStorageAddress { get; init; }
 

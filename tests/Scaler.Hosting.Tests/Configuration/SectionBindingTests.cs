@@ -208,10 +208,10 @@ public sealed class SectionBindingTests : IDisposable
     [Fact]
     public void Bind_RequiredOptionMissing_NamesFlagAndKey()
     {
-        var error = Assert.Throws<ConfigurationException>(() => ParseScheduler("tcp://127.0.0.1:6378"));
+        var error = Assert.Throws<ConfigurationException>(() => ParseScheduler("-osa tcp://127.0.0.1:6379"));
 
-        Assert.Contains("--object-storage-address/-osa", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'object_storage_address' in [scheduler]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bind_address", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[scheduler]", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
