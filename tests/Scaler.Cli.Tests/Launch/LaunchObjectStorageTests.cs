@@ -48,6 +48,13 @@ public sealed class LaunchObjectStorageTests : IDisposable
             Assert.Equal("launched-store", connector.RemoteIdentity.ToString());
         }
 
+        // The launcher's own readiness probe races the test's connection: wait for its line before stopping it.
+        var ready = $"[scaler] object_storage_server accepts connections at {address}";
+        while (!output.ToString().Contains(ready, StringComparison.Ordinal))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), bound.Token);
+        }
+
         await launcherStop.CancelAsync();
         var exitCode = await launcher;
 
