@@ -33,7 +33,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
     private readonly TaskManager _tasks;
     private readonly WorkerRegistry _workers;
     private readonly ClientRegistry _clients;
-    private readonly ObjectTracker _objects = new();
+    private readonly ObjectTracker _objects;
     private readonly WorkerManagerTracker _managers;
     private readonly LoadBalanceGate _balanceGate;
     private readonly GraphTaskController _graphTasks;
@@ -65,6 +65,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         _workers = new WorkerRegistry(_tasks, time, settings.WorkerTimeout);
         _clients = new ClientRegistry(_tasks, time, settings.ClientTimeout);
         _managers = new WorkerManagerTracker(time);
+        _objects = new ObjectTracker(time, settings.ObjectRetention);
         _balanceGate = new LoadBalanceGate(settings.LoadBalanceTriggerTimes);
         _graphTasks = new GraphTaskController(this);
         var address = settings.AdvertisedObjectStorageAddress;
@@ -402,7 +403,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
 
                 break;
             case ObjectInstructionType.Clear:
-                _objects.DropClient(owner);
+                _objects.ClearClient(owner);
                 break;
             default:
                 SchedulerLog.UnexpectedMessage(_logger, "ObjectInstruction with an unknown type", peer.ToString());
@@ -488,7 +489,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         _roles.Remove(new PeerIdentity(client.Span));
         var tasks = _clients.Disconnect(client);
         _graphTasks.OnClientGone(client);
-        var objects = _objects.DropClient(client);
+        var objects = _objects.ClientGone(client);
         SchedulerLog.ClientGone(_logger, client.ToString(), reason, tasks, objects);
     }
 
@@ -499,7 +500,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
             // The registry already canceled its tasks.
             _roles.Remove(new PeerIdentity(client.Span));
             _graphTasks.OnClientGone(client);
-            var objects = _objects.DropClient(client);
+            var objects = _objects.ClientGone(client);
             SchedulerLog.ClientGone(_logger, client.ToString(), "heartbeat timeout", 0, objects);
         }
 

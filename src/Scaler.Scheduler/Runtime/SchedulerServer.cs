@@ -164,7 +164,8 @@ public sealed class SchedulerServer : IAsyncDisposable
                 TimeSpan.FromSeconds(options.WorkerTimeoutSeconds),
                 SchedulerSettings.DefaultWorkerManagerTimeout,
                 options.Protected,
-                options.LoadBalanceTriggerTimes);
+                options.LoadBalanceTriggerTimes,
+                TimeSpan.FromSeconds(options.ObjectRetentionSeconds));
             var server = new SchedulerServer(
                 binder, monitorBinder, embedded, storageAddress, settings, policy, time, loggerFactory);
             server.Start(options, time);

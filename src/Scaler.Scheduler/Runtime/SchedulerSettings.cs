@@ -9,7 +9,8 @@ internal sealed record SchedulerSettings(
     TimeSpan WorkerTimeout,
     TimeSpan WorkerManagerTimeout,
     bool Protected,
-    int LoadBalanceTriggerTimes)
+    int LoadBalanceTriggerTimes,
+    TimeSpan ObjectRetention)
 {
     /// <summary>The reference's fixed worker manager timeout (<c>DEFAULT_WORKER_MANAGER_TIMEOUT_SECONDS</c>).</summary>
     public static readonly TimeSpan DefaultWorkerManagerTimeout = TimeSpan.FromSeconds(10);

@@ -39,7 +39,8 @@ public sealed class GoldenReplayTests
         var clientSent = Messages(clientFrames);
         var workerSent = Messages(workerFrames);
 
-        await using var harness = await StartAsync();
+        // The reference deletes a departed client's objects at once (it never reads --object-retention-seconds).
+        await using var harness = await SchedulerHarness.StartAsync(options => options with { ObjectRetentionSeconds = 0 });
         var client = await harness.ConnectAsync(System.Text.Encoding.UTF8.GetString(clientFrames[0]));
         var worker = await harness.ConnectAsync(System.Text.Encoding.UTF8.GetString(workerFrames[0]));
 

@@ -156,9 +156,9 @@ public sealed class SchedulerLifecycleTests
     }
 
     [Fact]
-    public async Task ClientDisconnect_DeletesItsObjects_FromWorkersAndObjectStorage()
+    public async Task ClientDisconnect_DeletesItsObjects_AfterTheRetentionPeriod_FromWorkersAndObjectStorage()
     {
-        await using var harness = await StartAsync();
+        await using var harness = await SchedulerHarness.StartAsync(options => options with { ObjectRetentionSeconds = 5 });
         using var timeout = new CancellationTokenSource(HangBound);
         await using var storage = await ObjectStorageClient.ConnectAsync(
             harness.Server.ObjectStorageAddress, "Client|c1", NullLoggerFactory.Instance, timeout.Token);
@@ -180,6 +180,18 @@ public sealed class SchedulerLifecycleTests
 
         await client.Send(new ClientDisconnect { DisconnectType = DisconnectType.Disconnect });
 
+        // The client's heartbeat echo after the disconnect would never come; a worker round trip shows the loop has
+        // handled the disconnect before the clock moves.
+        await worker.Send(new WorkerHeartbeat { Agent = new Resource(), QueueSize = 1 });
+        await worker.Expect<WorkerHeartbeatEcho>();
+
+        // Within the retention period the object stays: the worker's next message is its heartbeat echo, not a delete.
+        harness.Advance(4);
+        await worker.Send(new WorkerHeartbeat { Agent = new Resource(), QueueSize = 1 });
+        await worker.Expect<WorkerHeartbeatEcho>();
+        Assert.Equal(1UL, (await storage.GetInfoAsync(timeout.Token)).ObjectIdCount);
+
+        harness.Advance(1);
         var instruction = await worker.Expect<ObjectInstruction>();
         Assert.Equal(ObjectInstructionType.Delete, instruction.InstructionType);
         Assert.Equal(id.ToBytes(), Assert.Single(instruction.ObjectMetadata.ObjectIds));
