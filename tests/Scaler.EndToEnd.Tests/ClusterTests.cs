@@ -103,6 +103,28 @@ public sealed class ClusterTests : IClassFixture<FixedClusterFixture>, IDisposab
     }
 
     [Fact]
+    public async Task Client_ThatDisconnects_IsNotRegisteredAgainByALateHeartbeat()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        string identity;
+        // Heartbeats far more often than the disconnect's linger, so one would fall inside it.
+        var options = new ClientOptions { ConnectTimeout = TimeSpan.FromSeconds(30), HeartbeatInterval = TimeSpan.FromMilliseconds(20) };
+        await using (var client = await Client.ConnectAsync(Cluster.Address, options, cts.Token))
+        {
+            identity = client.Identity;
+            Assert.Equal(4, await client.Submit(RemoteFunctions.Square, 2).AsTask().WaitAsync(cts.Token));
+        }
+
+        await Cluster.Scheduler.WaitForLineAsync($"client {identity} gone (client disconnect)", Bound);
+        await Task.Delay(TimeSpan.FromSeconds(1), cts.Token); // lets any late message reach the scheduler's log
+
+        var lines = Cluster.Scheduler.Lines.Where(line => line.Contains($"client {identity} ", StringComparison.Ordinal)).ToArray();
+        Assert.True(
+            lines.Count(line => line.Contains(" connected", StringComparison.Ordinal)) == 1,
+            $"the scheduler registered {identity} more than once:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}");
+    }
+
+    [Fact]
     public async Task QuickStartExample_PrintsTheFiftySquares()
     {
         var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "QuickStart", "release", "QuickStart.dll"));
