@@ -6,7 +6,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-scripts/install-deps.sh
+# The build itself needs no Debian package; the tools install-deps.sh adds (capnproto) are for the tests.
+scripts/install-deps.sh || echo "setup: could not install the test tools (capnproto); the build does not need them" >&2
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 publish="$root/artifacts/publish/scaler-cli"

@@ -673,6 +673,12 @@ internal sealed class ClientAgent : IAsyncDisposable
                     return;
                 }
 
+                // Once ClientDisconnect is on its way, a heartbeat would make the scheduler register this client again.
+                if (Volatile.Read(ref _closing) != 0)
+                {
+                    return;
+                }
+
                 // One heartbeat outstanding at a time, as the reference; resend if its echo seems lost.
                 var sentAt = Volatile.Read(ref _heartbeatSentAt);
                 if (sentAt != 0 && _time.GetElapsedTime(sentAt) < 3 * _options.HeartbeatInterval)
