@@ -9,7 +9,7 @@ internal static class DaskRunner
 {
     public static async Task<Dictionary<string, double>> RunAsync(string script, SuiteOptions options, TextWriter log, CancellationToken ct)
     {
-        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(options.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[]
         {
             script, "--tiny-tasks", Str(options.TinyTasks), "--sleep-tasks", Str(options.SleepTasks),
@@ -19,7 +19,7 @@ internal static class DaskRunner
             info.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start python3");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {options.Python}");
         var stderr = process.StandardError.ReadToEndAsync(ct);
         var stdout = await process.StandardOutput.ReadToEndAsync(ct);
         try

@@ -23,6 +23,9 @@ public sealed class SuiteOptions
     /// <summary>Path of bench/dask_bench.py; null skips Dask.</summary>
     public string? DaskScript { get; init; }
 
+    /// <summary>The Python interpreter that has Dask distributed (Debian's python3-distributed lives under /usr/bin/python3).</summary>
+    public string Python { get; init; } = "python3";
+
     /// <summary>Directory for suite.json and suite.md; null writes nothing.</summary>
     public string? OutputDirectory { get; init; }
 
@@ -54,6 +57,7 @@ public sealed class SuiteOptions
             FakeWorkers = quick ? 50 : 200,
             DaskScript = Value("--dask"),
             OutputDirectory = Value("--out"),
+            Python = Value("--python") ?? "python3",
         };
     }
 }
