@@ -12,7 +12,7 @@ namespace Scaler.Benchmarks.Suite;
 /// </summary>
 internal static class SchedulerScaleWorkload
 {
-    public sealed record Result(double SubmitPerSecond, double BytesPerQueuedTask, long PeakRssBytes, double DrainPerSecond);
+    public sealed record Result(double SubmitPerSecond, double ClientSendSeconds, double BytesPerQueuedTask, long PeakRssBytes, double DrainPerSecond);
 
     public static async Task<Result> RunAsync(string cli, int tasks, int workers, CancellationToken ct)
     {
@@ -70,6 +70,7 @@ internal static class SchedulerScaleWorkload
         {
         }
 
+        var sendSeconds = clock.Elapsed.TotalSeconds; // what the client alone took to encode and send
         await BarrierAsync(client, echoes.Reader, ct); // the scheduler has taken every task once this echo arrives
         var submitSeconds = clock.Elapsed.TotalSeconds;
         cluster.ThrowIfAnyExited();
@@ -116,7 +117,7 @@ internal static class SchedulerScaleWorkload
         {
         }
 
-        return new Result(tasks / submitSeconds, (peak - baseline) / (double)tasks, peak, drain);
+        return new Result(tasks / submitSeconds, sendSeconds, (peak - baseline) / (double)tasks, peak, drain);
     }
 
     private static async Task<ProtocolPeer> ConnectWithRetryAsync(LocalCluster cluster, string identity, CancellationToken ct)
