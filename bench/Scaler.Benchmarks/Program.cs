@@ -2,7 +2,7 @@ namespace Scaler.Benchmarks;
 
 internal static class Program
 {
-    private static readonly string[] Known = ["codec", "transport", "object-storage"];
+    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite"];
 
     /// <summary>Runs the benchmark named by the first argument (e.g. <c>transport</c>), or every benchmark when none is named.</summary>
     public static async Task<int> Main(string[] args)
@@ -12,6 +12,12 @@ internal static class Program
         {
             Console.Error.WriteLine($"unknown benchmark '{which}': expected one of {string.Join(", ", Known)} or all");
             return 2;
+        }
+
+        if (which == "suite")
+        {
+            // Not part of "all": it starts processes and (optionally) Dask; scripts/bench-suite.sh runs it.
+            return await Suite.SuiteRunner.MainAsync(args[1..]);
         }
 
         if (which is "codec" or "all")

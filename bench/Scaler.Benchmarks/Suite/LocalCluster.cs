@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Scaler.Benchmarks.Suite;
+
+/// <summary>
+/// An object storage server, a scheduler and (optionally) a fixed baremetal_native worker manager, each a real
+/// scaler-cli process on 127.0.0.1. Disposing kills every process tree it started.
+/// </summary>
+internal sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly List<ChildProcess> _children = [];
+
+    private LocalCluster(int port)
+    {
+        SchedulerAddress = $"tcp://127.0.0.1:{port}";
+        ObjectStorageAddress = $"tcp://127.0.0.1:{port + 1}";
+    }
+
+    public string SchedulerAddress { get; }
+
+    public string ObjectStorageAddress { get; }
+
+    public ChildProcess Scheduler => _children[1];
+
+    public static LocalCluster Start(string cli, int workers)
+    {
+        var cluster = new LocalCluster(FindConsecutiveFreePorts(3));
+        try
+        {
+            cluster._children.Add(ChildProcess.Start(cli, ["object-storage-server", cluster.ObjectStorageAddress, "-ll", "WARNING"]));
+            cluster._children.Add(ChildProcess.Start(cli, ["scheduler", cluster.SchedulerAddress, "-osa", cluster.ObjectStorageAddress, "-ll", "WARNING"]));
+            if (workers > 0)
+            {
+                cluster._children.Add(ChildProcess.Start(cli,
+                [
+                    "worker-manager", "baremetal_native", cluster.SchedulerAddress, "-wmi", "bench", "-osa", cluster.ObjectStorageAddress,
+                    "--mode", "fixed", "-mtc", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "-ll", "WARNING",
+                ]));
+            }
+        }
+        catch
+        {
+            cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
+        return cluster;
+    }
+
+    /// <summary>Throws with the output of any process that has exited (a cluster with a missing part is not measured).</summary>
+    public void ThrowIfAnyExited()
+    {
+        foreach (var child in _children.Where(c => c.HasExited))
+        {
+            throw new InvalidOperationException($"a scaler-cli process exited early; its output:{Environment.NewLine}{child.Output}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _children.Count - 1; i >= 0; i--)
+        {
+            await _children[i].DisposeAsync();
+        }
+
+        _children.Clear();
+    }
+
+    private static int FindConsecutiveFreePorts(int count)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var first = new TcpListener(IPAddress.Loopback, 0);
+            first.Start();
+            var port = ((IPEndPoint)first.LocalEndpoint).Port;
+            first.Stop();
+            if (port + count - 1 <= IPEndPoint.MaxPort && Enumerable.Range(port, count).All(IsFree))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException($"no {count} consecutive free ports on 127.0.0.1");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

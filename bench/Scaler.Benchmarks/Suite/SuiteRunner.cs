@@ -1,0 +1,163 @@
+namespace Scaler.Benchmarks.Suite;
+
+/// <summary>
+/// The Scaler.NET vs Dask suite: starts what it measures, runs each workload <see cref="SuiteOptions.Repeats"/> times
+/// after a warm-up, and returns the medians as table rows. Everything it starts is stopped before it returns.
+/// </summary>
+public static class SuiteRunner
+{
+    private const int Workers = 2;
+
+    public static async Task<IReadOnlyList<Figure>> RunAsync(SuiteOptions options, TextWriter log, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        var dask = new Dictionary<string, double>();
+        if (options.DaskScript is { } script)
+        {
+            log.WriteLine("dask: running workloads 1-3 on a LocalCluster (2 single-thread worker processes)");
+            dask = await DaskRunner.RunAsync(script, options, log, ct);
+        }
+
+        double? D(string key) => dask.TryGetValue(key, out var v) ? v : null;
+        var figures = new List<Figure>();
+
+        log.WriteLine($"scaler: starting object storage, scheduler and a baremetal_native worker manager with {Workers} workers");
+        await using (var cluster = LocalCluster.Start(options.CliPath, Workers))
+        {
+            await using var client = await ConnectAsync(cluster, ct);
+
+            // W1
+            var tiny = new List<ClientWorkloads.TinyRun>();
+            for (var run = 0; run <= options.Repeats; run++)
+            {
+                var result = await ClientWorkloads.TinyTasksAsync(client, options.TinyTasks, ct);
+                log.WriteLine($"  W1 run {run}{(run == 0 ? " (warm-up)" : string.Empty)}: submit {result.SubmitSeconds:0.000} s, gather {result.GatherSeconds:0.000} s, map {result.MapSeconds:0.000} s");
+                if (run > 0)
+                {
+                    tiny.Add(result);
+                }
+            }
+
+            var w1 = $"W1 {options.TinyTasks:N0} tiny tasks";
+            figures.Add(new Figure(w1, "submit", "s", Stats.Median(tiny.Select(t => t.SubmitSeconds)), D("w1_submit_s"), "-", HigherIsBetter: false));
+            figures.Add(new Figure(w1, "gather", "s", Stats.Median(tiny.Select(t => t.GatherSeconds)), D("w1_gather_s"), "-", HigherIsBetter: false));
+            figures.Add(new Figure(w1, "throughput", "tasks/s", Stats.Median(tiny.Select(t => options.TinyTasks / (t.SubmitSeconds + t.GatherSeconds))), D("w1_tasks_per_s"), ">= 20,000 and >= 10x Dask", HigherIsBetter: true));
+            figures.Add(new Figure(w1, "one Map call", "tasks/s", Stats.Median(tiny.Select(t => options.TinyTasks / t.MapSeconds)), D("w1_map_tasks_per_s"), ">= 20,000", HigherIsBetter: true));
+            cluster.ThrowIfAnyExited();
+
+            // W2
+            var walls = new List<double>();
+            for (var run = 0; run <= options.Repeats; run++)
+            {
+                var wall = await ClientWorkloads.SleepTasksAsync(client, run == 0 ? Math.Min(100, options.SleepTasks) : options.SleepTasks, options.SleepMilliseconds, ct);
+                log.WriteLine($"  W2 run {run}{(run == 0 ? " (warm-up)" : string.Empty)}: {wall:0.000} s");
+                if (run > 0)
+                {
+                    walls.Add(wall);
+                }
+            }
+
+            var ideal = options.SleepTasks * options.SleepMilliseconds / 1000.0 / Workers;
+            var w2 = $"W2 {options.SleepTasks:N0} x {options.SleepMilliseconds} ms sleeps";
+            figures.Add(new Figure(w2, "wall time", "s", Stats.Median(walls), D("w2_wall_s"), $"ideal {ideal:0.00}", HigherIsBetter: false));
+            figures.Add(new Figure(w2, "efficiency", "%", 100 * ideal / Stats.Median(walls), D("w2_efficiency_pct"), ">= 95", HigherIsBetter: true));
+            cluster.ThrowIfAnyExited();
+
+            // W3
+            await ClientWorkloads.RoundTripsAsync(client, Math.Min(50, options.RoundTrips), ct);
+            var p50 = new List<double>();
+            var p99 = new List<double>();
+            for (var run = 1; run <= options.Repeats; run++)
+            {
+                var latencies = await ClientWorkloads.RoundTripsAsync(client, options.RoundTrips, ct);
+                p50.Add(Stats.Percentile(latencies, 50));
+                p99.Add(Stats.Percentile(latencies, 99));
+                log.WriteLine($"  W3 run {run}: p50 {p50[^1]:0.000} ms, p99 {p99[^1]:0.000} ms");
+            }
+
+            var w3 = $"W3 {options.RoundTrips} sequential round trips";
+            figures.Add(new Figure(w3, "p50 latency", "ms", Stats.Median(p50), D("w3_p50_ms"), "<= 0.5", HigherIsBetter: false));
+            figures.Add(new Figure(w3, "p99 latency", "ms", Stats.Median(p99), D("w3_p99_ms"), "<= 2", HigherIsBetter: false));
+            cluster.ThrowIfAnyExited();
+        }
+
+        figures.Add(new Figure("W4 Symphony path", "(added separately)", "-", null, null, "-", HigherIsBetter: true));
+
+        if (options.ObjectStorage)
+        {
+            var small = new List<double>();
+            var large = new List<double>();
+            for (var run = 1; run <= options.Repeats; run++)
+            {
+                var (ops, mbps) = await ObjectStorageBenchmark.MeasureAsync(TimeSpan.FromSeconds(2), largeRounds: 5, ct);
+                log.WriteLine($"  W5 run {run}: {ops:N0} ops/s (1 KiB), {mbps:N0} MB/s (16 MiB)");
+                small.Add(ops);
+                large.Add(mbps);
+            }
+
+            figures.Add(new Figure("W5 object storage", "set+get 1 KiB", "ops/s", Stats.Median(small), null, "-", HigherIsBetter: true));
+            figures.Add(new Figure("W5 object storage", "set+get 16 MiB", "MB/s", Stats.Median(large), null, ">= 1,000", HigherIsBetter: true));
+        }
+
+        if (options.ScaleTasks > 0)
+        {
+            log.WriteLine($"scaler: W6 queuing {options.ScaleTasks:N0} tasks with no worker, then {options.FakeWorkers} fake workers drain them");
+            var scale = await SchedulerScaleWorkload.RunAsync(options.CliPath, options.ScaleTasks, options.FakeWorkers, ct);
+            log.WriteLine($"  W6: submit {scale.SubmitPerSecond:N0} tasks/s (client send loop alone {scale.ClientSendSeconds:0.00} s), peak RSS {scale.PeakRssBytes / 1048576.0:N1} MiB, {scale.BytesPerQueuedTask:N0} B/task, drain {scale.DrainPerSecond:N0} tasks/s");
+            var w6 = $"W6 {options.ScaleTasks:N0} queued tasks";
+            figures.Add(new Figure(w6, "submit (raw protocol)", "tasks/s", scale.SubmitPerSecond, null, ">= 100,000", HigherIsBetter: true));
+            figures.Add(new Figure(w6, "scheduler memory", "B/task", scale.BytesPerQueuedTask, null, "<= 1,024", HigherIsBetter: false));
+            figures.Add(new Figure(w6, "scheduler peak RSS", "MiB", scale.PeakRssBytes / 1048576.0, null, "-", HigherIsBetter: false));
+            figures.Add(new Figure(w6, $"drain, {options.FakeWorkers} fake workers", "tasks/s", scale.DrainPerSecond, null, "-", HigherIsBetter: true));
+        }
+
+        return figures;
+    }
+
+    /// <summary>Runs the suite, prints the table and writes suite.json and suite.md when an output directory is set.</summary>
+    public static async Task<int> MainAsync(IReadOnlyList<string> args)
+    {
+        var options = SuiteOptions.Parse(args);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        var figures = await RunAsync(options, Console.Out, cts.Token);
+        var load = ReadLoad();
+        Console.WriteLine();
+        Console.WriteLine($"medians of {options.Repeats} runs after a warm-up; load average now: {load}");
+        Console.Write(ResultTable.Render(figures));
+        if (options.OutputDirectory is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+            await File.WriteAllTextAsync(Path.Combine(directory, "suite.json"), ResultTable.ToJson(figures, load), cts.Token);
+            await File.WriteAllTextAsync(Path.Combine(directory, "suite.md"), ResultTable.ToMarkdown(figures, load), cts.Token);
+            Console.WriteLine($"wrote {Path.Combine(directory, "suite.json")} and suite.md");
+        }
+
+        return 0;
+    }
+
+    private static async Task<Client> ConnectAsync(LocalCluster cluster, CancellationToken ct)
+    {
+        try
+        {
+            return await Client.ConnectAsync(cluster.SchedulerAddress, new ClientOptions { ConnectTimeout = TimeSpan.FromSeconds(60) }, ct);
+        }
+        catch (ScalerClientException)
+        {
+            cluster.ThrowIfAnyExited();
+            throw;
+        }
+    }
+
+    private static string ReadLoad()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using Scaler.Benchmarks.Suite;
+using Scaler.EndToEnd.Tests.Support;
+
+namespace Scaler.EndToEnd.Tests;
+
+/// <summary>
+/// The benchmark suite's harness (bench/Scaler.Benchmarks/Suite) on a tiny size: workloads 1-3 against real
+/// scaler-cli processes, no Dask, no object storage or scale workload. Checks the table, not the speed.
+/// </summary>
+public sealed class BenchmarkHarnessTests
+{
+    [Fact]
+    public async Task Tiny_suite_prints_a_well_formed_table_with_every_figure_measured()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var options = new SuiteOptions
+        {
+            TinyTasks = 200,
+            SleepTasks = 20,
+            RoundTrips = 20,
+            Repeats = 1,
+            ObjectStorage = false,
+            ScaleTasks = 0,
+            CliPath = CliProcess.ExecutablePath,
+        };
+        using var log = new StringWriter();
+
+        var figures = await SuiteRunner.RunAsync(options, log, cts.Token);
+        var lines = ResultTable.Render(figures).Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(figures.Count + 2, lines.Length);
+        Assert.All(lines, line =>
+        {
+            Assert.StartsWith("|", line, StringComparison.Ordinal);
+            Assert.EndsWith("|", line, StringComparison.Ordinal);
+            Assert.Equal(ResultTable.Columns.Length + 1, line.Count(c => c == '|'));
+            Assert.Equal(lines[0].Length, line.Length);
+        });
+        Assert.Equal(ResultTable.Columns, Cells(lines[0]));
+        Assert.All(Cells(lines[1]), cell => Assert.Matches("^-+$", cell));
+
+        var rows = lines.Skip(2).Select(Cells).ToList();
+        foreach (var workload in new[] { "W1", "W2", "W3" })
+        {
+            var measured = rows.Where(r => r[0].StartsWith(workload, StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(measured);
+            Assert.All(measured, r => Assert.True(
+                double.TryParse(r[3], NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value > 0,
+                $"{r[0]} {r[1]}: '{r[3]}' is not a positive number"));
+            Assert.All(measured, r => Assert.Equal("-", r[4])); // no Dask in this run
+        }
+
+        Assert.Contains(rows, r => r[0].StartsWith("W4", StringComparison.Ordinal));
+        Assert.DoesNotContain(rows, r => r[0].StartsWith("W6", StringComparison.Ordinal));
+    }
+
+    private static string[] Cells(string line) => line.Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+}
