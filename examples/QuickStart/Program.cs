@@ -36,7 +36,7 @@ internal static class Program
             Console.Error.WriteLine(e.Message);
             return 1;
         }
-        catch (Scaler.Functions.TaskFailedException e)
+        catch (TaskFailedException e)
         {
             Console.Error.WriteLine(e.Message);
             return 1;

@@ -1,4 +1,6 @@
-namespace Scaler.Functions;
+using Scaler.Functions;
+
+namespace Scaler;
 
 /// <summary>A task's function threw (or the task could not be set up) on the run side.</summary>
 public sealed class TaskFailedException : Exception
