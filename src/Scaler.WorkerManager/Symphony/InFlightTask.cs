@@ -11,6 +11,9 @@ internal enum InFlightState
     /// <summary>Its envelope is ready; it waits for a SOAM session (the first one, or one reopened after a loss).</summary>
     WaitingForSession,
 
+    /// <summary>Its envelope is ready and a session is open; it waits for one of the max-task-concurrency slots.</summary>
+    Ready,
+
     /// <summary>Sent to Symphony: it can no longer be cancelled from here.</summary>
     Sent,
 

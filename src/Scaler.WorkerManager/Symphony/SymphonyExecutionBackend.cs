@@ -31,6 +31,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private readonly Lock _gate = new();
     private readonly Dictionary<string, InFlightTask> _tasks = new(StringComparer.Ordinal);
     private readonly List<InFlightTask> _waiting = [];
+    private readonly List<InFlightTask> _ready = [];
     private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _code = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ISoamApi _api;
@@ -44,6 +45,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private bool _opening;
     private bool _disposed;
     private int _sessionsOpened;
+    private int _sent;
     private Task _opener = Task.CompletedTask;
 
     public SymphonyExecutionBackend(ISoamApi api, SymphonyBackendOptions options, ILoggerFactory loggerFactory)
@@ -60,13 +62,19 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
     public int Concurrency => _options.MaxTaskConcurrency;
 
+    /// <summary>
+    /// Tasks held here: twice the Symphony bound, so the next tasks' objects are fetched while the bound is full
+    /// (only <see cref="SymphonyBackendOptions.MaxTaskConcurrency"/> of them are ever in Symphony).
+    /// </summary>
+    private int HeldLimit => _options.MaxTaskConcurrency * 2;
+
     public bool CanAccept
     {
         get
         {
             lock (_gate)
             {
-                return _session is not null && !_disposed && _tasks.Count < _options.MaxTaskConcurrency;
+                return _session is not null && !_disposed && _tasks.Count < HeldLimit;
             }
         }
     }
@@ -146,6 +154,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             entry.State = InFlightState.Done;
             _tasks.Remove(key);
             _waiting.Remove(entry);
+            _ready.Remove(entry);
         }
 
         LogCancelledBeforeSend(_logger, key);
@@ -263,6 +272,14 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 return;
             }
 
+            if (_sent >= _options.MaxTaskConcurrency)
+            {
+                entry.State = InFlightState.Ready;
+                _ready.Add(entry);
+                return;
+            }
+
+            _sent++;
             entry.State = InFlightState.Sent;
         }
 
@@ -328,12 +345,43 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 return;
             }
 
+            ReleaseSlotLocked(entry);
             entry.State = InFlightState.Done;
         }
 
         entry.Input = null;
         _sink?.TaskCompleted(TaskCompletion.WithPayload(entry.Task.TaskId, type, payload));
+        PumpReady();
         _sink?.CapacityAvailable();
+    }
+
+    private void ReleaseSlotLocked(InFlightTask entry)
+    {
+        if (entry.State == InFlightState.Sent)
+        {
+            _sent--;
+        }
+    }
+
+    /// <summary>Sends ready tasks while a session is open and a Symphony slot is free.</summary>
+    private void PumpReady()
+    {
+        while (true)
+        {
+            InFlightTask next;
+            lock (_gate)
+            {
+                if (_ready.Count == 0 || _session is null || _disposed || _sent >= _options.MaxTaskConcurrency)
+                {
+                    return;
+                }
+
+                next = _ready[0];
+                _ready.RemoveAt(0);
+            }
+
+            Send(next);
+        }
     }
 
     /// <summary>The session failed: its tasks wait for a new one (or fail after too many losses); reopen once.</summary>
@@ -357,14 +405,15 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                     continue;
                 }
 
+                ReleaseSlotLocked(entry);
                 entry.SessionLosses++;
+                entry.State = InFlightState.WaitingForSession;
                 if (entry.SessionLosses > _options.MaxSessionLossesPerTask)
                 {
                     exhausted.Add(entry);
                     continue;
                 }
 
-                entry.State = InFlightState.WaitingForSession;
                 _waiting.Add(entry);
                 waiting++;
             }
@@ -397,6 +446,8 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         {
             Send(entry);
         }
+
+        PumpReady();
 
         LogSessionLost(_logger, session.Session.SessionId, reason, waiting, exhausted.Count);
         foreach (var entry in exhausted)
@@ -465,6 +516,8 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 {
                     Send(entry);
                 }
+
+                PumpReady();
 
                 _sink?.CapacityAvailable();
                 return;
