@@ -2,7 +2,7 @@ namespace Scaler.Benchmarks;
 
 internal static class Program
 {
-    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite"];
+    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite", "symphony"];
 
     /// <summary>Runs the benchmark named by the first argument (e.g. <c>transport</c>), or every benchmark when none is named.</summary>
     public static async Task<int> Main(string[] args)
@@ -33,6 +33,12 @@ internal static class Program
         if (which is "object-storage" or "all")
         {
             await ObjectStorageBenchmark.RunAsync();
+        }
+
+        if (which is "symphony")
+        {
+            // Not part of "all": it starts real processes and takes about a minute.
+            await SymphonyBenchmark.RunAsync(args);
         }
 
         return 0;

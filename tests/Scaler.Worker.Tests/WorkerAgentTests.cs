@@ -136,6 +136,42 @@ public sealed class WorkerAgentTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task BackendThatCannotStopRunningTasks_CancelFailedUnlessTheBackendStoppedIt_ForcedOrNot()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        _backend.CancelsRunning = false;
+        _backend.RefuseCancel = true;
+        var (agent, _) = Start(TimeSpan.FromSeconds(30));
+        await using (agent)
+        {
+            var worker = PeerIdentity.FromString(agent.Identity);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            var sent = Task(0);
+            await _scheduler.SendAsync(worker, sent);
+            await _backend.Submitted.Reader.ReadAsync(cts.Token);
+
+            await _scheduler.SendAsync(worker, Cancel(sent, force: true));
+            var (_, refused) = await _scheduler.ExpectAsync<TaskCancelConfirm>(cts.Token);
+            Assert.Equal(TaskCancelConfirmType.CancelFailed, refused.CancelConfirmType);
+            _backend.Complete(TaskResultType.Success, "still reported"u8.ToArray());
+            var (_, result) = await _scheduler.ExpectAsync<TaskResult>(cts.Token);
+            Assert.Equal(sent.TaskId, result.TaskId);
+
+            _backend.RefuseCancel = false;
+            var notYetSent = Task(0);
+            await _scheduler.SendAsync(worker, notYetSent);
+            await _backend.Submitted.Reader.ReadAsync(cts.Token);
+            await _scheduler.SendAsync(worker, Cancel(notYetSent, force: false));
+            var (_, cancelled) = await _scheduler.ExpectAsync<TaskCancelConfirm>(cts.Token);
+            Assert.Equal(TaskCancelConfirmType.Canceled, cancelled.CancelConfirmType);
+            Assert.Equal(notYetSent.TaskId, cancelled.TaskId);
+        }
+    }
+
+    private static TaskCancel Cancel(TaskMessage task, bool force) =>
+        new() { TaskId = task.TaskId, Flags = new TaskCancel.TaskCancelFlags { Force = force } };
+
     private (WorkerAgent Agent, Task<int> Run) Start(TimeSpan deathTimeout)
     {
         var agent = new WorkerAgent(

@@ -3,6 +3,7 @@ using Scaler.Hosting.CommandLine;
 using Scaler.Hosting.Configuration;
 using Scaler.Hosting.Sections;
 using Scaler.WorkerManager.Native;
+using Scaler.WorkerManager.Symphony;
 
 namespace Scaler.Cli.Commands;
 
@@ -24,9 +25,9 @@ internal static class WorkerManagerCommand
             (options, loggerFactory, shutdown) => NativeWorkerManager.RunAsync(options, loggerFactory, shutdown)));
         command.Subcommands.Add(CreateType(
             SymphonyWorkerManagerOptions.TypeName,
-            "Start workers as Symphony services",
+            "Run tasks as IBM Spectrum Symphony (SOAM) tasks",
             SymphonyWorkerManagerOptions.Section,
-            NotBuiltYet.EntryPoint<SymphonyWorkerManagerOptions>($"{SymphonyWorkerManagerOptions.TypeName} worker manager")));
+            (options, loggerFactory, shutdown) => SymphonyWorkerManager.RunAsync(options, loggerFactory, shutdown)));
         return command;
     }
 

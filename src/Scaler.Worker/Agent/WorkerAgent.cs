@@ -327,7 +327,21 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         TaskCancelConfirmType answer;
         if (_running.ContainsKey(key))
         {
-            if (!cancel.Flags.Force)
+            if (!_backend.CancelsRunningTasks)
+            {
+                // The backend may be unable to stop the task (it already left for another system): keep waiting for
+                // its result unless the backend confirms it stopped it, forced or not.
+                if (await _backend.CancelAsync(cancel.TaskId, CancellationToken.None).ConfigureAwait(false))
+                {
+                    _running.Remove(key);
+                    answer = TaskCancelConfirmType.Canceled;
+                }
+                else
+                {
+                    answer = TaskCancelConfirmType.CancelFailed;
+                }
+            }
+            else if (!cancel.Flags.Force)
             {
                 answer = TaskCancelConfirmType.CancelFailed;
             }

@@ -36,6 +36,14 @@ public interface ITaskExecutionBackend : IAsyncDisposable
     /// </summary>
     ValueTask<bool> CancelAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True (the default) when <see cref="CancelAsync"/> can stop any task it runs, so a forced cancel of a running
+    /// task is confirmed <c>Canceled</c>. A backend that hands tasks to a system without a task cancel (Symphony) returns
+    /// false: a forced cancel is then confirmed <c>Canceled</c> only when <see cref="CancelAsync"/> returns true, and
+    /// <c>CancelFailed</c> otherwise (the task keeps running and its result is still reported).
+    /// </summary>
+    bool CancelsRunningTasks => true;
+
     /// <summary>The execution units for the heartbeat (the native backend: its processor processes).</summary>
     IReadOnlyList<ProcessorStatus> GetProcessorStatuses();
 }

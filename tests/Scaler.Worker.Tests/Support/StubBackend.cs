@@ -18,6 +18,14 @@ internal sealed class StubBackend : ITaskExecutionBackend
 
     public int Concurrency => 1;
 
+    /// <summary>What <see cref="CancelsRunningTasks"/> answers (a Symphony-like backend says false).</summary>
+    public bool CancelsRunning { get; set; } = true;
+
+    /// <summary>When true, <see cref="CancelAsync"/> says it could not stop the task.</summary>
+    public bool RefuseCancel { get; set; }
+
+    public bool CancelsRunningTasks => CancelsRunning;
+
     public bool CanAccept
     {
         get
@@ -57,7 +65,7 @@ internal sealed class StubBackend : ITaskExecutionBackend
     {
         lock (_gate)
         {
-            if (_running is null || !_running.TaskId.AsSpan().SequenceEqual(taskId.Span))
+            if (RefuseCancel || _running is null || !_running.TaskId.AsSpan().SequenceEqual(taskId.Span))
             {
                 return ValueTask.FromResult(false);
             }

@@ -1,0 +1,41 @@
+using Scaler.Protocol.Messages;
+
+namespace Scaler.WorkerManager.Symphony;
+
+/// <summary>Where a task handed to the SOAM backend is; guarded by the backend's lock.</summary>
+internal enum InFlightState
+{
+    /// <summary>Its objects are being fetched and its envelope built.</summary>
+    Preparing,
+
+    /// <summary>Its envelope is ready; it waits for a SOAM session (the first one, or one reopened after a loss).</summary>
+    WaitingForSession,
+
+    /// <summary>Its envelope is ready and a session is open; it waits for one of the max-task-concurrency slots.</summary>
+    Ready,
+
+    /// <summary>Sent to Symphony: it can no longer be cancelled from here.</summary>
+    Sent,
+
+    /// <summary>Cancelled before it was sent, or completed: nothing more happens to it.</summary>
+    Done,
+}
+
+/// <summary>One task the SOAM backend holds, from <c>SubmitAsync</c> to its completion or cancel.</summary>
+internal sealed class InFlightTask(TaskMessage task, string key)
+{
+    public TaskMessage Task { get; } = task;
+
+    public string Key { get; } = key;
+
+    public InFlightState State { get; set; } = InFlightState.Preparing;
+
+    /// <summary>The encoded <c>SymphonyTaskEnvelope</c>, kept until the task completes so it can be re-sent.</summary>
+    public byte[]? Input { get; set; }
+
+    /// <summary>The SOAM task id of the latest send.</summary>
+    public string? SoamTaskId { get; set; }
+
+    /// <summary>How many sessions were lost while this task was in them.</summary>
+    public int SessionLosses { get; set; }
+}

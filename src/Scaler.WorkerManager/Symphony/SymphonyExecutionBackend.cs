@@ -1,0 +1,593 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Scaler.Functions;
+using Scaler.IO.Addressing;
+using Scaler.ObjectStorage.Client;
+using Scaler.ObjectStorage.Store;
+using Scaler.Protocol.Messages;
+using Scaler.Symphony.Service;
+using Scaler.Symphony.Soam;
+using Scaler.Worker.Execution;
+
+namespace Scaler.WorkerManager.Symphony;
+
+/// <summary>
+/// Runs a worker's tasks as SOAM tasks: for each task it fetches the serializer, function, argument and code objects
+/// from object storage, sends one <see cref="SymphonyTaskEnvelope"/> through a <see cref="SoamTaskSession"/>, and
+/// reports the <see cref="SymphonyTaskResult"/> (or a Symphony-level failure as a <see cref="RemoteError"/>) back to
+/// the worker agent, which stores it and sends TaskResult.
+/// </summary>
+/// <remarks>
+/// At most <see cref="SymphonyBackendOptions.MaxTaskConcurrency"/> tasks are held here at once (the agent keeps the
+/// rest queued), and none is accepted before the session is open: tasks that arrive early wait in the agent's queue.
+/// When the session is lost (a session-wide SOAM exception, or a refused send), the tasks it held are sent again in a
+/// newly opened session, each at most <see cref="SymphonyBackendOptions.MaxSessionLossesPerTask"/> times. SOAM has no
+/// client-side task cancel, so only a task not yet sent can be cancelled (<see cref="CancelsRunningTasks"/> is false).
+/// </remarks>
+public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
+{
+    private const int MaxCachedCodeAssemblies = 256;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, InFlightTask> _tasks = new(StringComparer.Ordinal);
+    private readonly List<InFlightTask> _waiting = [];
+    private readonly List<InFlightTask> _ready = [];
+    private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _code = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ISoamApi _api;
+    private readonly SymphonyBackendOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+
+    private ITaskCompletionSink? _sink;
+    private ObjectStorageClient? _storage;
+    private OpenSession? _session;
+    private bool _opening;
+    private bool _disposed;
+    private int _sessionsOpened;
+    private int _sent;
+    private Task _opener = Task.CompletedTask;
+
+    public SymphonyExecutionBackend(ISoamApi api, SymphonyBackendOptions options, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxTaskConcurrency, 1);
+        _api = api;
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<SymphonyExecutionBackend>();
+    }
+
+    public int Concurrency => _options.MaxTaskConcurrency;
+
+    /// <summary>
+    /// Tasks held here: twice the Symphony bound, so the next tasks' objects are fetched while the bound is full
+    /// (only <see cref="SymphonyBackendOptions.MaxTaskConcurrency"/> of them are ever in Symphony).
+    /// </summary>
+    private int HeldLimit => _options.MaxTaskConcurrency * 2;
+
+    public bool CanAccept
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _session is not null && !_disposed && _tasks.Count < HeldLimit;
+            }
+        }
+    }
+
+    /// <summary>False: a task already in Symphony cannot be stopped; a cancel of it is confirmed CancelFailed.</summary>
+    public bool CancelsRunningTasks => false;
+
+    /// <summary>The id of the open SOAM session, or null while none is open.</summary>
+    public string? SessionId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _session?.Session.SessionId;
+            }
+        }
+    }
+
+    /// <summary>How many sessions were opened (1 + the reopens after losses).</summary>
+    public int SessionsOpened => Volatile.Read(ref _sessionsOpened);
+
+    /// <summary>Tasks held here (preparing, waiting for a session, or in Symphony).</summary>
+    public int TasksHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tasks.Count;
+            }
+        }
+    }
+
+    public async ValueTask StartAsync(ScalerAddress objectStorageAddress, ITaskCompletionSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(objectStorageAddress);
+        ArgumentNullException.ThrowIfNull(sink);
+        _sink = sink;
+        _storage = await ObjectStorageClient.ConnectAsync(
+            objectStorageAddress, _options.WorkerIdentity + "|soam", _loggerFactory, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_disposed || _opening)
+            {
+                return;
+            }
+
+            _opening = true;
+            _opener = Task.Run(() => OpenLoopAsync(previous: null), CancellationToken.None);
+        }
+    }
+
+    public ValueTask SubmitAsync(TaskMessage task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var entry = new InFlightTask(task, Convert.ToHexString(task.TaskId));
+        lock (_gate)
+        {
+            _tasks[entry.Key] = entry;
+        }
+
+        _ = Task.Run(() => PrepareAndSendAsync(entry), CancellationToken.None);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<bool> CancelAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken)
+    {
+        var key = Convert.ToHexString(taskId.Span);
+        lock (_gate)
+        {
+            if (!_tasks.TryGetValue(key, out var entry) || entry.State == InFlightState.Sent)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            entry.State = InFlightState.Done;
+            _tasks.Remove(key);
+            _waiting.Remove(entry);
+            _ready.Remove(entry);
+        }
+
+        LogCancelledBeforeSend(_logger, key);
+        _sink?.CapacityAvailable();
+        return ValueTask.FromResult(true);
+    }
+
+    public IReadOnlyList<ProcessorStatus> GetProcessorStatuses() => [];
+
+    public async ValueTask DisposeAsync()
+    {
+        OpenSession? session;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            session = _session;
+            _session = null;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _opener.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        if (session is not null)
+        {
+            CloseQuietly(session);
+        }
+
+        if (_storage is not null)
+        {
+            await _storage.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task PrepareAndSendAsync(InFlightTask entry)
+    {
+        try
+        {
+            entry.Input = await BuildEnvelopeAsync(entry.Task, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+#pragma warning disable CA1031 // whatever stops a task's inputs from being read fails that task, not the worker
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogPrepareFailed(_logger, entry.Key, e.Message);
+            Deliver(entry, TaskResultType.Failed, RemoteError.FromException(e).ToBytes());
+            return;
+        }
+
+        Send(entry);
+    }
+
+    private async Task<byte[]> BuildEnvelopeAsync(TaskMessage task, CancellationToken cancellationToken)
+    {
+        var storage = _storage ?? throw new InvalidOperationException("the backend is not started");
+        var owner = ObjectOwner.FromClientIdentity(task.Source);
+        var serializer = await storage.GetAsync(ObjectId.ForSerializer(owner), cancellationToken).ConfigureAwait(false);
+        var function = await storage.GetAsync(ObjectId.FromBytes(task.FuncObjectId), cancellationToken).ConfigureAwait(false);
+        var arguments = new ReadOnlyMemory<byte>[task.FunctionArgs.Count];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            arguments[i] = await storage.GetAsync(ObjectId.FromBytes(task.FunctionArgs[i].Data), cancellationToken).ConfigureAwait(false);
+        }
+
+        var references = FunctionCodeReferences.Read(function);
+        var code = new List<SymphonyCodeAssembly>(references.Count);
+        foreach (var reference in references)
+        {
+            if (!_code.TryGetValue(reference.Sha256Hex, out var bytes))
+            {
+                bytes = await storage.GetAsync(ObjectId.FromBytes(reference.ObjectId()), cancellationToken).ConfigureAwait(false);
+                if (_code.Count < MaxCachedCodeAssemblies)
+                {
+                    _code.TryAdd(reference.Sha256Hex, bytes);
+                }
+            }
+
+            code.Add(new SymphonyCodeAssembly(reference, bytes));
+        }
+
+        return new SymphonyTaskEnvelope(serializer, function, arguments, code).Encode();
+    }
+
+    private void Send(InFlightTask entry)
+    {
+        OpenSession? session;
+        lock (_gate)
+        {
+            if (entry.State == InFlightState.Done || _disposed)
+            {
+                return;
+            }
+
+            session = _session;
+            if (session is null)
+            {
+                entry.State = InFlightState.WaitingForSession;
+                _waiting.Add(entry);
+                return;
+            }
+
+            if (_sent >= _options.MaxTaskConcurrency)
+            {
+                entry.State = InFlightState.Ready;
+                _ready.Add(entry);
+                return;
+            }
+
+            _sent++;
+            entry.State = InFlightState.Sent;
+        }
+
+        try
+        {
+            entry.SoamTaskId = session.Session.Submit(entry.Input!, completion => OnCompleted(session, entry, completion));
+        }
+        catch (Exception e) when (e is SoamException or ObjectDisposedException)
+        {
+            OnSessionLost(session, [entry], e.Message);
+        }
+    }
+
+    private void OnCompleted(OpenSession session, InFlightTask entry, SoamTaskCompletion completion)
+    {
+        if (!completion.IsSuccessful)
+        {
+            // Whether the task failed or its session did is known only once the observer sees the callback.
+            session.Observer.Park(entry, completion);
+            return;
+        }
+
+        SymphonyTaskResult result;
+        try
+        {
+            result = SymphonyTaskResult.Decode(completion.Output);
+        }
+#pragma warning disable CA1031 // an output that is not a Scaler task result fails that task with the reason
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            var error = new RemoteError(
+                typeof(InvalidDataException).FullName!,
+                $"Symphony task {completion.TaskId} returned an output that is not a Scaler task result: {e.Message}",
+                string.Empty);
+            Deliver(entry, TaskResultType.Failed, error.ToBytes());
+            return;
+        }
+
+        Deliver(entry, result.Succeeded ? TaskResultType.Success : TaskResultType.Failed, result.Payload);
+    }
+
+    private void OnTaskFailedInSymphony(OpenSession session, InFlightTask entry, SoamTaskCompletion completion)
+    {
+        var soam = completion.Error;
+        var embedded = soam?.EmbeddedException;
+        var detail = embedded is null ? soam?.Message : $"{soam?.Message} ({embedded.GetType().Name}: {embedded.Message})";
+        var error = new RemoteError(
+            (embedded ?? (Exception?)soam)?.GetType().FullName ?? typeof(SoamException).FullName!,
+            $"IBM Spectrum Symphony failed the task (SOAM task {completion.TaskId} in session {session.Session.SessionId}, "
+                + $"application {_options.ApplicationName}): {detail}",
+            embedded?.StackTrace ?? soam?.StackTrace ?? string.Empty);
+        LogTaskFailedInSymphony(_logger, entry.Key, completion.TaskId, detail ?? "no reason given");
+        Deliver(entry, TaskResultType.Failed, error.ToBytes());
+    }
+
+    private void Deliver(InFlightTask entry, TaskResultType type, ReadOnlyMemory<byte> payload)
+    {
+        lock (_gate)
+        {
+            if (entry.State == InFlightState.Done || !_tasks.Remove(entry.Key))
+            {
+                return;
+            }
+
+            ReleaseSlotLocked(entry);
+            entry.State = InFlightState.Done;
+        }
+
+        entry.Input = null;
+        _sink?.TaskCompleted(TaskCompletion.WithPayload(entry.Task.TaskId, type, payload));
+        PumpReady();
+        _sink?.CapacityAvailable();
+    }
+
+    private void ReleaseSlotLocked(InFlightTask entry)
+    {
+        if (entry.State == InFlightState.Sent)
+        {
+            _sent--;
+        }
+    }
+
+    /// <summary>Sends ready tasks while a session is open and a Symphony slot is free.</summary>
+    private void PumpReady()
+    {
+        while (true)
+        {
+            InFlightTask next;
+            lock (_gate)
+            {
+                if (_ready.Count == 0 || _session is null || _disposed || _sent >= _options.MaxTaskConcurrency)
+                {
+                    return;
+                }
+
+                next = _ready[0];
+                _ready.RemoveAt(0);
+            }
+
+            Send(next);
+        }
+    }
+
+    /// <summary>The session failed: its tasks wait for a new one (or fail after too many losses); reopen once.</summary>
+    private void OnSessionLost(OpenSession session, IReadOnlyList<InFlightTask> lost, string reason)
+    {
+        if (lost.Count == 0 && !ReferenceEquals(Volatile.Read(ref _session), session))
+        {
+            return;
+        }
+
+        List<InFlightTask> exhausted = [];
+        List<InFlightTask> sendNow = [];
+        var waiting = 0;
+        var reopen = false;
+        lock (_gate)
+        {
+            foreach (var entry in lost)
+            {
+                if (entry.State == InFlightState.Done)
+                {
+                    continue;
+                }
+
+                ReleaseSlotLocked(entry);
+                entry.SessionLosses++;
+                entry.State = InFlightState.WaitingForSession;
+                if (entry.SessionLosses > _options.MaxSessionLossesPerTask)
+                {
+                    exhausted.Add(entry);
+                    continue;
+                }
+
+                _waiting.Add(entry);
+                waiting++;
+            }
+
+            if (ReferenceEquals(_session, session))
+            {
+                _session = null;
+            }
+
+            if (!_disposed && !_opening && _session is null)
+            {
+                _opening = true;
+                reopen = true;
+            }
+
+            if (reopen)
+            {
+                // Never close a session on the backend's callback thread: the reopen loop closes it first.
+                _opener = Task.Run(() => OpenLoopAsync(session), CancellationToken.None);
+            }
+            else if (_session is not null)
+            {
+                // A newer session is already open (this loss was reported late): send them there now.
+                sendNow.AddRange(_waiting);
+                _waiting.Clear();
+            }
+        }
+
+        foreach (var entry in sendNow)
+        {
+            Send(entry);
+        }
+
+        PumpReady();
+
+        LogSessionLost(_logger, session.Session.SessionId, reason, waiting, exhausted.Count);
+        foreach (var entry in exhausted)
+        {
+            var error = new RemoteError(
+                typeof(SoamException).FullName!,
+                $"the task's IBM Spectrum Symphony session was lost {entry.SessionLosses} times (last: session "
+                    + $"{session.Session.SessionId}: {reason}); giving up",
+                string.Empty);
+            Deliver(entry, TaskResultType.Failed, error.ToBytes());
+        }
+    }
+
+    private async Task OpenLoopAsync(OpenSession? previous)
+    {
+        if (previous is not null)
+        {
+            CloseQuietly(previous);
+            var parked = previous.Observer.TakeParked();
+            if (parked.Count > 0)
+            {
+                OnSessionLost(previous, parked, "closed after a loss");
+            }
+        }
+
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (!_stopping.IsCancellationRequested)
+        {
+            OpenSession? opened = null;
+            try
+            {
+                opened = Open();
+            }
+            catch (SoamException e)
+            {
+                LogOpenFailed(_logger, _options.ApplicationName, e.Message, delay.TotalSeconds);
+            }
+
+            if (opened is not null)
+            {
+                List<InFlightTask> resend;
+                lock (_gate)
+                {
+                    _opening = false;
+                    if (_disposed)
+                    {
+                        resend = [];
+                    }
+                    else
+                    {
+                        _session = opened;
+                        resend = [.. _waiting];
+                        _waiting.Clear();
+                    }
+                }
+
+                if (_stopping.IsCancellationRequested)
+                {
+                    CloseQuietly(opened);
+                    return;
+                }
+
+                var count = Interlocked.Increment(ref _sessionsOpened);
+                LogSessionOpened(_logger, opened.Session.SessionId, _options.SessionName, opened.Session.BackendName, count, resend.Count);
+                foreach (var entry in resend)
+                {
+                    Send(entry);
+                }
+
+                PumpReady();
+
+                _sink?.CapacityAvailable();
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReopenDelay.Ticks));
+        }
+    }
+
+    private OpenSession Open()
+    {
+        OpenSession? opened = null;
+        var observer = new SoamSessionObserver(
+            (entry, completion) => OnTaskFailedInSymphony(opened!, entry, completion),
+            (lost, exception) => OnSessionLost(opened!, lost, exception.Message));
+        var session = SoamTaskSession.Open(
+            new ObservedSoamApi(_api, observer),
+            new SoamTaskSessionOptions(_options.ApplicationName)
+            {
+                SessionType = _options.SessionType,
+                SessionName = _options.SessionName,
+            },
+            _loggerFactory.CreateLogger<SoamTaskSession>());
+        opened = new OpenSession(session, observer);
+        return opened;
+    }
+
+    private void CloseQuietly(OpenSession session)
+    {
+        try
+        {
+            session.Session.Dispose();
+        }
+#pragma warning disable CA1031 // closing a failed session may fail too; the next one is what matters
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogCloseFailed(_logger, e.Message);
+        }
+    }
+
+    private sealed record OpenSession(SoamTaskSession Session, SoamSessionObserver Observer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SOAM session {SessionId} ({SessionName}) open on backend {Backend} (session #{Count}); sending {Resend} waiting task(s)")]
+    private static partial void LogSessionOpened(ILogger logger, string sessionId, string sessionName, string backend, int count, int resend);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cannot open a SOAM session to application {Application}: {Reason}; retrying in {Seconds} s (tasks are held until it opens)")]
+    private static partial void LogOpenFailed(ILogger logger, string application, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SOAM session {SessionId} lost: {Reason}; {Waiting} task(s) will be sent again in a new session, {Exhausted} failed after too many losses")]
+    private static partial void LogSessionLost(ILogger logger, string sessionId, string reason, int waiting, int exhausted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "closing a SOAM session failed: {Reason}")]
+    private static partial void LogCloseFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} failed in Symphony (SOAM task {SoamTaskId}): {Reason}")]
+    private static partial void LogTaskFailedInSymphony(ILogger logger, string taskId, string soamTaskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId} could not be prepared for Symphony: {Reason}")]
+    private static partial void LogPrepareFailed(ILogger logger, string taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} cancelled before it was sent to Symphony")]
+    private static partial void LogCancelledBeforeSend(ILogger logger, string taskId);
+}

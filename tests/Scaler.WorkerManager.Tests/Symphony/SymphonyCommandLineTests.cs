@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Scaler.Hosting.Configuration;
+using Scaler.Hosting.Sections;
+
+namespace Scaler.WorkerManager.Tests.Symphony;
+
+public sealed class SymphonyCommandLineTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("symwm-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Bind_UserPageCommandLine_TakesServiceNameAndConcurrency()
+    {
+        var options = SymphonyCluster.Bind("tcp://127.0.0.1:8516 -wmi wm --service-name MyScalerService --max-task-concurrency 8");
+
+        Assert.Equal("MyScalerService", options.ServiceName);
+        Assert.Equal(8, options.Manager.MaxTaskConcurrency);
+        Assert.Equal(SymphonyWorkerManagerOptions.DefaultSessionType, options.SessionType);
+        Assert.Equal(SymphonySoamBackend.Auto, options.SoamBackend);
+        Assert.Null(options.SoamLibraryPath);
+    }
+
+    [Fact]
+    public void Bind_ShortAliasesAndSymphonyOptions()
+    {
+        var options = SymphonyCluster.Bind(
+            "tcp://127.0.0.1:8516 -wmi wm -sn svc -mtc 3 --session-type UnrecoverableNoHistoricalData --soam-backend ibm --soam-library-path /opt/soam");
+
+        Assert.Equal("svc", options.ServiceName);
+        Assert.Equal(3, options.Manager.MaxTaskConcurrency);
+        Assert.Equal("UnrecoverableNoHistoricalData", options.SessionType);
+        Assert.Equal(SymphonySoamBackend.Ibm, options.SoamBackend);
+        Assert.Equal("/opt/soam", options.SoamLibraryPath);
+    }
+
+    [Fact]
+    public void Bind_MaxTaskConcurrencyDefaultsToCpusMinusOne()
+    {
+        var options = SymphonyCluster.Bind("tcp://127.0.0.1:8516 -wmi wm -sn svc");
+
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), options.Manager.MaxTaskConcurrency);
+    }
+
+    [Fact]
+    public void Bind_MaxTaskConcurrencyBelowOne_IsAnError()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => SymphonyCluster.Bind("tcp://127.0.0.1:8516 -wmi wm -sn svc -mtc 0"));
+
+        Assert.Contains("--max-task-concurrency", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bind_UserPageToml_WithFlatLoggingLevel()
+    {
+        var config = Path.Combine(_directory, "config.toml");
+        File.WriteAllText(config, """
+            [[worker_manager]]
+            type = "symphony"
+            scheduler_address = "tcp://127.0.0.1:8516"
+            worker_manager_id = "wm-symphony"
+            service_name = "MyScalerService"
+            max_task_concurrency = 8
+            logging_level = "INFO"
+            soam_backend = "local"
+            """);
+
+        var options = SymphonyCluster.Bind(string.Empty, config);
+
+        Assert.Equal("tcp://127.0.0.1:8516", options.Manager.SchedulerAddress);
+        Assert.Equal("wm-symphony", options.Manager.WorkerManagerId);
+        Assert.Equal("MyScalerService", options.ServiceName);
+        Assert.Equal(8, options.Manager.MaxTaskConcurrency);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, options.Logging.Level);
+        Assert.Equal(SymphonySoamBackend.Local, options.SoamBackend);
+    }
+
+    [Fact]
+    public async Task Cli_WithoutServiceName_ExitsWithTwoAndNamesTheFlag()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "scaler-cli"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "worker-manager", "symphony", "tcp://127.0.0.1:8516", "-wmi", "wm", "--max-task-concurrency", "8" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(cts.Token);
+            var error = process.StandardError.ReadToEndAsync(cts.Token);
+            await process.WaitForExitAsync(cts.Token);
+
+            Assert.Equal(2, process.ExitCode);
+            Assert.Contains("--service-name", await output + await error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}
