@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: builds Scaler.NET, starts a local stack on 127.0.0.1 with the product's own launcher
-# (bin/scaler stack.toml: object storage server + scheduler + a fixed baremetal_native worker manager of 2 workers),
+# (bin/scaler stack.toml: object storage server + scheduler + the Symphony worker manager on the built-in local SOAM
+# engine, as ../shared/spec/symphony-worker-manager.txt shows it with `type = "symphony"`),
 # runs the QuickStart example against it (it prints the squares of 0..49), stops every process and exits 0.
 # Needs only the .NET SDK. Any failure exits non-zero with the stack's log on stderr.
 set -euo pipefail
@@ -62,11 +63,13 @@ monitor_address = "tcp://127.0.0.1:$((port + 2))"
 policy_content = "allocate=even_load; scaling=vanilla"
 
 [[worker_manager]]
-type = "baremetal_native"
+type = "symphony"
 scheduler_address = "$scheduler"
-worker_manager_id = "main-native"
-mode = "fixed"
+worker_manager_id = "wm-symphony"
+service_name = "MyScalerService"
 max_task_concurrency = 2
+soam_backend = "local"
+logging_level = "INFO"
 TOML
 
 echo "main: starting the stack (bin/scaler $work/stack.toml), scheduler at $scheduler" >&2
