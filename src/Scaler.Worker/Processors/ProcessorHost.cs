@@ -40,6 +40,7 @@ public static partial class ProcessorHost
         await using (storage.ConfigureAwait(false))
         {
             var executor = new TaskExecutor(SerializerRegistry.CreateDefault(), new CodeCache());
+            var sharedObjects = new SharedObjectCache(storage);
             using var self = Process.GetCurrentProcess();
             await PipeFrames.WriteAsync(toWorker, new ProcessorInitialized(), cancellationToken).ConfigureAwait(false);
             try
@@ -51,7 +52,7 @@ public static partial class ProcessorHost
                         continue;
                     }
 
-                    var result = await RunTaskAsync(task, storage, executor, self, logger, cancellationToken).ConfigureAwait(false);
+                    var result = await RunTaskAsync(task, storage, sharedObjects, executor, self, logger, cancellationToken).ConfigureAwait(false);
                     await PipeFrames.WriteAsync(toWorker, result, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -74,7 +75,13 @@ public static partial class ProcessorHost
     }
 
     private static async Task<TaskResult> RunTaskAsync(
-        TaskMessage task, ObjectStorageClient storage, TaskExecutor executor, Process self, ILogger logger, CancellationToken cancellationToken)
+        TaskMessage task,
+        ObjectStorageClient storage,
+        SharedObjectCache sharedObjects,
+        TaskExecutor executor,
+        Process self,
+        ILogger logger,
+        CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         self.Refresh();
@@ -86,13 +93,16 @@ public static partial class ProcessorHost
         RemoteError? error;
         try
         {
-            var serializer = await storage.GetAsync(ObjectId.ForSerializer(owner), cancellationToken).ConfigureAwait(false);
-            var function = await storage.GetAsync(ObjectId.FromBytes(task.FuncObjectId), cancellationToken).ConfigureAwait(false);
-            var arguments = new ReadOnlyMemory<byte>[task.FunctionArgs.Count];
-            for (var i = 0; i < arguments.Length; i++)
-            {
-                arguments[i] = await storage.GetAsync(ObjectId.FromBytes(task.FunctionArgs[i].Data), cancellationToken).ConfigureAwait(false);
-            }
+            // All of a task's objects are requested at once (one round trip of latency, not one per object); the
+            // serializer and function come from the cache when an earlier task of the same client used them.
+            var serializerFetch = sharedObjects.GetAsync(ObjectId.ForSerializer(owner), cancellationToken);
+            var functionFetch = sharedObjects.GetAsync(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
+            var argumentFetches = task.FunctionArgs
+                .Select(argument => storage.GetAsync(ObjectId.FromBytes(argument.Data), cancellationToken))
+                .ToArray();
+            var serializer = await serializerFetch.ConfigureAwait(false);
+            var function = await functionFetch.ConfigureAwait(false);
+            var arguments = await Task.WhenAll(argumentFetches).ConfigureAwait(false);
 
             var outcome = await executor.ExecuteAsync(
                 serializer,
