@@ -2,12 +2,6 @@ using Scaler.IO.Ymq;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Tasks;
-using CoreConfirmType = Scaler.Scheduler.Tasks.TaskCancelConfirmType;
-using CoreResultType = Scaler.Scheduler.Tasks.TaskResultType;
-using CoreState = Scaler.Scheduler.Tasks.TaskState;
-using WireConfirmType = Scaler.Protocol.Messages.TaskCancelConfirmType;
-using WireResultType = Scaler.Protocol.Messages.TaskResultType;
-using WireState = Scaler.Protocol.Messages.TaskState;
 
 namespace Scaler.Scheduler.Runtime;
 
@@ -29,13 +23,13 @@ internal sealed partial class SchedulerCore
             Flags = new TaskCancel.TaskCancelFlags { Force = force },
         });
 
-    void ISchedulerEffects.SendTaskResult(ClientId client, TaskId task, CoreResultType resultType, object? payload)
+    void ISchedulerEffects.SendTaskResult(ClientId client, TaskId task, TaskResultType resultType, object? payload)
     {
         // The worker's result goes to the client as received (metadata and result object ids included).
         var result = payload as TaskResult ?? new TaskResult
         {
             TaskId = task.Span.ToArray(),
-            ResultType = (WireResultType)(ushort)resultType,
+            ResultType = resultType,
         };
         Send(client, result);
         if (_graphTasks.Owns(task))
@@ -44,20 +38,20 @@ internal sealed partial class SchedulerCore
         }
     }
 
-    void ISchedulerEffects.SendTaskCancelConfirm(ClientId client, TaskId task, CoreConfirmType confirmType)
+    void ISchedulerEffects.SendTaskCancelConfirm(ClientId client, TaskId task, TaskCancelConfirmType confirmType)
     {
         Send(client, new TaskCancelConfirm
         {
             TaskId = task.Span.ToArray(),
-            CancelConfirmType = (WireConfirmType)(ushort)confirmType,
+            CancelConfirmType = confirmType,
         });
-        if (confirmType != CoreConfirmType.CancelFailed && _graphTasks.Owns(task))
+        if (confirmType != TaskCancelConfirmType.CancelFailed && _graphTasks.Owns(task))
         {
             _graphFollowUps.Enqueue(() => _graphTasks.OnNodeCanceled(task));
         }
     }
 
-    void ISchedulerEffects.TaskStateChanged(TaskId task, CoreState state, WorkerId worker)
+    void ISchedulerEffects.TaskStateChanged(TaskId task, TaskState state, WorkerId worker)
     {
         if (_liveTasks.TryGetValue(task, out var live))
         {
@@ -69,7 +63,7 @@ internal sealed partial class SchedulerCore
             {
                 TaskId = task.Span.ToArray(),
                 FunctionName = function,
-                State = (WireState)(ushort)state,
+                State = state,
                 Worker = worker.Span.ToArray(),
                 Capabilities = live.Message.Capabilities,
                 Metadata = live.Message.Metadata,

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Identity;
-using CoreState = Scaler.Scheduler.Tasks.TaskState;
 
 namespace Scaler.Scheduler.Runtime;
 
@@ -40,7 +39,7 @@ internal sealed partial class SchedulerCore
             ObjectManager = new ObjectManagerStatus { NumberOfObjects = (uint)_objects.Count },
             TaskManager = new TaskManagerStatus
             {
-                StateToCount = Enum.GetValues<CoreState>().Select(state => new TaskManagerStatus.Pair
+                StateToCount = Enum.GetValues<TaskState>().Select(state => new TaskManagerStatus.Pair
                 {
                     State = (byte)state,
                     Count = (uint)Math.Min(uint.MaxValue, _tasks.CountInState(state)),

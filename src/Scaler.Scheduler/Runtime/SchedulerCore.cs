@@ -7,11 +7,6 @@ using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Policies;
 using Scaler.Scheduler.Tasks;
 using Scaler.Scheduler.Tracking;
-using CoreConfirmType = Scaler.Scheduler.Tasks.TaskCancelConfirmType;
-using CoreResultType = Scaler.Scheduler.Tasks.TaskResultType;
-using CoreState = Scaler.Scheduler.Tasks.TaskState;
-using WireConfirmType = Scaler.Protocol.Messages.TaskCancelConfirmType;
-using WireResultType = Scaler.Protocol.Messages.TaskResultType;
 
 namespace Scaler.Scheduler.Runtime;
 
@@ -302,20 +297,14 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
 
     private void OnTaskCancelConfirm(PeerIdentity peer, TaskCancelConfirm confirm)
     {
-        var type = confirm.CancelConfirmType switch
-        {
-            WireConfirmType.Canceled => CoreConfirmType.Canceled,
-            WireConfirmType.CancelFailed => CoreConfirmType.CancelFailed,
-            WireConfirmType.CancelNotFound => CoreConfirmType.CancelNotFound,
-            _ => (CoreConfirmType?)null,
-        };
-        if (type is null)
+        var type = confirm.CancelConfirmType;
+        if (!Enum.IsDefined(type))
         {
             SchedulerLog.UnexpectedMessage(_logger, "TaskCancelConfirm with an unknown type", peer.ToString());
             return;
         }
 
-        if (!_tasks.OnCancelConfirm(new WorkerId(peer.Span), new TaskId(confirm.TaskId), type.Value))
+        if (!_tasks.OnCancelConfirm(new WorkerId(peer.Span), new TaskId(confirm.TaskId), type))
         {
             SchedulerLog.StaleAnswer(_logger, "cancel confirm", Convert.ToHexString(confirm.TaskId), peer.ToString());
         }
@@ -323,20 +312,14 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
 
     private void OnTaskResult(PeerIdentity peer, TaskResult result)
     {
-        var type = result.ResultType switch
-        {
-            WireResultType.Success => CoreResultType.Success,
-            WireResultType.Failed => CoreResultType.Failed,
-            WireResultType.FailedWorkerDied => CoreResultType.FailedWorkerDied,
-            _ => (CoreResultType?)null,
-        };
-        if (type is null)
+        var type = result.ResultType;
+        if (!Enum.IsDefined(type))
         {
             SchedulerLog.UnexpectedMessage(_logger, "TaskResult with an unknown type", peer.ToString());
             return;
         }
 
-        if (!_tasks.OnTaskResult(new WorkerId(peer.Span), new TaskId(result.TaskId), type.Value, result))
+        if (!_tasks.OnTaskResult(new WorkerId(peer.Span), new TaskId(result.TaskId), type, result))
         {
             SchedulerLog.StaleAnswer(_logger, "result", Convert.ToHexString(result.TaskId), peer.ToString());
         }

@@ -83,7 +83,7 @@ public sealed class TaskStateMachineTests
     public void TryNext_OutOfRangeValues_AreRejected()
     {
         Assert.False(TaskStateMachine.TryNext((TaskState)42, TaskTransition.HasCapacity, out _));
-        Assert.False(TaskStateMachine.TryNext(TaskState.Running, (TaskTransition)(-1), out _));
+        Assert.False(TaskStateMachine.TryNext(TaskState.Running, (TaskTransition)ushort.MaxValue, out _));
     }
 
     [Theory]
@@ -149,31 +149,4 @@ public sealed class TaskStateMachineTests
         Assert.False(TaskStateMachine.IsTerminal(TaskState.BalanceCanceling));
     }
 
-    [Fact]
-    public void Ordinals_MatchTheProtocolEnums()
-    {
-        // Values from common.capnp (enum TaskState, TaskTransition, TaskResultType, TaskCancelConfirmType).
-        Assert.Equal(
-            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-            new[]
-            {
-                TaskState.Inactive, TaskState.Running, TaskState.Canceling, TaskState.BalanceCanceling,
-                TaskState.Success, TaskState.Failed, TaskState.FailedWorkerDied, TaskState.Canceled,
-                TaskState.CanceledNotFound, TaskState.BalanceCanceled, TaskState.WorkerDisconnecting,
-            }.Select(s => (int)s));
-        Assert.Equal(
-            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-            new[]
-            {
-                TaskTransition.HasCapacity, TaskTransition.TaskResultSuccess, TaskTransition.TaskResultFailed,
-                TaskTransition.TaskResultWorkerDied, TaskTransition.TaskCancel,
-                TaskTransition.TaskCancelConfirmCanceled, TaskTransition.TaskCancelConfirmFailed,
-                TaskTransition.TaskCancelConfirmNotFound, TaskTransition.BalanceTaskCancel,
-                TaskTransition.WorkerDisconnect, TaskTransition.SchedulerHasTask, TaskTransition.SchedulerHasNoTask,
-            }.Select(t => (int)t));
-        Assert.Equal([0, 1, 2], new[] { TaskResultType.Success, TaskResultType.Failed, TaskResultType.FailedWorkerDied }.Select(t => (int)t));
-        Assert.Equal(
-            [0, 1, 2],
-            new[] { TaskCancelConfirmType.Canceled, TaskCancelConfirmType.CancelFailed, TaskCancelConfirmType.CancelNotFound }.Select(t => (int)t));
-    }
 }
