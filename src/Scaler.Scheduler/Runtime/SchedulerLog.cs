@@ -11,6 +11,9 @@ internal static partial class SchedulerLog
     [LoggerMessage(Level = LogLevel.Information, Message = "started an embedded object storage server on {Address}")]
     public static partial void EmbeddedObjectStorage(ILogger logger, string address);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "port + 1 or + 2 of an ephemeral bind port was taken (attempt {Attempt}); drawing another port")]
+    public static partial void DerivedPortTaken(ILogger logger, int attempt);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "scheduler stopped")]
     public static partial void Stopped(ILogger logger);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scaler.Hosting.Sections;
@@ -20,6 +21,8 @@ public sealed class SchedulerServer : IAsyncDisposable
 {
     /// <summary>How long stopping may take in total before the rest is abandoned (bugs #888/#924: never hang).</summary>
     public static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
+
+    private const int EphemeralBindAttempts = 16;
 
     private static readonly TimeSpan CleanupInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FlushBound = TimeSpan.FromSeconds(1);
@@ -129,6 +132,38 @@ public sealed class SchedulerServer : IAsyncDisposable
             TlsKeyPath = options.Security.TlsKeyPath,
         };
 
+        // A bind port of 0 means "any port"; the embedded storage (+1) and the monitor (+2) follow it, and either
+        // may already be taken by someone else. Then all three are released and another port is drawn, a bounded
+        // number of times. With an explicit port the collision is the user's to see, so it is not retried.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(
+                    options, bindAddress, storageAddress, advertised, monitorAddress, policy, ymqOptions, logger,
+                    loggerFactory, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse
+                && bindAddress.Port == 0 && attempt < EphemeralBindAttempts)
+            {
+                SchedulerLog.DerivedPortTaken(logger, attempt);
+            }
+        }
+    }
+
+    private static async Task<SchedulerServer> StartOnceAsync(
+        SchedulerOptions options,
+        ScalerAddress bindAddress,
+        ScalerAddress? storageAddress,
+        ScalerAddress? advertised,
+        ScalerAddress? monitorAddress,
+        PolicyEngine policy,
+        YmqOptions ymqOptions,
+        ILogger logger,
+        ILoggerFactory loggerFactory,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
         YmqBinder? binder = null;
         YmqBinder? monitorBinder = null;
         ObjectStorageServer? embedded = null;

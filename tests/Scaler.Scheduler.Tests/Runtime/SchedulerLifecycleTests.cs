@@ -1,8 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Policies;
+using Scaler.Hosting.Sections;
 using Scaler.Scheduler.Runtime;
 using static Scaler.Scheduler.Tests.Runtime.SchedulerHarness;
 
@@ -54,6 +57,48 @@ public sealed class SchedulerLifecycleTests
 
         Assert.True(harness.Server.Completion.IsCompletedSuccessfully);
         await harness.DisposeAsync().AsTask().WaitAsync(HangBound);
+    }
+
+    [Fact]
+    public async Task ExplicitPort_WhoseEmbeddedStoragePortIsTaken_FailsLoudly_AndReleasesTheSchedulerPort()
+    {
+        // Find p with p and p+1 free, then hold p+1: the embedded object storage cannot bind.
+        var (port, holder) = HoldNextPort();
+        using (holder)
+        {
+            var options = new SchedulerOptions { BindAddress = $"tcp://127.0.0.1:{port}", ObjectStorageAddress = "" };
+
+            var error = await Assert.ThrowsAsync<SocketException>(
+                () => SchedulerServer.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None));
+
+            Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+        }
+
+        using var again = new TcpListener(IPAddress.Loopback, port);
+        again.Start();
+    }
+
+    private static (int Port, TcpListener Holder) HoldNextPort()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var holder = new TcpListener(IPAddress.Loopback, port + 1);
+            try
+            {
+                holder.Start();
+                return (port, holder);
+            }
+            catch (SocketException)
+            {
+                holder.Dispose();
+            }
+        }
+
+        throw new InvalidOperationException("no port with a free successor found on 127.0.0.1");
     }
 
     [Fact]

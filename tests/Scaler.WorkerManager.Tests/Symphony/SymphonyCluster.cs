@@ -28,7 +28,9 @@ public sealed class SymphonyCluster : IAsyncLifetime, IDisposable
     internal RecordingSoamApi Api { get; } = new(new LocalSoamApi(
         [LocalApplicationProfile.ForScaler(ServiceName, MaxTaskConcurrency, LocalServiceCommand.ScalerCli())], NullLoggerFactory.Instance));
 
-    public Client Client { get; private set; } = null!;
+    private Client? _client;
+
+    public Client Client => _client ?? throw new InvalidOperationException("the cluster did not start");
 
     public async Task InitializeAsync()
     {
@@ -37,12 +39,17 @@ public sealed class SymphonyCluster : IAsyncLifetime, IDisposable
             new SchedulerOptions { BindAddress = "tcp://127.0.0.1:0", ObjectStorageAddress = "" }, NullLoggerFactory.Instance, timeout.Token);
         var options = Bind($"{_scheduler.Address} -wmi wm-symphony -sn {ServiceName} -mtc {MaxTaskConcurrency} --soam-backend local");
         _manager = Task.Run(() => SymphonyWorkerManager.RunAsync(options, NullLoggerFactory.Instance, _stop.Token, Api));
-        Client = await Client.ConnectAsync(_scheduler.Address.ToString(), cancellationToken: timeout.Token);
+        _client = await Client.ConnectAsync(_scheduler.Address.ToString(), cancellationToken: timeout.Token);
     }
 
     public async Task DisposeAsync()
     {
-        await Client.DisposeAsync();
+        // InitializeAsync may have failed part-way; dispose only what was started.
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+
         await _stop.CancelAsync();
         if (_manager is not null)
         {
