@@ -2,7 +2,7 @@ namespace Scaler.Benchmarks;
 
 internal static class Program
 {
-    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite", "symphony"];
+    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite", "symphony", "tiny"];
 
     /// <summary>Runs the benchmark named by the first argument (e.g. <c>transport</c>), or every benchmark when none is named.</summary>
     public static async Task<int> Main(string[] args)
@@ -12,6 +12,12 @@ internal static class Program
         {
             Console.Error.WriteLine($"unknown benchmark '{which}': expected one of {string.Join(", ", Known)} or all");
             return 2;
+        }
+
+        if (which == "tiny")
+        {
+            // Workload 1 in a loop against a running scheduler: something steady to profile with dotnet-trace or perf.
+            return await Suite.TinyLoop.RunAsync(args[1..]);
         }
 
         if (which == "suite")

@@ -1,6 +1,7 @@
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Agent;
 using Scaler.Worker.Hosting;
+using Scaler.Worker.Processors;
 
 namespace Scaler.Worker.Tests;
 
@@ -35,6 +36,52 @@ public sealed class UnitTests
 
         Assert.Equal(["b", "d", "a", "e"], order);
         Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public void TaskQueue_PeekFirst_GivesTheDequeueOrder_AndLeavesTheQueueAsItWas()
+    {
+        var queue = new TaskQueue();
+        foreach (var (key, priority) in new[] { ("a", 0), ("b", 3), ("c", 3), ("d", 1), ("e", 0) })
+        {
+            queue.Enqueue(key, new TaskMessage { Metadata = new TaskFlags(true, priority, false).ToBytes() });
+        }
+
+        queue.Remove("b");
+
+        Assert.Equal(["c", "d"], queue.PeekFirst(2).Select(p => p.TaskKey));
+        Assert.Equal(["c", "d", "a", "e"], queue.PeekFirst(10).Select(p => p.TaskKey));
+        var order = new List<string>();
+        while (queue.TryDequeue(out var key, out _))
+        {
+            order.Add(key);
+        }
+
+        Assert.Equal(["c", "d", "a", "e"], order);
+        Assert.Empty(queue.PeekFirst(3));
+    }
+
+    [Fact]
+    public async Task PipeFrames_RoundTripKinds_InOneWrite_AndRefuseUnknownKinds()
+    {
+        using var stream = new MemoryStream();
+        var task = new TaskMessage { TaskId = [7, 7] };
+        await PipeFrames.WriteAsync(
+            stream, [new PipeFrame(PipeFrameKind.Message, task), new PipeFrame(PipeFrameKind.PrefetchHint, new ProcessorInitialized())], CancellationToken.None);
+        stream.Position = 0;
+
+        var first = await PipeFrames.ReadAsync(stream, CancellationToken.None);
+        var second = await PipeFrames.ReadAsync(stream, CancellationToken.None);
+
+        Assert.Equal(PipeFrameKind.Message, first!.Value.Kind);
+        Assert.Equal(task.TaskId, Assert.IsType<TaskMessage>(first.Value.Message).TaskId);
+        Assert.Equal(PipeFrameKind.PrefetchHint, second!.Value.Kind);
+        Assert.IsType<ProcessorInitialized>(second.Value.Message);
+        Assert.Null(await PipeFrames.ReadAsync(stream, CancellationToken.None));
+
+        var bytes = stream.ToArray();
+        bytes[4] = 9;
+        await Assert.ThrowsAsync<InvalidDataException>(async () => await PipeFrames.ReadAsync(new MemoryStream(bytes), CancellationToken.None));
     }
 
     [Fact]

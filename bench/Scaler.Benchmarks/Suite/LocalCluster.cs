@@ -23,6 +23,23 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public ChildProcess Scheduler => _children[1];
 
+    /// <summary>CPU seconds so far of each part, this process (the client) first.</summary>
+    public IReadOnlyList<(string Part, double Seconds)> CpuSeconds()
+    {
+        var parts = new List<(string, double)> { ("client", Environment.CpuUsage.TotalTime.TotalSeconds) };
+        string[] names = ["object storage", "scheduler", "worker manager + workers"];
+        for (var i = 0; i < _children.Count; i++)
+        {
+            parts.Add((names[Math.Min(i, names.Length - 1)], ProcessTreeCpu.Seconds(_children[i].Id)));
+        }
+
+        return parts;
+    }
+
+    /// <summary>CPU microseconds per task of each part between two <see cref="CpuSeconds"/> readings.</summary>
+    public static string PerTask(IReadOnlyList<(string Part, double Seconds)> before, IReadOnlyList<(string Part, double Seconds)> after, int tasks) =>
+        string.Join(", ", after.Select((a, i) => $"{a.Part} {(a.Seconds - before[i].Seconds) * 1e6 / tasks:N0}"));
+
     public static LocalCluster Start(string cli, int workers)
     {
         var cluster = new LocalCluster(FindConsecutiveFreePorts(3));

@@ -31,8 +31,10 @@ public static class SuiteRunner
             var tiny = new List<ClientWorkloads.TinyRun>();
             for (var run = 0; run <= options.Repeats; run++)
             {
+                var cpuBefore = cluster.CpuSeconds();
                 var result = await ClientWorkloads.TinyTasksAsync(client, options.TinyTasks, ct);
                 log.WriteLine($"  W1 run {run}{(run == 0 ? " (warm-up)" : string.Empty)}: submit {result.SubmitSeconds:0.000} s, gather {result.GatherSeconds:0.000} s, map {result.MapSeconds:0.000} s");
+                log.WriteLine($"    CPU us/task: {LocalCluster.PerTask(cpuBefore, cluster.CpuSeconds(), 2 * options.TinyTasks)}");
                 if (run > 0)
                 {
                     tiny.Add(result);

@@ -22,8 +22,7 @@ internal static class ProcessorCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             // Take the real stdout for frames before anything can write text to it.
-            var toWorker = Console.OpenStandardOutput();
-            var fromWorker = Console.OpenStandardInput();
+            var (fromWorker, toWorker) = StandardPipes.Open();
             Console.SetOut(Console.Error);
             Console.SetIn(TextReader.Null);
 

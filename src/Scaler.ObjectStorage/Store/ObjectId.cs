@@ -26,24 +26,32 @@ public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2,
     public static ObjectId Create(ObjectOwner owner, UInt128 tag) =>
         new(owner.High, owner.Low, (ulong)(tag >> 64), (ulong)tag);
 
-    /// <summary>A new identifier for <paramref name="owner"/> with a random 16-byte tag.</summary>
-    public static ObjectId NewUnique(ObjectOwner owner)
-    {
-        Span<byte> tag = stackalloc byte[16];
-        RandomNumberGenerator.Fill(tag);
-        return new ObjectId(
-            owner.High, owner.Low, BinaryPrimitives.ReadUInt64BigEndian(tag), BinaryPrimitives.ReadUInt64BigEndian(tag[8..]));
-    }
+    /// <summary>The serializer tag: MD5 of "serializer", as the reference derives it.</summary>
+    private static readonly UInt128 SerializerTag = ComputeSerializerTag();
+
+    /// <summary>Random per process: tags of different processes never meet.</summary>
+    private static readonly ulong ProcessTagPrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+
+    private static long s_tagCounter = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>
+    /// A new identifier for <paramref name="owner"/> with a unique 16-byte tag: 8 random bytes drawn once per process,
+    /// then a per-process counter that starts at a random value. Unique as a random tag is, without a trip through the
+    /// system's random generator for every result object.
+    /// </summary>
+    public static ObjectId NewUnique(ObjectOwner owner) =>
+        new(owner.High, owner.Low, ProcessTagPrefix, (ulong)Interlocked.Increment(ref s_tagCounter));
 
     /// <summary>The identifier under which <paramref name="owner"/> stores its serializer (tag = MD5 of "serializer").</summary>
-    public static ObjectId ForSerializer(ObjectOwner owner)
+    public static ObjectId ForSerializer(ObjectOwner owner) => Create(owner, SerializerTag);
+
+    private static UInt128 ComputeSerializerTag()
     {
         Span<byte> tag = stackalloc byte[16];
 #pragma warning disable CA5351 // MD5 is not used for security: the reference derives the serializer tag with it.
         MD5.HashData("serializer"u8, tag);
 #pragma warning restore CA5351
-        return new ObjectId(
-            owner.High, owner.Low, BinaryPrimitives.ReadUInt64BigEndian(tag), BinaryPrimitives.ReadUInt64BigEndian(tag[8..]));
+        return new UInt128(BinaryPrimitives.ReadUInt64BigEndian(tag), BinaryPrimitives.ReadUInt64BigEndian(tag[8..]));
     }
 
     /// <summary>Reads the 32-byte form. Throws <see cref="ArgumentException"/> if the span is not exactly 32 bytes.</summary>

@@ -12,16 +12,32 @@ namespace Scaler.ObjectStorage.Store;
 /// </remarks>
 public readonly record struct ObjectOwner(ulong High, ulong Low)
 {
+    // Every task of a client asks for the same owner (workers, processors and the scheduler derive it per task), so
+    // the last answer is kept per thread: a byte comparison instead of an MD5 through the crypto library.
+    [ThreadStatic]
+    private static byte[]? t_lastIdentity;
+
+    [ThreadStatic]
+    private static ObjectOwner t_lastOwner;
+
     /// <summary>The prefix for a client identity such as <c>Client|&lt;hex&gt;</c>.</summary>
     public static ObjectOwner FromClientIdentity(ReadOnlySpan<byte> clientIdentity)
     {
+        if (t_lastIdentity is { } last && clientIdentity.SequenceEqual(last))
+        {
+            return t_lastOwner;
+        }
+
         Span<byte> digest = stackalloc byte[16];
 #pragma warning disable CA5351 // MD5 is not used for security: the reference derives the owner prefix with it, and we must match.
         MD5.HashData(clientIdentity, digest);
 #pragma warning restore CA5351
-        return new ObjectOwner(
+        var owner = new ObjectOwner(
             BinaryPrimitives.ReadUInt64BigEndian(digest),
             BinaryPrimitives.ReadUInt64BigEndian(digest[8..]));
+        t_lastIdentity = clientIdentity.ToArray();
+        t_lastOwner = owner;
+        return owner;
     }
 
     /// <summary>The 16 bytes as 32 lowercase hexadecimal digits.</summary>

@@ -27,6 +27,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Channel<AgentEvent> _inbox = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskQueue _queue = new();
+    private readonly HashSet<string> _hinted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
     private readonly ProcessResourceMeter _agentMeter;
     private readonly Process _self = Process.GetCurrentProcess();
@@ -314,11 +315,55 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
     private async ValueTask DispatchAsync()
     {
-        while (_backendStarted && _exitCode is null && _backend.CanAccept && _queue.TryDequeue(out var key, out var task))
+        if (!_backendStarted || _exitCode is not null)
         {
-            _running[key] = new RunningTask(task, _time.GetTimestamp());
-            await _backend.SubmitAsync(task, CancellationToken.None).ConfigureAwait(false);
+            return;
         }
+
+        while (_backend.CanAccept && _queue.TryDequeue(out var key, out var task))
+        {
+            _hinted.Remove(key);
+            _running[key] = new RunningTask(task, _time.GetTimestamp());
+            await _backend.SubmitAsync(task, UnhintedUpcoming(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var upcoming = UnhintedUpcoming();
+        if (upcoming.Count > 0)
+        {
+            await _backend.HintAsync(upcoming, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The next queued tasks (up to the backend's prefetch depth) the backend has not been told about yet.</summary>
+    private List<TaskMessage> UnhintedUpcoming()
+    {
+        var depth = _backend.PrefetchDepth;
+        if (depth <= 0 || _queue.Count == 0)
+        {
+            return [];
+        }
+
+        if (_hinted.Count >= depth)
+        {
+            // Keys of tasks that left the queue without being dispatched (canceled) are forgotten here; if enough hints
+            // are still out, peeking the queue (O(depth log n)) is not worth it on every incoming task.
+            _hinted.RemoveWhere(key => !_queue.Contains(key));
+            if (_hinted.Count >= depth)
+            {
+                return [];
+            }
+        }
+
+        var upcoming = new List<TaskMessage>();
+        foreach (var (key, task) in _queue.PeekFirst(depth))
+        {
+            if (_hinted.Add(key))
+            {
+                upcoming.Add(task);
+            }
+        }
+
+        return upcoming;
     }
 
     private async ValueTask OnCancelAsync(TaskCancel cancel)
@@ -354,6 +399,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         }
         else if (_queue.Remove(key))
         {
+            _hinted.Remove(key);
             answer = TaskCancelConfirmType.Canceled;
         }
         else

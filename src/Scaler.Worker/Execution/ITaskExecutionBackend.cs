@@ -31,6 +31,25 @@ public interface ITaskExecutionBackend : IAsyncDisposable
     ValueTask SubmitAsync(TaskMessage task, CancellationToken cancellationToken);
 
     /// <summary>
+    /// How many queued tasks the backend wants to hear about before they are submitted (0, the default: none). The
+    /// native backend uses them to fetch the next tasks' objects while the current one runs.
+    /// </summary>
+    int PrefetchDepth => 0;
+
+    /// <summary>
+    /// Submits <paramref name="task"/> and tells the backend which queued tasks it has not heard of yet are next
+    /// (<see cref="PrefetchDepth"/>). The default ignores the hints.
+    /// </summary>
+    ValueTask SubmitAsync(TaskMessage task, IReadOnlyList<TaskMessage> upcoming, CancellationToken cancellationToken) =>
+        SubmitAsync(task, cancellationToken);
+
+    /// <summary>
+    /// Tells the backend which queued tasks are next while it cannot accept any (a hint, never a submission: a hinted
+    /// task may still be canceled or never come). The default ignores them.
+    /// </summary>
+    ValueTask HintAsync(IReadOnlyList<TaskMessage> upcoming, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
     /// Stops a running task at once (the native backend kills its processor and starts a new one). Returns false when
     /// the task is not running here. After true, no completion is reported for it.
     /// </summary>

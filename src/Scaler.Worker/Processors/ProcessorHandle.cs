@@ -43,8 +43,8 @@ internal sealed class ProcessorHandle : IDisposable
         return handle;
     }
 
-    public async ValueTask SendAsync(IMessage message, CancellationToken cancellationToken) =>
-        await PipeFrames.WriteAsync(_input, message, cancellationToken).ConfigureAwait(false);
+    public async ValueTask SendAsync(IReadOnlyList<PipeFrame> frames, CancellationToken cancellationToken) =>
+        await PipeFrames.WriteAsync(_input, frames, cancellationToken).ConfigureAwait(false);
 
     public ProcessorStatus Status() => new()
     {
@@ -90,9 +90,9 @@ internal sealed class ProcessorHandle : IDisposable
         var output = _process.StandardOutput.BaseStream;
         try
         {
-            while (await PipeFrames.ReadAsync(output, CancellationToken.None).ConfigureAwait(false) is { } message)
+            while (await PipeFrames.ReadAsync(output, CancellationToken.None).ConfigureAwait(false) is { } frame)
             {
-                onMessage(this, message);
+                onMessage(this, frame.Message);
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
@@ -12,7 +13,8 @@ namespace Scaler.Worker.Processors;
 /// <summary>
 /// The inside of a processor process: reads tasks from the worker, fetches their serializer, function and argument
 /// objects (and code, by hash) from object storage, runs them with <see cref="TaskExecutor"/>, stores the result object
-/// under the task's client and answers TaskResult with its ID. One task at a time; exits when the worker closes stdin.
+/// under the task's client and answers TaskResult with its ID. One task at a time, while the objects of the tasks the
+/// worker hinted at are fetched; exits when the worker closes stdin.
 /// </summary>
 public static partial class ProcessorHost
 {
@@ -39,25 +41,34 @@ public static partial class ProcessorHost
 
         await using (storage.ConfigureAwait(false))
         {
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var executor = new TaskExecutor(SerializerRegistry.CreateDefault(), new CodeCache());
-            var sharedObjects = new SharedObjectCache(storage);
-            using var self = Process.GetCurrentProcess();
+            var objects = new TaskObjectPrefetcher(storage.GetAsync);
+            var stores = new ResultStores(storage, failed, logger);
+            var tasks = Channel.CreateUnbounded<TaskMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             await PipeFrames.WriteAsync(toWorker, new ProcessorInitialized(), cancellationToken).ConfigureAwait(false);
+
+            // The channel is read on its own loop so that hints for the next tasks start their fetches while this one
+            // runs; tasks themselves still run one at a time, in the order the worker sent them.
+            var reading = ReadChannelAsync(fromWorker, objects, tasks.Writer, logger, failed.Token);
             try
             {
-                while (await PipeFrames.ReadAsync(fromWorker, cancellationToken).ConfigureAwait(false) is { } message)
+                await foreach (var task in tasks.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
                 {
-                    if (message is not TaskMessage task)
-                    {
-                        continue;
-                    }
-
-                    var result = await RunTaskAsync(task, storage, sharedObjects, executor, self, logger, cancellationToken).ConfigureAwait(false);
-                    await PipeFrames.WriteAsync(toWorker, result, cancellationToken).ConfigureAwait(false);
+                    var result = await RunTaskAsync(task, objects, stores, executor, logger, failed.Token).ConfigureAwait(false);
+                    await PipeFrames.WriteAsync(toWorker, result, failed.Token).ConfigureAwait(false);
                 }
+
+                // The worker closed the channel: every stored result must have landed before the process ends.
+                await stores.DrainAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+            }
+            catch (OperationCanceledException) when (stores.Failure is not null)
+            {
+                LogStorageLost(logger, stores.Failure.Message);
+                return 1;
             }
             catch (ObjectStorageException e)
             {
@@ -69,23 +80,78 @@ public static partial class ProcessorHost
                 LogChannelLost(logger, e.Message);
                 return 1;
             }
+            finally
+            {
+                await failed.CancelAsync().ConfigureAwait(false);
+                await reading.ConfigureAwait(false);
+            }
+
+            if (stores.Failure is not null)
+            {
+                LogStorageLost(logger, stores.Failure.Message);
+                return 1;
+            }
         }
 
         return 0;
     }
 
+    /// <summary>
+    /// Reads the worker's frames: hints start fetches, tasks go to the run loop. Ends the run loop's channel at the end
+    /// of the stream, or with the error that broke it.
+    /// </summary>
+    private static async Task ReadChannelAsync(
+        Stream fromWorker, TaskObjectPrefetcher objects, ChannelWriter<TaskMessage> tasks, ILogger logger, CancellationToken cancellationToken)
+    {
+        Exception? error = null;
+        try
+        {
+            while (await PipeFrames.ReadAsync(fromWorker, cancellationToken).ConfigureAwait(false) is { } frame)
+            {
+                if (frame.Message is not TaskMessage task)
+                {
+                    continue;
+                }
+
+                if (frame.Kind == PipeFrameKind.PrefetchHint)
+                {
+                    try
+                    {
+                        objects.Hint(task, cancellationToken);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        // The task itself reports the malformed ID when it comes.
+                        LogHintIgnored(logger, TaskKeys.Of(task.TaskId), e.Message);
+                    }
+                }
+                else
+                {
+                    tasks.TryWrite(task);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            error = e as IOException ?? new IOException(e.Message, e);
+        }
+
+        tasks.TryComplete(error);
+    }
+
     private static async Task<TaskResult> RunTaskAsync(
         TaskMessage task,
-        ObjectStorageClient storage,
-        SharedObjectCache sharedObjects,
+        TaskObjectPrefetcher objects,
+        ResultStores stores,
         TaskExecutor executor,
-        Process self,
         ILogger logger,
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        self.Refresh();
-        var cpuBefore = self.TotalProcessorTime;
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var owner = ObjectOwner.FromClientIdentity(task.Source);
 
         bool succeeded;
@@ -93,22 +159,18 @@ public static partial class ProcessorHost
         RemoteError? error;
         try
         {
-            // All of a task's objects are requested at once (one round trip of latency, not one per object); the
-            // serializer and function come from the cache when an earlier task of the same client used them.
-            var serializerFetch = sharedObjects.GetAsync(ObjectId.ForSerializer(owner), cancellationToken);
-            var functionFetch = sharedObjects.GetAsync(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
-            var argumentFetches = task.FunctionArgs
-                .Select(argument => storage.GetAsync(ObjectId.FromBytes(argument.Data), cancellationToken))
-                .ToArray();
-            var serializer = await serializerFetch.ConfigureAwait(false);
-            var function = await functionFetch.ConfigureAwait(false);
-            var arguments = await Task.WhenAll(argumentFetches).ConfigureAwait(false);
+            // Every object of the task is requested at once (one round trip of latency, not one per object), and most
+            // are already here: prefetched on a hint, or cached from an earlier task of the same client.
+            var fetches = objects.Take(task, cancellationToken);
+            var serializer = await fetches.Serializer.ConfigureAwait(false);
+            var function = await fetches.Function.ConfigureAwait(false);
+            var arguments = await Task.WhenAll(fetches.Arguments).ConfigureAwait(false);
 
             var outcome = await executor.ExecuteAsync(
                 serializer,
                 function,
                 arguments,
-                async (assembly, ct) => await storage.GetAsync(ObjectId.FromBytes(assembly.ObjectId()), ct).ConfigureAwait(false),
+                async (assembly, ct) => await objects.GetShared(ObjectId.FromBytes(assembly.ObjectId()), ct).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
             (succeeded, payload, error) = (outcome.Succeeded, outcome.Payload, outcome.Error);
         }
@@ -123,14 +185,15 @@ public static partial class ProcessorHost
             LogTaskFailed(logger, TaskKeys.Of(task.TaskId), error.ToString());
         }
 
+        // The result is reported without waiting for the store's answer: whoever reads it first waits on object
+        // storage until the set lands (a get of a missing object waits), and a failed store ends this processor.
         var resultId = ObjectId.NewUnique(owner);
-        await storage.SetAsync(resultId, payload, cancellationToken).ConfigureAwait(false);
+        stores.Start(resultId, payload, cancellationToken);
 
-        self.Refresh();
         var profile = new ProfileResult(
             (float)Stopwatch.GetElapsedTime(started).TotalSeconds,
-            (ulong)Math.Max(0, self.PeakWorkingSet64),
-            (float)(self.TotalProcessorTime - cpuBefore).TotalSeconds);
+            (ulong)Math.Max(0, Environment.WorkingSet),
+            (float)(Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds);
         return new TaskResult
         {
             TaskId = task.TaskId,
@@ -139,6 +202,9 @@ public static partial class ProcessorHost
             Results = [resultId.ToBytes()],
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "ignored the prefetch hint of task {TaskId}: {Reason}")]
+    private static partial void LogHintIgnored(ILogger logger, string taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "processor cannot reach object storage at {Address}: {Reason}")]
     private static partial void LogStorageUnreachable(ILogger logger, string address, string reason);

@@ -82,9 +82,18 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask SubmitAsync(TaskMessage task, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hints sent ahead: the processor fetches the objects of this many queued tasks while it runs one, which takes the
+    /// argument round trip off the tiny-task path; bounded so that large arguments do not pile up in a processor.
+    /// </summary>
+    public int PrefetchDepth => 8;
+
+    public ValueTask SubmitAsync(TaskMessage task, CancellationToken cancellationToken) => SubmitAsync(task, [], cancellationToken);
+
+    public async ValueTask SubmitAsync(TaskMessage task, IReadOnlyList<TaskMessage> upcoming, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(upcoming);
         ProcessorHandle handle;
         lock (_gate)
         {
@@ -97,13 +106,41 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
             handle = current;
         }
 
+        var frames = new List<PipeFrame>(1 + upcoming.Count) { new(PipeFrameKind.Message, task) };
+        frames.AddRange(upcoming.Select(next => new PipeFrame(PipeFrameKind.PrefetchHint, next)));
         try
         {
-            await handle.SendAsync(task, cancellationToken).ConfigureAwait(false);
+            await handle.SendAsync(frames, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
             // The processor is dying; its exit fails the task.
+            LogSendFailed(_logger, handle.Pid, e.Message);
+        }
+    }
+
+    public async ValueTask HintAsync(IReadOnlyList<TaskMessage> upcoming, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upcoming);
+        ProcessorHandle? handle;
+        lock (_gate)
+        {
+            handle = _current is { Initialized: true } current ? current : null;
+        }
+
+        if (handle is null || upcoming.Count == 0)
+        {
+            // No processor to tell: the tasks are fetched when they run.
+            return;
+        }
+
+        try
+        {
+            await handle.SendAsync([.. upcoming.Select(next => new PipeFrame(PipeFrameKind.PrefetchHint, next))], cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
             LogSendFailed(_logger, handle.Pid, e.Message);
         }
     }

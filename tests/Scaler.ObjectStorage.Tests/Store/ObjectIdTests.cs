@@ -91,6 +91,38 @@ public sealed class ObjectIdTests
     }
 
     [Fact]
+    public void NewUnique_FromManyThreads_NeverRepeatsATag()
+    {
+        var owner = new ObjectOwner(7, 9);
+        var tags = new System.Collections.Concurrent.ConcurrentBag<UInt128>();
+
+        Parallel.For(0, 8, _ =>
+        {
+            for (var i = 0; i < 10_000; i++)
+            {
+                tags.Add(ObjectId.NewUnique(owner).Tag);
+            }
+        });
+
+        Assert.Equal(80_000, tags.Distinct().Count());
+    }
+
+    [Fact]
+    public void FromClientIdentity_AlternatingIdentitiesOnOneThread_GiveEachItsOwnPrefix()
+    {
+        // The owner of the last identity is remembered per thread; asking for another must not return it.
+        var golden = ObjectOwner.FromClientIdentity("Client|e5bec3d036fd47c79a19be9029a8aa79"u8);
+        var other = ObjectOwner.FromClientIdentity("Client|other"u8);
+        var goldenAgain = ObjectOwner.FromClientIdentity("Client|e5bec3d036fd47c79a19be9029a8aa79"u8);
+        var prefixOfGolden = ObjectOwner.FromClientIdentity("Client|e5bec3d036fd47c79a19be9029a8aa7"u8);
+
+        Assert.Equal("18bd8c392fb3ee5be603a8d35f7e583f", golden.ToString());
+        Assert.Equal(golden, goldenAgain);
+        Assert.NotEqual(golden, other);
+        Assert.NotEqual(golden, prefixOfGolden);
+    }
+
+    [Fact]
     public void Create_SplitsTagIntoLastTwoFields()
     {
         ObjectId id = ObjectId.Create(new ObjectOwner(1, 2), new UInt128(3, 4));

@@ -1,0 +1,155 @@
+using Scaler.ObjectStorage.Store;
+using Scaler.Protocol.Messages;
+
+namespace Scaler.Worker.Processors;
+
+/// <summary>
+/// The object fetches of a processor. Two things keep a task from waiting on object storage:
+/// <list type="bullet">
+/// <item>Serializer and function objects are fetched once per ID and kept (clients never change the content behind
+/// these IDs: a client has one serializer object, and function objects are named by their content), as the
+/// reference's processor object cache does.</item>
+/// <item>Arguments of tasks the worker hinted at (<see cref="PipeFrameKind.PrefetchHint"/>) are fetched while the
+/// task before them runs, and handed over once when the task itself comes.</item>
+/// </list>
+/// Both stores are bounded by count. Thread-safe: hints arrive on the channel reader while tasks run.
+/// </summary>
+internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch)
+{
+    /// <summary>Serializer and function objects kept; the store starts over when full.</summary>
+    internal const int SharedCapacity = 256;
+
+    /// <summary>Prefetched arguments kept; the oldest are dropped first (their task was canceled or went elsewhere).</summary>
+    internal const int ArgumentCapacity = 256;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<ObjectId, Task<ReadOnlyMemory<byte>>> _shared = [];
+    private readonly Dictionary<ObjectId, Task<ReadOnlyMemory<byte>>> _arguments = [];
+    private readonly Queue<ObjectId> _argumentOrder = new();
+
+    /// <summary>Serializer and function objects held.</summary>
+    public int SharedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _shared.Count;
+            }
+        }
+    }
+
+    /// <summary>Prefetched arguments not yet handed to their task.</summary>
+    public int PrefetchedArgumentCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _arguments.Count;
+            }
+        }
+    }
+
+    /// <summary>Starts fetching everything <paramref name="task"/> will need, without waiting.</summary>
+    /// <exception cref="ArgumentException">An object ID in the task is malformed.</exception>
+    public void Hint(TaskMessage task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var owner = ObjectOwner.FromClientIdentity(task.Source);
+        lock (_gate)
+        {
+            GetSharedLocked(ObjectId.ForSerializer(owner), cancellationToken);
+            GetSharedLocked(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
+            foreach (var argument in task.FunctionArgs)
+            {
+                var id = ObjectId.FromBytes(argument.Data);
+                if (_arguments.ContainsKey(id))
+                {
+                    continue;
+                }
+
+                while (_arguments.Count >= ArgumentCapacity && _argumentOrder.TryDequeue(out var oldest))
+                {
+                    _arguments.Remove(oldest);
+                }
+
+                _arguments[id] = fetch(id, cancellationToken);
+                _argumentOrder.Enqueue(id);
+                CompactOrderLocked();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The task's serializer, function and argument fetches: prefetched ones are handed over (and forgotten), the rest
+    /// start now, all at once.
+    /// </summary>
+    /// <exception cref="ArgumentException">An object ID in the task is malformed.</exception>
+    public TaskObjects Take(TaskMessage task, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var owner = ObjectOwner.FromClientIdentity(task.Source);
+        lock (_gate)
+        {
+            var serializer = GetSharedLocked(ObjectId.ForSerializer(owner), cancellationToken);
+            var function = GetSharedLocked(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
+            var arguments = new Task<ReadOnlyMemory<byte>>[task.FunctionArgs.Count];
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                var id = ObjectId.FromBytes(task.FunctionArgs[i].Data);
+                arguments[i] = _arguments.Remove(id, out var prefetched) && !prefetched.IsFaulted && !prefetched.IsCanceled
+                    ? prefetched
+                    : fetch(id, cancellationToken);
+            }
+
+            return new TaskObjects(serializer, function, arguments);
+        }
+    }
+
+    /// <summary>Fetches (once) a serializer, function or code object; a failed fetch is forgotten so the next asks again.</summary>
+    public Task<ReadOnlyMemory<byte>> GetShared(ObjectId id, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return GetSharedLocked(id, cancellationToken);
+        }
+    }
+
+    private Task<ReadOnlyMemory<byte>> GetSharedLocked(ObjectId id, CancellationToken cancellationToken)
+    {
+        if (_shared.TryGetValue(id, out var cached) && !cached.IsFaulted && !cached.IsCanceled)
+        {
+            return cached;
+        }
+
+        if (_shared.Count >= SharedCapacity)
+        {
+            _shared.Clear();
+        }
+
+        var started = fetch(id, cancellationToken);
+        _shared[id] = started;
+        return started;
+    }
+
+    /// <summary>Taken arguments leave their ID in the order queue; rebuild it before it outgrows the store.</summary>
+    private void CompactOrderLocked()
+    {
+        if (_argumentOrder.Count <= 2 * ArgumentCapacity)
+        {
+            return;
+        }
+
+        var live = _argumentOrder.Where(_arguments.ContainsKey).Distinct().ToList();
+        _argumentOrder.Clear();
+        foreach (var id in live)
+        {
+            _argumentOrder.Enqueue(id);
+        }
+    }
+}
+
+/// <summary>The fetches of one task's objects, in parameter order for the arguments.</summary>
+internal sealed record TaskObjects(
+    Task<ReadOnlyMemory<byte>> Serializer, Task<ReadOnlyMemory<byte>> Function, Task<ReadOnlyMemory<byte>>[] Arguments);
