@@ -99,18 +99,25 @@ public sealed class ProcessorWorkerTests(WorkerFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task Cancel_OfQueuedTaskCancelsIt_OfRunningTaskNeedsForce_AndNeitherReportsAResult()
+    public async Task Cancel_OfQueuedOrWaitingTaskCancelsIt_OfRunningTaskNeedsForce_AndNoneReportsAResult()
     {
         using var cts = new CancellationTokenSource(Bound);
         await WaitForIdleProcessorAsync(cts.Token);
         var running = await fixture.Tasks.CreateAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Sleep), 60_000));
+        var ahead = await fixture.Tasks.CreateAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Square), 3));
         var queued = await fixture.Tasks.CreateAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Square), 2));
         fixture.Scheduler.Drain();
         await fixture.Scheduler.SendAsync(Worker, running);
+        await fixture.Scheduler.SendAsync(Worker, ahead);
         await fixture.Scheduler.SendAsync(Worker, queued);
+
+        // The first runs, the second waits in the processor behind it (sent ahead), the third stays in the worker's queue.
         await fixture.Scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, h) => p == Worker && h.QueuedTasks == 1 && h.Processors.Any(x => x.HasTask));
+        var pid = fixture.Backend.CurrentProcessorPid;
 
         Assert.Equal(TaskCancelConfirmType.Canceled, await CancelAsync(queued.TaskId, force: false, cts.Token));
+        Assert.Equal(TaskCancelConfirmType.Canceled, await CancelAsync(ahead.TaskId, force: false, cts.Token));
+        Assert.Equal(pid, fixture.Backend.CurrentProcessorPid);
         Assert.Equal(TaskCancelConfirmType.CancelFailed, await CancelAsync(running.TaskId, force: false, cts.Token));
         Assert.Equal(TaskCancelConfirmType.Canceled, await CancelAsync(running.TaskId, force: true, cts.Token));
         Assert.Equal(TaskCancelConfirmType.CancelNotFound, await CancelAsync(running.TaskId, force: true, cts.Token));
@@ -121,6 +128,60 @@ public sealed class ProcessorWorkerTests(WorkerFixture fixture) : IClassFixture<
         var (_, result) = await fixture.Scheduler.ExpectAsync<TaskResult>(cts.Token);
         Assert.Equal(task.TaskId, result.TaskId);
         Assert.Equal(81, await fixture.Tasks.ReadResultAsync(next, result.Results[0]));
+    }
+
+    [Fact]
+    public async Task ForcedCancel_OfTheRunningTask_GivesTheWaitingTaskBack_WhichThenRunsInTheNewProcessor()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        await WaitForIdleProcessorAsync(cts.Token);
+        var running = await fixture.Tasks.CreateAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Sleep), 60_000));
+        var waitingCall = PackagedCall.Create(new Func<int, int>(TestFunctions.Square), 12);
+        var waiting = await fixture.Tasks.CreateAsync(waitingCall);
+        fixture.Scheduler.Drain();
+        await fixture.Scheduler.SendAsync(Worker, running);
+        await fixture.Scheduler.SendAsync(Worker, waiting);
+        await fixture.Scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, h) => p == Worker && h.QueuedTasks == 0 && h.Processors.Any(x => x.HasTask));
+        var killed = fixture.Backend.CurrentProcessorPid;
+
+        Assert.Equal(TaskCancelConfirmType.Canceled, await CancelAsync(running.TaskId, force: true, cts.Token));
+
+        var (_, result) = await fixture.Scheduler.ExpectAsync<TaskResult>(cts.Token);
+        Assert.Equal(waiting.TaskId, result.TaskId);
+        Assert.Equal(TaskResultType.Success, result.ResultType);
+        Assert.Equal(144, await fixture.Tasks.ReadResultAsync(waitingCall, result.Results[0]));
+        Assert.NotEqual(killed, fixture.Backend.CurrentProcessorPid);
+    }
+
+    [Fact]
+    public async Task ManyTasks_AllSucceedInOrder_ThroughSubmitAheadAndPrefetch()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        await WaitForIdleProcessorAsync(cts.Token);
+        var calls = Enumerable.Range(0, 40).Select(i => PackagedCall.Create(new Func<int, int>(TestFunctions.Square), i)).ToList();
+        var tasks = new List<TaskMessage>();
+        foreach (var call in calls)
+        {
+            tasks.Add(await fixture.Tasks.CreateAsync(call));
+        }
+
+        fixture.Scheduler.Drain();
+        foreach (var task in tasks)
+        {
+            await fixture.Scheduler.SendAsync(Worker, task);
+        }
+
+        var order = new List<int>();
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var (_, result) = await fixture.Scheduler.ExpectAsync<TaskResult>(cts.Token);
+            var index = tasks.FindIndex(t => t.TaskId.AsSpan().SequenceEqual(result.TaskId));
+            Assert.Equal(TaskResultType.Success, result.ResultType);
+            Assert.Equal(index * index, await fixture.Tasks.ReadResultAsync(calls[index], result.Results[0]));
+            order.Add(index);
+        }
+
+        Assert.Equal(Enumerable.Range(0, tasks.Count), order);
     }
 
     [Fact]

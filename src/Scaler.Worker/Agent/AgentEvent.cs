@@ -15,6 +15,10 @@ internal abstract record AgentEvent
 
     public sealed record CapacityAvailable : AgentEvent;
 
+    public sealed record Started(byte[] TaskId) : AgentEvent;
+
+    public sealed record Returned(TaskMessage Task) : AgentEvent;
+
     public sealed record Tick : AgentEvent;
 
     public sealed record ShutdownRequested : AgentEvent;

@@ -11,6 +11,7 @@ internal sealed class TaskQueue
     private readonly Dictionary<string, TaskMessage> _byId = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, (int NegativePriority, long Sequence)> _order = new();
     private long _sequence;
+    private long _frontSequence;
 
     public int Count => _byId.Count;
 
@@ -25,6 +26,18 @@ internal sealed class TaskQueue
 
         var priority = TaskFlags.Read(task.Metadata).Priority;
         _order.Enqueue(taskKey, (-priority, _sequence++));
+    }
+
+    /// <summary>Queues a task ahead of every task of its priority (one that was given back unstarted).</summary>
+    public void EnqueueFront(string taskKey, TaskMessage task)
+    {
+        if (!_byId.TryAdd(taskKey, task))
+        {
+            return;
+        }
+
+        var priority = TaskFlags.Read(task.Metadata).Priority;
+        _order.Enqueue(taskKey, (-priority, --_frontSequence));
     }
 
     public bool Remove(string taskKey) => _byId.Remove(taskKey);

@@ -218,6 +218,24 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             case AgentEvent.CapacityAvailable:
                 await DispatchAsync().ConfigureAwait(false);
                 break;
+            case AgentEvent.Started started:
+                if (_running.TryGetValue(TaskKeys.Of(started.TaskId), out var running))
+                {
+                    _running[TaskKeys.Of(started.TaskId)] = running with { StartedAt = _time.GetTimestamp() };
+                }
+
+                break;
+            case AgentEvent.Returned returned:
+                // It never started: back to the head of the queue, to run next wherever a slot frees up.
+                var returnedKey = TaskKeys.Of(returned.Task.TaskId);
+                if (_running.Remove(returnedKey))
+                {
+                    _queue.EnqueueFront(returnedKey, returned.Task);
+                    LogTaskReturned(_logger, returnedKey);
+                }
+
+                await DispatchAsync().ConfigureAwait(false);
+                break;
             case AgentEvent.Tick:
                 await OnTickAsync().ConfigureAwait(false);
                 break;
@@ -323,7 +341,10 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         while (_backend.CanAccept && _queue.TryDequeue(out var key, out var task))
         {
             _hinted.Remove(key);
-            _running[key] = new RunningTask(task, _time.GetTimestamp());
+
+            // Beyond the backend's concurrency a task waits behind another; its timeout starts when the backend says
+            // it started.
+            _running[key] = new RunningTask(task, _running.Count < _backend.Concurrency ? _time.GetTimestamp() : null);
             await _backend.SubmitAsync(task, UnhintedUpcoming(), CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -388,7 +409,16 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             }
             else if (!cancel.Flags.Force)
             {
-                answer = TaskCancelConfirmType.CancelFailed;
+                // Only a task that has not started can go without force (one sent ahead to the backend may not have).
+                if (await _backend.CancelIfNotStartedAsync(cancel.TaskId, CancellationToken.None).ConfigureAwait(false))
+                {
+                    _running.Remove(key);
+                    answer = TaskCancelConfirmType.Canceled;
+                }
+                else
+                {
+                    answer = TaskCancelConfirmType.CancelFailed;
+                }
             }
             else
             {
@@ -435,7 +465,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     }
 
     private ProfileResult ElapsedProfile(RunningTask running) =>
-        new((float)_time.GetElapsedTime(running.StartedAt).TotalSeconds, 0, 0);
+        new(running.StartedAt is { } started ? (float)_time.GetElapsedTime(started).TotalSeconds : 0, 0, 0);
 
     private async ValueTask StoreAndReportAsync(TaskMessage task, TaskResultType type, ReadOnlyMemory<byte> payload, byte[] metadata)
     {
@@ -511,7 +541,9 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
     private async ValueTask TimeOutTasksAsync(long now)
     {
-        var expired = _running.Where(r => _time.GetElapsedTime(r.Value.StartedAt, now) >= _options.TaskTimeout).ToList();
+        var expired = _running
+            .Where(r => r.Value.StartedAt is { } started && _time.GetElapsedTime(started, now) >= _options.TaskTimeout)
+            .ToList();
         foreach (var (key, running) in expired)
         {
             _running.Remove(key);
@@ -588,14 +620,22 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         }
     }
 
-    private sealed record RunningTask(TaskMessage Task, long StartedAt);
+    /// <summary>A task given to the backend; <paramref name="StartedAt"/> is null while it waits behind another (submitted ahead).</summary>
+    private sealed record RunningTask(TaskMessage Task, long? StartedAt);
 
     private sealed class CompletionSink(ChannelWriter<AgentEvent> inbox) : ITaskCompletionSink
     {
         public void TaskCompleted(TaskCompletion completion) => inbox.TryWrite(new AgentEvent.Completed(completion));
 
         public void CapacityAvailable() => inbox.TryWrite(new AgentEvent.CapacityAvailable());
+
+        public void TaskStarted(byte[] taskId) => inbox.TryWrite(new AgentEvent.Started(taskId));
+
+        public void TaskReturned(TaskMessage task) => inbox.TryWrite(new AgentEvent.Returned(task));
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "task {TaskId} came back unstarted from its processor; queued again")]
+    private static partial void LogTaskReturned(ILogger logger, string taskId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity}: connecting to scheduler at {Address}")]
     private static partial void LogStarting(ILogger logger, string identity, string address);

@@ -56,6 +56,12 @@ public interface ITaskExecutionBackend : IAsyncDisposable
     ValueTask<bool> CancelAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Drops a submitted task that has not started yet (it waits behind another in its execution unit) and returns true;
+    /// returns false, and changes nothing, for a task that runs or is not here. The default: false.
+    /// </summary>
+    ValueTask<bool> CancelIfNotStartedAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+    /// <summary>
     /// True (the default) when <see cref="CancelAsync"/> can stop any task it runs, so a forced cancel of a running
     /// task is confirmed <c>Canceled</c>. A backend that hands tasks to a system without a task cancel (Symphony) returns
     /// false: a forced cancel is then confirmed <c>Canceled</c> only when <see cref="CancelAsync"/> returns true, and

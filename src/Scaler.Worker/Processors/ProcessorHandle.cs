@@ -24,8 +24,14 @@ internal sealed class ProcessorHandle : IDisposable
     /// <summary>Set when the processor said ProcessorInitialized (it reached the object storage).</summary>
     public bool Initialized { get; set; }
 
-    /// <summary>The task it runs, or null.</summary>
-    public TaskMessage? CurrentTask { get; set; }
+    /// <summary>
+    /// The tasks sent to it, in the order it runs them: the first runs, the others wait in its channel (submitted ahead
+    /// so it goes from one task to the next without a round trip to the worker).
+    /// </summary>
+    public List<TaskMessage> Assigned { get; } = [];
+
+    /// <summary>Cancels sent for waiting tasks, by task key, until the processor answers.</summary>
+    public Dictionary<string, TaskCompletionSource<bool>> PendingCancels { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Set when the worker killed it on purpose, so its exit is not reported as a crash.</summary>
     public bool Retired { get; private set; }
@@ -50,7 +56,7 @@ internal sealed class ProcessorHandle : IDisposable
     {
         Pid = (uint)Pid,
         Initialized = Initialized,
-        HasTask = CurrentTask is not null,
+        HasTask = Assigned.Count > 0,
         Suspended = false,
         Resource = _meter.Read(_process),
     };

@@ -46,17 +46,25 @@ public static partial class ProcessorHost
             var objects = new TaskObjectPrefetcher(storage.GetAsync);
             var stores = new ResultStores(storage, failed, logger);
             var tasks = Channel.CreateUnbounded<TaskMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-            await PipeFrames.WriteAsync(toWorker, new ProcessorInitialized(), cancellationToken).ConfigureAwait(false);
+            var waiting = new WaitingTasks();
+            using var writer = new SerializedFrameWriter(toWorker);
+            await writer.WriteAsync(new ProcessorInitialized(), cancellationToken).ConfigureAwait(false);
 
             // The channel is read on its own loop so that hints for the next tasks start their fetches while this one
-            // runs; tasks themselves still run one at a time, in the order the worker sent them.
-            var reading = ReadChannelAsync(fromWorker, objects, tasks.Writer, logger, failed.Token);
+            // runs, and a cancel of a task that waits behind it is answered at once; tasks themselves run one at a
+            // time, in the order the worker sent them.
+            var reading = ReadChannelAsync(fromWorker, writer, objects, waiting, tasks.Writer, logger, failed.Token);
             try
             {
                 await foreach (var task in tasks.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
                 {
+                    if (!waiting.TryStart(TaskKeys.Of(task.TaskId)))
+                    {
+                        continue;
+                    }
+
                     var result = await RunTaskAsync(task, objects, stores, executor, logger, failed.Token).ConfigureAwait(false);
-                    await PipeFrames.WriteAsync(toWorker, result, failed.Token).ConfigureAwait(false);
+                    await writer.WriteAsync(result, failed.Token).ConfigureAwait(false);
                 }
 
                 // The worker closed the channel: every stored result must have landed before the process ends.
@@ -101,13 +109,32 @@ public static partial class ProcessorHost
     /// of the stream, or with the error that broke it.
     /// </summary>
     private static async Task ReadChannelAsync(
-        Stream fromWorker, TaskObjectPrefetcher objects, ChannelWriter<TaskMessage> tasks, ILogger logger, CancellationToken cancellationToken)
+        Stream fromWorker,
+        SerializedFrameWriter toWorker,
+        TaskObjectPrefetcher objects,
+        WaitingTasks waiting,
+        ChannelWriter<TaskMessage> tasks,
+        ILogger logger,
+        CancellationToken cancellationToken)
     {
         Exception? error = null;
         try
         {
             while (await PipeFrames.ReadAsync(fromWorker, cancellationToken).ConfigureAwait(false) is { } frame)
             {
+                if (frame.Message is TaskCancel cancel)
+                {
+                    var dropped = waiting.TryDrop(TaskKeys.Of(cancel.TaskId));
+                    await toWorker.WriteAsync(
+                        new TaskCancelConfirm
+                        {
+                            TaskId = cancel.TaskId,
+                            CancelConfirmType = dropped ? TaskCancelConfirmType.Canceled : TaskCancelConfirmType.CancelNotFound,
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (frame.Message is not TaskMessage task)
                 {
                     continue;
@@ -127,6 +154,7 @@ public static partial class ProcessorHost
                 }
                 else
                 {
+                    waiting.Add(TaskKeys.Of(task.TaskId));
                     tasks.TryWrite(task);
                 }
             }

@@ -4,6 +4,7 @@ using Scaler.IO.Addressing;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Execution;
+using Scaler.Worker.Agent;
 using Scaler.Worker.Hosting;
 
 namespace Scaler.Worker.Processors;
@@ -11,8 +12,12 @@ namespace Scaler.Worker.Processors;
 /// <summary>
 /// The native execution backend: one processor process (<c>scaler-cli processor</c>) at a time, as the reference's
 /// worker. The processor fetches the task's objects, runs it, stores the result and reports the result object's ID.
+/// One more task is sent ahead of the running one, so the processor goes on to it without waiting for the worker; its
+/// objects, and those of the next <see cref="PrefetchDepth"/> queued tasks, are fetched while the current one runs.
 /// A processor that dies mid-task fails that task (<c>Scaler.Worker.ProcessorDiedException</c>, as the reference's
-/// <c>ProcessorDiedError</c>) and is replaced; cancel and timeout kill it and start a new one.
+/// <c>ProcessorDiedError</c>) and is replaced; cancel and timeout kill it and start a new one. A task waiting in a
+/// processor never fails with it: it is given back to the agent unstarted, or canceled by a message the processor
+/// answers.
 /// </summary>
 public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
 {
@@ -45,13 +50,19 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
 
     public int Concurrency => 1;
 
+    /// <summary>Tasks a processor holds at most: the one it runs and the one sent ahead.</summary>
+    internal const int TasksPerProcessor = 2;
+
+    /// <summary>How long a processor may take to answer a cancel of a waiting task before it is killed.</summary>
+    private static readonly TimeSpan CancelAnswerBound = TimeSpan.FromSeconds(5);
+
     public bool CanAccept
     {
         get
         {
             lock (_gate)
             {
-                return _current is { Initialized: true, CurrentTask: null };
+                return _current is { Initialized: true } current && current.Assigned.Count < TasksPerProcessor;
             }
         }
     }
@@ -97,12 +108,12 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         ProcessorHandle handle;
         lock (_gate)
         {
-            if (_current is not { Initialized: true, CurrentTask: null } current)
+            if (_current is not { Initialized: true } current || current.Assigned.Count >= TasksPerProcessor)
             {
-                throw new InvalidOperationException("no idle processor: check CanAccept before submitting");
+                throw new InvalidOperationException("no free processor slot: check CanAccept before submitting");
             }
 
-            current.CurrentTask = task;
+            current.Assigned.Add(task);
             handle = current;
         }
 
@@ -114,7 +125,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         }
         catch (IOException e)
         {
-            // The processor is dying; its exit fails the task.
+            // The processor is dying; its exit fails the running task and gives the waiting one back.
             LogSendFailed(_logger, handle.Pid, e.Message);
         }
     }
@@ -145,21 +156,90 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         }
     }
 
-    public ValueTask<bool> CancelAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken)
+    public async ValueTask<bool> CancelAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken)
     {
+        if (await CancelIfNotStartedAsync(taskId, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
         lock (_gate)
         {
-            if (_current?.CurrentTask is not { } task || !task.TaskId.AsSpan().SequenceEqual(taskId.Span))
+            if (_current is not { } current || IndexOf(current, taskId.Span) is var index && index < 0)
             {
-                return ValueTask.FromResult(false);
+                return false;
             }
 
-            var killed = _current;
-            LogKilling(_logger, killed.Pid, "task canceled or timed out");
-            killed.Retire();
-            StartProcessorLocked();
-            return ValueTask.FromResult(true);
+            // It runs (or its processor did not answer in time): kill the processor, the only way to stop user code.
+            // Then the task it ran, when that is not the one canceled, ends as if the processor had died.
+            var head = current.Assigned[0];
+            KillCurrentLocked("task canceled or timed out");
+            if (index > 0)
+            {
+                _sink?.TaskCompleted(Failure(head, "the processor running this task stopped answering and was killed"));
+            }
+
+            return true;
         }
+    }
+
+    public async ValueTask<bool> CancelIfNotStartedAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken)
+    {
+        var key = TaskKeys.Of(taskId.Span);
+        ProcessorHandle handle;
+        TaskCompletionSource<bool> answer;
+        lock (_gate)
+        {
+            if (_current is not { } current || IndexOf(current, taskId.Span) < 1)
+            {
+                return false;
+            }
+
+            // It waits behind the running task: ask the processor to drop it, which it does unless it has just started.
+            handle = current;
+            answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            handle.PendingCancels[key] = answer;
+        }
+
+        bool dropped;
+        try
+        {
+            await handle.SendAsync([new PipeFrame(PipeFrameKind.Message, new TaskCancel { TaskId = taskId.ToArray() })], cancellationToken)
+                .ConfigureAwait(false);
+            dropped = await answer.Task.WaitAsync(CancelAnswerBound, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException)
+        {
+            LogSendFailed(_logger, handle.Pid, e.Message);
+            dropped = false;
+        }
+
+        lock (_gate)
+        {
+            handle.PendingCancels.Remove(key);
+            var index = IndexOf(handle, taskId.Span);
+            if (!dropped || index < 0)
+            {
+                return false;
+            }
+
+            // The agent dispatches again after every cancel, so the freed slot needs no separate signal.
+            handle.Assigned.RemoveAt(index);
+            return true;
+        }
+    }
+
+    private static int IndexOf(ProcessorHandle handle, ReadOnlySpan<byte> taskId)
+    {
+        for (var i = 0; i < handle.Assigned.Count; i++)
+        {
+            if (handle.Assigned[i].TaskId.AsSpan().SequenceEqual(taskId))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     public IReadOnlyList<ProcessorStatus> GetProcessorStatuses()
@@ -221,9 +301,32 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         LogStarted(_logger, _current.Pid);
     }
 
+    /// <summary>
+    /// Kills the current processor on purpose (its running task is canceled or timed out) and starts another; the task
+    /// waiting in it never started and is given back to the agent.
+    /// </summary>
+    private void KillCurrentLocked(string reason)
+    {
+        var killed = _current!;
+        LogKilling(_logger, killed.Pid, reason);
+        var waiting = killed.Assigned.Skip(1).ToList();
+        killed.Assigned.Clear();
+        killed.Retire();
+        StartProcessorLocked();
+        var sink = _sink;
+        if (sink is not null && waiting.Count > 0)
+        {
+            foreach (var task in waiting)
+            {
+                sink.TaskReturned(task);
+            }
+        }
+    }
+
     private void OnMessage(ProcessorHandle handle, IMessage message)
     {
         TaskCompletion? completion = null;
+        byte[]? started = null;
         var capacity = false;
         ITaskCompletionSink? sink;
         lock (_gate)
@@ -236,12 +339,17 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
                     _failedStarts = 0;
                     capacity = handle == _current;
                     break;
-                case TaskResult result when handle.CurrentTask is { } task && task.TaskId.AsSpan().SequenceEqual(result.TaskId):
-                    handle.CurrentTask = null;
+                case TaskResult result when IndexOf(handle, result.TaskId) is var index && index >= 0:
+                    var task = handle.Assigned[index];
+                    handle.Assigned.RemoveAt(index);
                     completion = result.Results.Count == 1 && result.Results[0].Length == ObjectId.ByteLength
                         ? TaskCompletion.Stored(task.TaskId, result.ResultType, ObjectId.FromBytes(result.Results[0]), result.Metadata)
                         : Failure(task, "the processor reported a result without a result object");
+                    started = handle.Assigned.Count > 0 ? handle.Assigned[0].TaskId : null;
                     capacity = handle == _current;
+                    break;
+                case TaskCancelConfirm confirm when handle.PendingCancels.TryGetValue(TaskKeys.Of(confirm.TaskId), out var answer):
+                    answer.TrySetResult(confirm.CancelConfirmType == TaskCancelConfirmType.Canceled);
                     break;
                 default:
                     LogUnexpected(_logger, handle.Pid, message.Kind.ToString());
@@ -252,6 +360,11 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         if (completion is not null)
         {
             sink?.TaskCompleted(completion);
+        }
+
+        if (started is not null)
+        {
+            sink?.TaskStarted(started);
         }
 
         if (capacity)
@@ -268,6 +381,11 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         }
         finally
         {
+            foreach (var answer in handle.PendingCancels.Values)
+            {
+                answer.TrySetResult(false);
+            }
+
             handle.Dispose();
         }
     }
@@ -275,6 +393,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
     private void ReportExit(ProcessorHandle handle, int exitCode, string? problem)
     {
         TaskCompletion? completion = null;
+        List<TaskMessage> waiting = [];
         ITaskCompletionSink? sink;
         lock (_gate)
         {
@@ -285,10 +404,11 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
             }
 
             LogDied(_logger, handle.Pid, exitCode, problem ?? "channel closed");
-            if (handle.CurrentTask is { } task)
+            if (handle.Assigned.Count > 0)
             {
-                completion = Failure(task, $"the processor running this task died (exit code {exitCode})");
-                handle.CurrentTask = null;
+                completion = Failure(handle.Assigned[0], $"the processor running this task died (exit code {exitCode})");
+                waiting = handle.Assigned.Skip(1).ToList();
+                handle.Assigned.Clear();
             }
 
             if (handle == _current)
@@ -312,6 +432,11 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         if (completion is not null)
         {
             sink?.TaskCompleted(completion);
+        }
+
+        foreach (var task in waiting)
+        {
+            sink?.TaskReturned(task);
         }
     }
 
