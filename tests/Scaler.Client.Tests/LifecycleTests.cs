@@ -119,6 +119,20 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Submit_WhenItsObjectsCannotBeStored_FailsTheFuture_AndCancelsTheTaskItAlreadySent()
+    {
+        await using var fixture = await ClientFixture.StartAsync();
+        fixture.Scheduler.HoldTasks = true;
+        await fixture.Scheduler.StopStorageAsync();
+
+        var future = fixture.Client.Submit(RemoteFunctions.Square, 5);
+
+        await Assert.ThrowsAsync<ScalerClientException>(() => future.AsTask().WaitAsync(fixture.Token));
+        var cancel = await fixture.Scheduler.WaitForAsync<TaskCancel>(c => future.Id == Convert.ToHexStringLower(c.TaskId), fixture.Token);
+        Assert.True(cancel.Flags.Force);
+    }
+
+    [Fact]
     public async Task Cancel_RunningTaskThatCannotBeCancelled_StillDeliversTheResult()
     {
         await using var fixture = await ClientFixture.StartAsync();

@@ -739,41 +739,50 @@ internal sealed class ClientAgent : IAsyncDisposable
 
     private async Task SendBatchAsync(List<Outgoing> batch, CancellationToken token)
     {
+        // The objects are stored and the tasks sent at the same time: a worker that asks for an object before its set
+        // has landed waits for it in object storage, so a task never needs its objects' acknowledgement to be sent, and
+        // one object-storage round trip comes off every submission's latency. If a store fails, the batch's tasks are
+        // failed here and canceled at the scheduler (a worker waiting for the missing object is stopped by the cancel).
         var submissions = batch.OfType<Submission>().ToList();
-        HashSet<Submission>? failed = null;
-        if (submissions.Count > 0)
+        var stores = submissions.Count > 0 ? StoreObjectsAsync(submissions, token) : Task.FromResult<HashSet<Submission>?>(null);
+        var created = submissions.SelectMany(s => s.Uploads).ToList();
+        if (created.Count > 0)
         {
-            failed = await StoreObjectsAsync(submissions, token).ConfigureAwait(false);
-            var created = submissions.Where(s => failed is null || !failed.Contains(s)).SelectMany(s => s.Uploads).ToList();
-            if (created.Count > 0)
-            {
-                await SendAsync(
-                    new ObjectInstruction
+            await SendAsync(
+                new ObjectInstruction
+                {
+                    InstructionType = ObjectInstructionType.Create,
+                    ObjectUser = Identity.Bytes,
+                    ObjectMetadata = new ObjectMetadata
                     {
-                        InstructionType = ObjectInstructionType.Create,
-                        ObjectUser = Identity.Bytes,
-                        ObjectMetadata = new ObjectMetadata
-                        {
-                            ObjectIds = created.Select(u => u.Id.ToBytes()).ToArray(),
-                            ObjectTypes = created.Select(_ => ObjectContentType.Object).ToArray(),
-                            ObjectNames = created.Select(u => u.Name).ToArray(),
-                        },
+                        ObjectIds = created.Select(u => u.Id.ToBytes()).ToArray(),
+                        ObjectTypes = created.Select(_ => ObjectContentType.Object).ToArray(),
+                        ObjectNames = created.Select(u => u.Name).ToArray(),
                     },
-                    token).ConfigureAwait(false);
-            }
+                },
+                token).ConfigureAwait(false);
         }
 
         foreach (var item in batch)
         {
             switch (item)
             {
-                case Submission submission when failed is null || !failed.Contains(submission):
+                case Submission submission:
                     await SendAsync(submission.Message, token).ConfigureAwait(false);
                     break;
                 case CancelRequest cancel when _pending.ContainsKey(Key(cancel.TaskId)):
                     await SendAsync(new TaskCancel { TaskId = cancel.TaskId, Flags = new TaskCancel.TaskCancelFlags { Force = true } }, token)
                         .ConfigureAwait(false);
                     break;
+            }
+        }
+
+        if (await stores.ConfigureAwait(false) is { } failed)
+        {
+            foreach (var taskId in failed.SelectMany(s => s.TaskIds))
+            {
+                await SendAsync(new TaskCancel { TaskId = taskId, Flags = new TaskCancel.TaskCancelFlags { Force = true } }, token)
+                    .ConfigureAwait(false);
             }
         }
     }

@@ -100,6 +100,9 @@ internal sealed class FakeScheduler : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the object storage server (clients' stores then fail).</summary>
+    public ValueTask StopStorageAsync() => _storage.DisposeAsync();
+
     /// <summary>Runs every held task now.</summary>
     public void ReleaseAll()
     {
