@@ -36,9 +36,8 @@ internal static class SoamLocalInstanceCommand
 
     internal static async Task<int> RunAsync(string? assemblyPath, string? typeName, CancellationToken cancellationToken)
     {
-        var toEngine = Console.OpenStandardOutput();
+        var (fromEngine, toEngine) = StandardPipes.Open();
         Console.SetOut(Console.Error);
-        var fromEngine = Console.OpenStandardInput();
         Console.SetIn(TextReader.Null);
         using var loggerFactory = ScalerLogging.CreateFactory(
             LoggingOptions.Default with { Paths = [LoggingOptions.StandardError] }, "soam-instance");
