@@ -104,19 +104,29 @@ public sealed class ProcessorWorkerTests(WorkerFixture fixture) : IClassFixture<
         using var cts = new CancellationTokenSource(Bound);
         await WaitForIdleProcessorAsync(cts.Token);
         var running = await fixture.Tasks.CreateAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Sleep), 60_000));
-        var ahead = await fixture.Tasks.CreateAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Square), 3));
+        var ahead = new List<TaskMessage>();
+        for (var i = 1; i < ProcessorProcessBackend.TasksPerProcessor; i++)
+        {
+            ahead.Add(await fixture.Tasks.CreateAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Square), i)));
+        }
+
         var queued = await fixture.Tasks.CreateAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Square), 2));
         fixture.Scheduler.Drain();
-        await fixture.Scheduler.SendAsync(Worker, running);
-        await fixture.Scheduler.SendAsync(Worker, ahead);
-        await fixture.Scheduler.SendAsync(Worker, queued);
+        foreach (var sent in ahead.Prepend(running).Append(queued))
+        {
+            await fixture.Scheduler.SendAsync(Worker, sent);
+        }
 
-        // The first runs, the second waits in the processor behind it (sent ahead), the third stays in the worker's queue.
+        // The first runs, the next ones wait in the processor behind it (sent ahead), the last stays in the worker's queue.
         await fixture.Scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, h) => p == Worker && h.QueuedTasks == 1 && h.Processors.Any(x => x.HasTask));
         var pid = fixture.Backend.CurrentProcessorPid;
 
         Assert.Equal(TaskCancelConfirmType.Canceled, await CancelAsync(queued.TaskId, force: false, cts.Token));
-        Assert.Equal(TaskCancelConfirmType.Canceled, await CancelAsync(ahead.TaskId, force: false, cts.Token));
+        foreach (var waiting in ahead)
+        {
+            Assert.Equal(TaskCancelConfirmType.Canceled, await CancelAsync(waiting.TaskId, force: false, cts.Token));
+        }
+
         Assert.Equal(pid, fixture.Backend.CurrentProcessorPid);
         Assert.Equal(TaskCancelConfirmType.CancelFailed, await CancelAsync(running.TaskId, force: false, cts.Token));
         Assert.Equal(TaskCancelConfirmType.Canceled, await CancelAsync(running.TaskId, force: true, cts.Token));

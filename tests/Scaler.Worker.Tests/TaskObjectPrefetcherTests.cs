@@ -77,6 +77,36 @@ public sealed class TaskObjectPrefetcherTests
     }
 
     [Fact]
+    public async Task PrefetchedArguments_BeyondTheByteCapacity_AreDropped_AndFetchedAgainWhenTheirTaskStarts()
+    {
+        // Every object's content is its 32-byte ID: a capacity of 40 bytes holds one prefetched argument, not two.
+        var storage = new CountingStorage();
+        var prefetcher = new TaskObjectPrefetcher(storage.Fetch, argumentByteCapacity: 40);
+        var first = NewTask(out var firstArgument);
+        var second = NewTask(out var secondArgument);
+
+        prefetcher.Hint(first, CancellationToken.None);
+        prefetcher.Hint(second, CancellationToken.None);
+        await WaitUntilAsync(() => prefetcher.PrefetchedArgumentCount == 1);
+
+        Assert.Equal(32, prefetcher.PrefetchedBytes);
+        Assert.Equal(secondArgument.ToBytes(), (await prefetcher.Take(second, CancellationToken.None).Arguments[0]).ToArray());
+        Assert.Equal(firstArgument.ToBytes(), (await prefetcher.Take(first, CancellationToken.None).Arguments[0]).ToArray());
+        Assert.Equal(1, storage.Count(firstArgument));
+        Assert.Equal(2, storage.Count(secondArgument));
+        Assert.Equal(0, prefetcher.PrefetchedBytes);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+    }
+
+    [Fact]
     public void MalformedObjectId_IsAnArgumentException()
     {
         var prefetcher = new TaskObjectPrefetcher(new CountingStorage().Fetch);

@@ -15,6 +15,9 @@ internal static class PipeFrames
     /// <summary>Frames above this are refused before anything is allocated.</summary>
     public const int MaxFrameBytes = 16 * 1024 * 1024;
 
+    /// <summary>Buffer of the reading side: a task frame and its hints, or a burst of results, in one read.</summary>
+    public const int ReadBufferBytes = 64 * 1024;
+
     private const int HeaderLength = 5;
 
     /// <summary>Writes the frames in one write and one flush (a task and the hints that follow it cost one syscall).</summary>

@@ -93,7 +93,9 @@ internal sealed class ProcessorHandle : IDisposable
     private async Task ReadLoopAsync(Action<ProcessorHandle, IMessage> onMessage, Action<ProcessorHandle, int, string?> onExit)
     {
         string? problem = null;
-        var output = _process.StandardOutput.BaseStream;
+        // Buffered: a frame is a header and a body, and several frames often arrive together; unbuffered, each would
+        // cost two read syscalls.
+        var output = new BufferedStream(_process.StandardOutput.BaseStream, PipeFrames.ReadBufferBytes);
         try
         {
             while (await PipeFrames.ReadAsync(output, CancellationToken.None).ConfigureAwait(false) is { } frame)

@@ -53,7 +53,7 @@ public static partial class ProcessorHost
             // The channel is read on its own loop so that hints for the next tasks start their fetches while this one
             // runs, and a cancel of a task that waits behind it is answered at once; tasks themselves run one at a
             // time, in the order the worker sent them.
-            var reading = ReadChannelAsync(fromWorker, writer, objects, waiting, tasks.Writer, logger, failed.Token);
+            var reading = ReadChannelAsync(new BufferedStream(fromWorker, PipeFrames.ReadBufferBytes), writer, objects, waiting, tasks.Writer, logger, failed.Token);
             try
             {
                 await foreach (var task in tasks.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))

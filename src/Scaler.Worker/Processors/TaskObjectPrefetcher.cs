@@ -12,19 +12,32 @@ namespace Scaler.Worker.Processors;
 /// <item>Arguments of tasks the worker hinted at (<see cref="PipeFrameKind.PrefetchHint"/>) are fetched while the
 /// task before them runs, and handed over once when the task itself comes.</item>
 /// </list>
-/// Both stores are bounded by count. Thread-safe: hints arrive on the channel reader while tasks run.
+/// Both stores are bounded by count, and prefetched arguments also by bytes (<see cref="ArgumentByteCapacity"/>): a
+/// prefetched argument that does not fit is dropped and fetched again when its task starts, so large arguments never
+/// pile up in a processor. Thread-safe: hints arrive on the channel reader while tasks run.
 /// </summary>
 internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch)
 {
+    internal TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch, long argumentByteCapacity)
+        : this(fetch)
+    {
+        _argumentByteCapacity = argumentByteCapacity;
+    }
+
     /// <summary>Serializer and function objects kept; the store starts over when full.</summary>
     internal const int SharedCapacity = 256;
 
     /// <summary>Prefetched arguments kept; the oldest are dropped first (their task was canceled or went elsewhere).</summary>
     internal const int ArgumentCapacity = 256;
 
+    /// <summary>Bytes of prefetched arguments held at most (arguments of tasks that have not started).</summary>
+    internal const long ArgumentByteCapacity = 256L * 1024 * 1024;
+
     private readonly Lock _gate = new();
+    private readonly long _argumentByteCapacity = ArgumentByteCapacity;
+    private long _prefetchedBytes;
     private readonly Dictionary<ObjectId, Task<ReadOnlyMemory<byte>>> _shared = [];
-    private readonly Dictionary<ObjectId, Task<ReadOnlyMemory<byte>>> _arguments = [];
+    private readonly Dictionary<ObjectId, PrefetchedArgument> _arguments = [];
     private readonly Queue<ObjectId> _argumentOrder = new();
 
     /// <summary>Serializer and function objects held.</summary>
@@ -35,6 +48,18 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
             lock (_gate)
             {
                 return _shared.Count;
+            }
+        }
+    }
+
+    /// <summary>Bytes of prefetched arguments held (fetched, not yet handed to their task).</summary>
+    public long PrefetchedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _prefetchedBytes;
             }
         }
     }
@@ -57,13 +82,14 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
     {
         ArgumentNullException.ThrowIfNull(task);
         var owner = ObjectOwner.FromClientIdentity(task.Source);
+        List<(ObjectId, PrefetchedArgument)> started = [];
         lock (_gate)
         {
             GetSharedLocked(ObjectId.ForSerializer(owner), cancellationToken);
             GetSharedLocked(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
-            foreach (var argument in task.FunctionArgs)
+            foreach (var taskArgument in task.FunctionArgs)
             {
-                var id = ObjectId.FromBytes(argument.Data);
+                var id = ObjectId.FromBytes(taskArgument.Data);
                 if (_arguments.ContainsKey(id))
                 {
                     continue;
@@ -71,13 +97,21 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
 
                 while (_arguments.Count >= ArgumentCapacity && _argumentOrder.TryDequeue(out var oldest))
                 {
-                    _arguments.Remove(oldest);
+                    RemoveArgumentLocked(oldest);
                 }
 
-                _arguments[id] = fetch(id, cancellationToken);
+                var prefetch = new PrefetchedArgument(fetch(id, cancellationToken));
+                _arguments[id] = prefetch;
                 _argumentOrder.Enqueue(id);
                 CompactOrderLocked();
+                started.Add((id, prefetch));
             }
+        }
+
+        // Outside the lock: a fetch that is already complete counts its bytes at once, which takes the lock.
+        foreach (var (id, argument) in started)
+        {
+            _ = CountWhenFetchedAsync(id, argument);
         }
     }
 
@@ -98,8 +132,8 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
             for (var i = 0; i < arguments.Length; i++)
             {
                 var id = ObjectId.FromBytes(task.FunctionArgs[i].Data);
-                arguments[i] = _arguments.Remove(id, out var prefetched) && !prefetched.IsFaulted && !prefetched.IsCanceled
-                    ? prefetched
+                arguments[i] = RemoveArgumentLocked(id) is { } prefetched && !prefetched.Fetch.IsFaulted && !prefetched.Fetch.IsCanceled
+                    ? prefetched.Fetch
                     : fetch(id, cancellationToken);
             }
 
@@ -133,6 +167,50 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
         return started;
     }
 
+    /// <summary>Once a prefetch lands, its bytes count against the capacity; one that does not fit is dropped.</summary>
+    private async Task CountWhenFetchedAsync(ObjectId id, PrefetchedArgument argument)
+    {
+        long length;
+        try
+        {
+            length = (await argument.Fetch.ConfigureAwait(false)).Length;
+        }
+#pragma warning disable CA1031 // the task that needs the object sees the failure when it takes the fetch.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!_arguments.TryGetValue(id, out var current) || current != argument)
+            {
+                return;
+            }
+
+            if (_prefetchedBytes + length > _argumentByteCapacity)
+            {
+                _arguments.Remove(id);
+                return;
+            }
+
+            argument.CountedBytes = length;
+            _prefetchedBytes += length;
+        }
+    }
+
+    private PrefetchedArgument? RemoveArgumentLocked(ObjectId id)
+    {
+        if (!_arguments.Remove(id, out var removed))
+        {
+            return null;
+        }
+
+        _prefetchedBytes -= removed.CountedBytes;
+        return removed;
+    }
+
     /// <summary>Taken arguments leave their ID in the order queue; rebuild it before it outgrows the store.</summary>
     private void CompactOrderLocked()
     {
@@ -148,6 +226,14 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
             _argumentOrder.Enqueue(id);
         }
     }
+}
+
+/// <summary>A prefetch and the bytes it counts against the capacity once it has landed.</summary>
+internal sealed class PrefetchedArgument(Task<ReadOnlyMemory<byte>> fetch)
+{
+    public Task<ReadOnlyMemory<byte>> Fetch { get; } = fetch;
+
+    public long CountedBytes { get; set; }
 }
 
 /// <summary>The fetches of one task's objects, in parameter order for the arguments.</summary>
