@@ -10,13 +10,13 @@ public sealed class TaskObjectPrefetcherTests
     private static readonly ObjectOwner Owner = ObjectOwner.FromClientIdentity(Source);
 
     [Fact]
-    public async Task Take_AfterHint_HandsOverThePrefetchedArgument_WithoutFetchingAgain()
+    public async Task Take_AfterPrefetch_HandsOverThePrefetchedArgument_WithoutFetchingAgain()
     {
         var storage = new CountingStorage();
         var prefetcher = new TaskObjectPrefetcher(storage.Fetch);
         var task = NewTask(out var argument);
 
-        prefetcher.Hint(task, CancellationToken.None);
+        prefetcher.Prefetch(task, CancellationToken.None);
         Assert.Equal(1, storage.Count(argument));
         Assert.Equal(1, prefetcher.PrefetchedArgumentCount);
 
@@ -28,7 +28,7 @@ public sealed class TaskObjectPrefetcherTests
     }
 
     [Fact]
-    public async Task Take_WithoutHint_FetchesArguments_AndSharedObjectsOnlyOncePerId()
+    public async Task Take_WithoutPrefetch_FetchesArguments_AndSharedObjectsOnlyOncePerId()
     {
         var storage = new CountingStorage();
         var prefetcher = new TaskObjectPrefetcher(storage.Fetch);
@@ -55,7 +55,7 @@ public sealed class TaskObjectPrefetcherTests
         var prefetcher = new TaskObjectPrefetcher(storage.Fetch);
         var task = NewTask(out var argument);
 
-        prefetcher.Hint(task, CancellationToken.None);
+        prefetcher.Prefetch(task, CancellationToken.None);
         var objects = prefetcher.Take(task, CancellationToken.None);
 
         Assert.Equal(argument.ToBytes(), (await objects.Arguments[0]).ToArray());
@@ -63,14 +63,14 @@ public sealed class TaskObjectPrefetcherTests
     }
 
     [Fact]
-    public void Hints_ForTasksThatNeverCome_AreBoundedByCapacity()
+    public void Prefetches_ForTasksThatNeverStart_AreBoundedByCapacity()
     {
         var storage = new CountingStorage();
         var prefetcher = new TaskObjectPrefetcher(storage.Fetch);
 
         for (var i = 0; i < 3 * TaskObjectPrefetcher.ArgumentCapacity; i++)
         {
-            prefetcher.Hint(NewTask(out _), CancellationToken.None);
+            prefetcher.Prefetch(NewTask(out _), CancellationToken.None);
         }
 
         Assert.Equal(TaskObjectPrefetcher.ArgumentCapacity, prefetcher.PrefetchedArgumentCount);
@@ -85,8 +85,8 @@ public sealed class TaskObjectPrefetcherTests
         var first = NewTask(out var firstArgument);
         var second = NewTask(out var secondArgument);
 
-        prefetcher.Hint(first, CancellationToken.None);
-        prefetcher.Hint(second, CancellationToken.None);
+        prefetcher.Prefetch(first, CancellationToken.None);
+        prefetcher.Prefetch(second, CancellationToken.None);
         await WaitUntilAsync(() => prefetcher.PrefetchedArgumentCount == 1);
 
         Assert.Equal(32, prefetcher.PrefetchedBytes);
@@ -112,7 +112,7 @@ public sealed class TaskObjectPrefetcherTests
         var prefetcher = new TaskObjectPrefetcher(new CountingStorage().Fetch);
         var task = new TaskMessage { TaskId = [1], Source = Source, FuncObjectId = [1, 2, 3] };
 
-        Assert.ThrowsAny<ArgumentException>(() => prefetcher.Hint(task, CancellationToken.None));
+        Assert.ThrowsAny<ArgumentException>(() => prefetcher.Prefetch(task, CancellationToken.None));
         Assert.ThrowsAny<ArgumentException>(() => prefetcher.Take(task, CancellationToken.None));
     }
 

@@ -39,49 +39,41 @@ public sealed class UnitTests
     }
 
     [Fact]
-    public void TaskQueue_PeekFirst_GivesTheDequeueOrder_AndLeavesTheQueueAsItWas()
+    public void TaskQueue_EnqueueFront_GoesAheadOfItsPriority_ButNotOfHigherOnes()
     {
         var queue = new TaskQueue();
-        foreach (var (key, priority) in new[] { ("a", 0), ("b", 3), ("c", 3), ("d", 1), ("e", 0) })
+        foreach (var (key, priority) in new[] { ("a", 0), ("b", 3), ("c", 0) })
         {
             queue.Enqueue(key, new TaskMessage { Metadata = new TaskFlags(true, priority, false).ToBytes() });
         }
 
-        queue.Remove("b");
-
-        Assert.Equal(["c", "d"], queue.PeekFirst(2).Select(p => p.TaskKey));
-        Assert.Equal(["c", "d", "a", "e"], queue.PeekFirst(10).Select(p => p.TaskKey));
+        queue.EnqueueFront("back", new TaskMessage { Metadata = new TaskFlags(true, 0, false).ToBytes() });
         var order = new List<string>();
         while (queue.TryDequeue(out var key, out _))
         {
             order.Add(key);
         }
 
-        Assert.Equal(["c", "d", "a", "e"], order);
-        Assert.Empty(queue.PeekFirst(3));
+        Assert.Equal(["b", "back", "a", "c"], order);
     }
 
     [Fact]
-    public async Task PipeFrames_RoundTripKinds_InOneWrite_AndRefuseUnknownKinds()
+    public async Task PipeFrames_RoundTrip_AndRefuseOversizedOrUndecodableFrames()
     {
         using var stream = new MemoryStream();
         var task = new TaskMessage { TaskId = [7, 7] };
-        await PipeFrames.WriteAsync(
-            stream, [new PipeFrame(PipeFrameKind.Message, task), new PipeFrame(PipeFrameKind.PrefetchHint, new ProcessorInitialized())], CancellationToken.None);
+        await PipeFrames.WriteAsync(stream, task, CancellationToken.None);
+        await PipeFrames.WriteAsync(stream, new ProcessorInitialized(), CancellationToken.None);
         stream.Position = 0;
 
-        var first = await PipeFrames.ReadAsync(stream, CancellationToken.None);
-        var second = await PipeFrames.ReadAsync(stream, CancellationToken.None);
-
-        Assert.Equal(PipeFrameKind.Message, first!.Value.Kind);
-        Assert.Equal(task.TaskId, Assert.IsType<TaskMessage>(first.Value.Message).TaskId);
-        Assert.Equal(PipeFrameKind.PrefetchHint, second!.Value.Kind);
-        Assert.IsType<ProcessorInitialized>(second.Value.Message);
+        Assert.Equal(task.TaskId, Assert.IsType<TaskMessage>(await PipeFrames.ReadAsync(stream, CancellationToken.None)).TaskId);
+        Assert.IsType<ProcessorInitialized>(await PipeFrames.ReadAsync(stream, CancellationToken.None));
         Assert.Null(await PipeFrames.ReadAsync(stream, CancellationToken.None));
 
-        var bytes = stream.ToArray();
-        bytes[4] = 9;
-        await Assert.ThrowsAsync<InvalidDataException>(async () => await PipeFrames.ReadAsync(new MemoryStream(bytes), CancellationToken.None));
+        byte[] oversized = [0xff, 0xff, 0xff, 0x7f];
+        await Assert.ThrowsAsync<InvalidDataException>(async () => await PipeFrames.ReadAsync(new MemoryStream(oversized), CancellationToken.None));
+        byte[] garbage = [4, 0, 0, 0, 1, 2, 3, 4];
+        await Assert.ThrowsAsync<InvalidDataException>(async () => await PipeFrames.ReadAsync(new MemoryStream(garbage), CancellationToken.None));
     }
 
     [Fact]

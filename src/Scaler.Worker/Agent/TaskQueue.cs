@@ -42,31 +42,6 @@ internal sealed class TaskQueue
 
     public bool Remove(string taskKey) => _byId.Remove(taskKey);
 
-    /// <summary>
-    /// The first <paramref name="count"/> tasks in the order <see cref="TryDequeue"/> would give them, left in the queue
-    /// (O(count log n): they are taken out and put back with their original order keys).
-    /// </summary>
-    public IReadOnlyList<(string TaskKey, TaskMessage Task)> PeekFirst(int count)
-    {
-        var first = new List<(string, TaskMessage)>(Math.Min(count, _byId.Count));
-        var taken = new List<(string Key, (int, long) Order)>(first.Capacity);
-        while (first.Count < count && _order.TryDequeue(out var key, out var order))
-        {
-            if (_byId.TryGetValue(key, out var task))
-            {
-                first.Add((key, task));
-                taken.Add((key, order));
-            }
-        }
-
-        foreach (var (key, order) in taken)
-        {
-            _order.Enqueue(key, order);
-        }
-
-        return first;
-    }
-
     public bool TryDequeue(out string taskKey, out TaskMessage task)
     {
         while (_order.TryDequeue(out taskKey!, out _))

@@ -27,7 +27,6 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Channel<AgentEvent> _inbox = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskQueue _queue = new();
-    private readonly HashSet<string> _hinted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
     private readonly ProcessResourceMeter _agentMeter;
     private readonly Process _self = Process.GetCurrentProcess();
@@ -333,58 +332,13 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
     private async ValueTask DispatchAsync()
     {
-        if (!_backendStarted || _exitCode is not null)
+        while (_backendStarted && _exitCode is null && _backend.CanAccept && _queue.TryDequeue(out var key, out var task))
         {
-            return;
-        }
-
-        while (_backend.CanAccept && _queue.TryDequeue(out var key, out var task))
-        {
-            _hinted.Remove(key);
-
             // Beyond the backend's concurrency a task waits behind another; its timeout starts when the backend says
             // it started.
             _running[key] = new RunningTask(task, _running.Count < _backend.Concurrency ? _time.GetTimestamp() : null);
-            await _backend.SubmitAsync(task, UnhintedUpcoming(), CancellationToken.None).ConfigureAwait(false);
+            await _backend.SubmitAsync(task, CancellationToken.None).ConfigureAwait(false);
         }
-
-        var upcoming = UnhintedUpcoming();
-        if (upcoming.Count > 0)
-        {
-            await _backend.HintAsync(upcoming, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The next queued tasks (up to the backend's prefetch depth) the backend has not been told about yet.</summary>
-    private List<TaskMessage> UnhintedUpcoming()
-    {
-        var depth = _backend.PrefetchDepth;
-        if (depth <= 0 || _queue.Count == 0)
-        {
-            return [];
-        }
-
-        if (_hinted.Count >= depth)
-        {
-            // Keys of tasks that left the queue without being dispatched (canceled) are forgotten here; if enough hints
-            // are still out, peeking the queue (O(depth log n)) is not worth it on every incoming task.
-            _hinted.RemoveWhere(key => !_queue.Contains(key));
-            if (_hinted.Count >= depth)
-            {
-                return [];
-            }
-        }
-
-        var upcoming = new List<TaskMessage>();
-        foreach (var (key, task) in _queue.PeekFirst(depth))
-        {
-            if (_hinted.Add(key))
-            {
-                upcoming.Add(task);
-            }
-        }
-
-        return upcoming;
     }
 
     private async ValueTask OnCancelAsync(TaskCancel cancel)
@@ -429,7 +383,6 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         }
         else if (_queue.Remove(key))
         {
-            _hinted.Remove(key);
             answer = TaskCancelConfirmType.Canceled;
         }
         else

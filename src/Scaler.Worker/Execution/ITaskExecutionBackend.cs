@@ -27,31 +27,17 @@ public interface ITaskExecutionBackend : IAsyncDisposable
     /// </summary>
     ValueTask StartAsync(ScalerAddress objectStorageAddress, ITaskCompletionSink sink, CancellationToken cancellationToken);
 
-    /// <summary>Starts running <paramref name="task"/>. Only called while <see cref="CanAccept"/> is true.</summary>
+    /// <summary>
+    /// Hands <paramref name="task"/> to the backend, which runs it now or, past <see cref="Concurrency"/>, once the
+    /// tasks before it are done (then it reports <see cref="ITaskCompletionSink.TaskStarted"/>). Only called while
+    /// <see cref="CanAccept"/> is true.
+    /// </summary>
     ValueTask SubmitAsync(TaskMessage task, CancellationToken cancellationToken);
 
     /// <summary>
-    /// How many queued tasks the backend wants to hear about before they are submitted (0, the default: none). The
-    /// native backend uses them to fetch the next tasks' objects while the current one runs.
-    /// </summary>
-    int PrefetchDepth => 0;
-
-    /// <summary>
-    /// Submits <paramref name="task"/> and tells the backend which queued tasks it has not heard of yet are next
-    /// (<see cref="PrefetchDepth"/>). The default ignores the hints.
-    /// </summary>
-    ValueTask SubmitAsync(TaskMessage task, IReadOnlyList<TaskMessage> upcoming, CancellationToken cancellationToken) =>
-        SubmitAsync(task, cancellationToken);
-
-    /// <summary>
-    /// Tells the backend which queued tasks are next while it cannot accept any (a hint, never a submission: a hinted
-    /// task may still be canceled or never come). The default ignores them.
-    /// </summary>
-    ValueTask HintAsync(IReadOnlyList<TaskMessage> upcoming, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    /// <summary>
-    /// Stops a running task at once (the native backend kills its processor and starts a new one). Returns false when
-    /// the task is not running here. After true, no completion is reported for it.
+    /// Stops a submitted task at once (the native backend drops it when it has not started, and otherwise kills its
+    /// processor and starts a new one). Returns false when the task is not here. After true, no completion is reported
+    /// for it.
     /// </summary>
     ValueTask<bool> CancelAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken);
 

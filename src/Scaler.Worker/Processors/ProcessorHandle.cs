@@ -49,8 +49,8 @@ internal sealed class ProcessorHandle : IDisposable
         return handle;
     }
 
-    public async ValueTask SendAsync(IReadOnlyList<PipeFrame> frames, CancellationToken cancellationToken) =>
-        await PipeFrames.WriteAsync(_input, frames, cancellationToken).ConfigureAwait(false);
+    public async ValueTask SendAsync(IMessage message, CancellationToken cancellationToken) =>
+        await PipeFrames.WriteAsync(_input, message, cancellationToken).ConfigureAwait(false);
 
     public ProcessorStatus Status() => new()
     {
@@ -98,9 +98,9 @@ internal sealed class ProcessorHandle : IDisposable
         var output = new BufferedStream(_process.StandardOutput.BaseStream, PipeFrames.ReadBufferBytes);
         try
         {
-            while (await PipeFrames.ReadAsync(output, CancellationToken.None).ConfigureAwait(false) is { } frame)
+            while (await PipeFrames.ReadAsync(output, CancellationToken.None).ConfigureAwait(false) is { } message)
             {
-                onMessage(this, frame.Message);
+                onMessage(this, message);
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException)

@@ -14,7 +14,7 @@ namespace Scaler.Worker.Processors;
 /// The inside of a processor process: reads tasks from the worker, fetches their serializer, function and argument
 /// objects (and code, by hash) from object storage, runs them with <see cref="TaskExecutor"/>, stores the result object
 /// under the task's client and answers TaskResult with its ID. One task at a time, while the objects of the tasks the
-/// worker hinted at are fetched; exits when the worker closes stdin.
+/// worker sent ahead are fetched; exits when the worker closes stdin.
 /// </summary>
 public static partial class ProcessorHost
 {
@@ -50,7 +50,7 @@ public static partial class ProcessorHost
             using var writer = new SerializedFrameWriter(toWorker);
             await writer.WriteAsync(new ProcessorInitialized(), cancellationToken).ConfigureAwait(false);
 
-            // The channel is read on its own loop so that hints for the next tasks start their fetches while this one
+            // The channel is read on its own loop so that the tasks sent ahead start their fetches while this one
             // runs, and a cancel of a task that waits behind it is answered at once; tasks themselves run one at a
             // time, in the order the worker sent them.
             var reading = ReadChannelAsync(new BufferedStream(fromWorker, PipeFrames.ReadBufferBytes), writer, objects, waiting, tasks.Writer, logger, failed.Token);
@@ -105,7 +105,8 @@ public static partial class ProcessorHost
     }
 
     /// <summary>
-    /// Reads the worker's frames: hints start fetches, tasks go to the run loop. Ends the run loop's channel at the end
+    /// Reads the worker's frames: a task's objects start their fetches and the task goes to the run loop; a cancel of a
+    /// task that has not started is answered here. Ends the run loop's channel at the end
     /// of the stream, or with the error that broke it.
     /// </summary>
     private static async Task ReadChannelAsync(
@@ -120,42 +121,35 @@ public static partial class ProcessorHost
         Exception? error = null;
         try
         {
-            while (await PipeFrames.ReadAsync(fromWorker, cancellationToken).ConfigureAwait(false) is { } frame)
+            while (await PipeFrames.ReadAsync(fromWorker, cancellationToken).ConfigureAwait(false) is { } message)
             {
-                if (frame.Message is TaskCancel cancel)
+                switch (message)
                 {
-                    var dropped = waiting.TryDrop(TaskKeys.Of(cancel.TaskId));
-                    await toWorker.WriteAsync(
-                        new TaskCancelConfirm
+                    case TaskCancel cancel:
+                        var dropped = waiting.TryDrop(TaskKeys.Of(cancel.TaskId));
+                        await toWorker.WriteAsync(
+                            new TaskCancelConfirm
+                            {
+                                TaskId = cancel.TaskId,
+                                CancelConfirmType = dropped ? TaskCancelConfirmType.Canceled : TaskCancelConfirmType.CancelNotFound,
+                            },
+                            cancellationToken).ConfigureAwait(false);
+                        break;
+                    case TaskMessage task:
+                        // Its objects are fetched now, while the tasks before it run.
+                        try
                         {
-                            TaskId = cancel.TaskId,
-                            CancelConfirmType = dropped ? TaskCancelConfirmType.Canceled : TaskCancelConfirmType.CancelNotFound,
-                        },
-                        cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
+                            objects.Prefetch(task, cancellationToken);
+                        }
+                        catch (ArgumentException e)
+                        {
+                            // The task itself reports the malformed ID when it runs.
+                            LogPrefetchSkipped(logger, TaskKeys.Of(task.TaskId), e.Message);
+                        }
 
-                if (frame.Message is not TaskMessage task)
-                {
-                    continue;
-                }
-
-                if (frame.Kind == PipeFrameKind.PrefetchHint)
-                {
-                    try
-                    {
-                        objects.Hint(task, cancellationToken);
-                    }
-                    catch (ArgumentException e)
-                    {
-                        // The task itself reports the malformed ID when it comes.
-                        LogHintIgnored(logger, TaskKeys.Of(task.TaskId), e.Message);
-                    }
-                }
-                else
-                {
-                    waiting.Add(TaskKeys.Of(task.TaskId));
-                    tasks.TryWrite(task);
+                        waiting.Add(TaskKeys.Of(task.TaskId));
+                        tasks.TryWrite(task);
+                        break;
                 }
             }
         }
@@ -231,8 +225,8 @@ public static partial class ProcessorHost
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "ignored the prefetch hint of task {TaskId}: {Reason}")]
-    private static partial void LogHintIgnored(ILogger logger, string taskId, string reason);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "did not prefetch the objects of task {TaskId}: {Reason}")]
+    private static partial void LogPrefetchSkipped(ILogger logger, string taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "processor cannot reach object storage at {Address}: {Reason}")]
     private static partial void LogStorageUnreachable(ILogger logger, string address, string reason);

@@ -12,8 +12,8 @@ namespace Scaler.Worker.Processors;
 /// <summary>
 /// The native execution backend: one processor process (<c>scaler-cli processor</c>) at a time, as the reference's
 /// worker. The processor fetches the task's objects, runs it, stores the result and reports the result object's ID.
-/// One more task is sent ahead of the running one, so the processor goes on to it without waiting for the worker; its
-/// objects, and those of the next <see cref="PrefetchDepth"/> queued tasks, are fetched while the current one runs.
+/// Up to <see cref="TasksPerProcessor"/> tasks are sent ahead of the running one, so the processor goes on without
+/// waiting for the worker, and fetches their objects while the current one runs.
 /// A processor that dies mid-task fails that task (<c>Scaler.Worker.ProcessorDiedException</c>, as the reference's
 /// <c>ProcessorDiedError</c>) and is replaced; cancel and timeout kill it and start a new one. A task waiting in a
 /// processor never fails with it: it is given back to the agent unstarted, or canceled by a message the processor
@@ -98,18 +98,9 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>
-    /// Hints sent ahead: the processor fetches the objects of this many queued tasks while it runs one, which takes the
-    /// argument round trip off the tiny-task path; bounded so that large arguments do not pile up in a processor.
-    /// </summary>
-    public int PrefetchDepth => 8;
-
-    public ValueTask SubmitAsync(TaskMessage task, CancellationToken cancellationToken) => SubmitAsync(task, [], cancellationToken);
-
-    public async ValueTask SubmitAsync(TaskMessage task, IReadOnlyList<TaskMessage> upcoming, CancellationToken cancellationToken)
+    public async ValueTask SubmitAsync(TaskMessage task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
-        ArgumentNullException.ThrowIfNull(upcoming);
         ProcessorHandle handle;
         lock (_gate)
         {
@@ -122,41 +113,13 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
             handle = current;
         }
 
-        var frames = new List<PipeFrame>(1 + upcoming.Count) { new(PipeFrameKind.Message, task) };
-        frames.AddRange(upcoming.Select(next => new PipeFrame(PipeFrameKind.PrefetchHint, next)));
         try
         {
-            await handle.SendAsync(frames, cancellationToken).ConfigureAwait(false);
+            await handle.SendAsync(task, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
-            // The processor is dying; its exit fails the running task and gives the waiting one back.
-            LogSendFailed(_logger, handle.Pid, e.Message);
-        }
-    }
-
-    public async ValueTask HintAsync(IReadOnlyList<TaskMessage> upcoming, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(upcoming);
-        ProcessorHandle? handle;
-        lock (_gate)
-        {
-            handle = _current is { Initialized: true } current ? current : null;
-        }
-
-        if (handle is null || upcoming.Count == 0)
-        {
-            // No processor to tell: the tasks are fetched when they run.
-            return;
-        }
-
-        try
-        {
-            await handle.SendAsync([.. upcoming.Select(next => new PipeFrame(PipeFrameKind.PrefetchHint, next))], cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
+            // The processor is dying; its exit fails the running task and gives the waiting ones back.
             LogSendFailed(_logger, handle.Pid, e.Message);
         }
     }
@@ -209,8 +172,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         bool dropped;
         try
         {
-            await handle.SendAsync([new PipeFrame(PipeFrameKind.Message, new TaskCancel { TaskId = taskId.ToArray() })], cancellationToken)
-                .ConfigureAwait(false);
+            await handle.SendAsync(new TaskCancel { TaskId = taskId.ToArray() }, cancellationToken).ConfigureAwait(false);
             dropped = await answer.Task.WaitAsync(CancelAnswerBound, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or TimeoutException)

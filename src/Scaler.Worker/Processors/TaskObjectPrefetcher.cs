@@ -9,12 +9,12 @@ namespace Scaler.Worker.Processors;
 /// <item>Serializer and function objects are fetched once per ID and kept (clients never change the content behind
 /// these IDs: a client has one serializer object, and function objects are named by their content), as the
 /// reference's processor object cache does.</item>
-/// <item>Arguments of tasks the worker hinted at (<see cref="PipeFrameKind.PrefetchHint"/>) are fetched while the
-/// task before them runs, and handed over once when the task itself comes.</item>
+/// <item>Arguments of tasks the worker sent ahead are fetched while the tasks before them run, and handed over once
+/// when the task starts.</item>
 /// </list>
 /// Both stores are bounded by count, and prefetched arguments also by bytes (<see cref="ArgumentByteCapacity"/>): a
 /// prefetched argument that does not fit is dropped and fetched again when its task starts, so large arguments never
-/// pile up in a processor. Thread-safe: hints arrive on the channel reader while tasks run.
+/// pile up in a processor. Thread-safe: tasks arrive on the channel reader while others run.
 /// </summary>
 internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch)
 {
@@ -27,7 +27,7 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
     /// <summary>Serializer and function objects kept; the store starts over when full.</summary>
     internal const int SharedCapacity = 256;
 
-    /// <summary>Prefetched arguments kept; the oldest are dropped first (their task was canceled or went elsewhere).</summary>
+    /// <summary>Prefetched arguments kept; the oldest are dropped first (their task was canceled or never started).</summary>
     internal const int ArgumentCapacity = 256;
 
     /// <summary>Bytes of prefetched arguments held at most (arguments of tasks that have not started).</summary>
@@ -78,7 +78,7 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
 
     /// <summary>Starts fetching everything <paramref name="task"/> will need, without waiting.</summary>
     /// <exception cref="ArgumentException">An object ID in the task is malformed.</exception>
-    public void Hint(TaskMessage task, CancellationToken cancellationToken)
+    public void Prefetch(TaskMessage task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
         var owner = ObjectOwner.FromClientIdentity(task.Source);
