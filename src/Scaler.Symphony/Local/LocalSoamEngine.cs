@@ -72,6 +72,31 @@ public sealed partial class LocalSoamEngine : IDisposable
         return victim is not null;
     }
 
+    /// <summary>
+    /// Test hook: kills every service instance process, as a host failure would. They are replaced on demand (with
+    /// empty caches); a task one of them was running is retried as for any instance that exits. Returns how many.
+    /// </summary>
+    public int KillAllInstances()
+    {
+        List<LocalServiceInstance> victims;
+        lock (_gate)
+        {
+            victims = [.. _instances];
+            foreach (var victim in victims)
+            {
+                // Not chosen for a new task while its exit is on the way.
+                victim.IsReady = false;
+            }
+        }
+
+        foreach (var victim in victims)
+        {
+            victim.Kill();
+        }
+
+        return victims.Count;
+    }
+
     public void Dispose()
     {
         List<LocalServiceInstance> instances;
