@@ -108,10 +108,19 @@ public static class SuiteRunner
         await using (var cluster = LocalCluster.Start(options.CliPath, Workers, LocalCluster.Manager.SymphonyLocal))
         {
             await using var client = await ConnectAsync(cluster, ct);
-            tiny = await RunTinyAsync(client, options, "W4/W1", map: false, log, ct);
-            cluster.ThrowIfAnyExited();
-            walls = await RunSleepsAsync(client, options, "W4/W2", log, ct);
-            cluster.ThrowIfAnyExited();
+            try
+            {
+                tiny = await RunTinyAsync(client, options, "W4/W1", map: false, log, ct);
+                cluster.ThrowIfAnyExited();
+                walls = await RunSleepsAsync(client, options, "W4/W2", log, ct);
+                cluster.ThrowIfAnyExited();
+            }
+            catch (ScalerClientException)
+            {
+                // A lost scheduler or worker manager: say which process ended and what it printed.
+                cluster.ThrowIfAnyExited();
+                throw;
+            }
         }
 
         double? Native(string workload, string name) =>

@@ -58,12 +58,10 @@ public sealed partial class ScalerTaskService : ServiceContainer
             throw new InvalidOperationException($"code assembly {assembly} is neither included in the task envelope nor cached by this service instance");
         }
 
-        // OnInvoke is synchronous in SOAM; the executor only goes asynchronous for awaitable user results.
-        var outcome = executor
-            .ExecuteAsync(envelope.SerializerObject, envelope.FunctionObject, envelope.ArgumentObjects, FetchCode)
-            .AsTask()
-            .GetAwaiter()
-            .GetResult();
+        // OnInvoke is synchronous in SOAM; the executor only goes asynchronous for awaitable user results, so the
+        // usual task completes synchronously and is read without wrapping it in a Task.
+        var pending = executor.ExecuteAsync(envelope.SerializerObject, envelope.FunctionObject, envelope.ArgumentObjects, FetchCode);
+        var outcome = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         var byHash = envelope.Flags.HasFlag(SymphonyEnvelopeFlags.ResolvesCodeByHash);
         SymphonyTaskResult result;
         if (missing is not null && byHash)
