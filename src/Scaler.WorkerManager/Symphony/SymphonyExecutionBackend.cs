@@ -34,6 +34,9 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private readonly List<InFlightTask> _ready = [];
     private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _code = new(StringComparer.Ordinal);
 
+    /// <summary>The code list of each function object (read once per function, not once per task), by object ID.</summary>
+    private readonly ConcurrentDictionary<ObjectId, IReadOnlyList<CodeAssemblyReference>> _functionCode = new();
+
     /// <summary>Code (by SHA-256) a task carried to the service and that task then ran: later tasks name it by hash only.</summary>
     private readonly ConcurrentDictionary<string, byte> _codeAtService = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -258,7 +261,18 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         var function = await functionFetch.ConfigureAwait(false);
         var arguments = await Task.WhenAll(argumentFetches).ConfigureAwait(false);
 
-        var references = FunctionCodeReferences.Read(function);
+        var functionId = ObjectId.FromBytes(task.FuncObjectId);
+        if (!_functionCode.TryGetValue(functionId, out var references))
+        {
+            references = FunctionCodeReferences.Read(function);
+            if (_functionCode.Count >= ObjectFetchCache.DefaultCapacity)
+            {
+                _functionCode.Clear();
+            }
+
+            _functionCode[functionId] = references;
+        }
+
         var code = new List<SymphonyCodeAssembly>(references.Count);
         var carried = new List<string>();
         foreach (var reference in references)
