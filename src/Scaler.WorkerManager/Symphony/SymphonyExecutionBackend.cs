@@ -275,11 +275,13 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
         var code = new List<SymphonyCodeAssembly>(references.Count);
         var carried = new List<string>();
+        entry.OmittedCode = false;
         foreach (var reference in references)
         {
             if (!entry.IncludeAllCode && _serviceResolvesByHash && _codeAtService.ContainsKey(reference.Sha256Hex))
             {
                 code.Add(new SymphonyCodeAssembly(reference, ReadOnlyMemory<byte>.Empty));
+                entry.OmittedCode = true;
                 continue;
             }
 
@@ -365,9 +367,14 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             return;
         }
 
-        if (result.Version >= 2)
+        // Layout 2 says the instance resolves code by hash. An instance of an older service package answers layout 1
+        // and cannot say "code missing": its failure of a task that omitted code may be just that, so the task is
+        // resent once with its bytes, and code is sent with every task until a layout-2 answer comes again.
+        _serviceResolvesByHash = result.Version >= 2;
+        if (result.Version < 2 && result.Kind == SymphonyTaskResultKind.Failed && entry.OmittedCode && !entry.IncludeAllCode)
         {
-            _serviceResolvesByHash = true;
+            ResendWithCode(entry, completion, "an instance older than result layout 2 failed a task that omitted code bytes");
+            return;
         }
 
         switch (result.Kind)
@@ -409,6 +416,12 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             return;
         }
 
+        ResendWithCode(entry, completion, "the service lacks code " + missing);
+    }
+
+    /// <summary>Builds the task again with the bytes of every code assembly it needs and sends it again (once).</summary>
+    private void ResendWithCode(InFlightTask entry, SoamTaskCompletion completion, string why)
+    {
         lock (_gate)
         {
             if (entry.State == InFlightState.Done)
@@ -422,7 +435,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             entry.Input = null;
         }
 
-        LogCodeMissing(_logger, entry.Key, completion.TaskId, missing);
+        LogResendWithCode(_logger, entry.Key, completion.TaskId, why);
         _ = Task.Run(() => PrepareAndSendAsync(entry), CancellationToken.None);
         PumpReady();
     }
@@ -721,8 +734,8 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId} could not be prepared for Symphony: {Reason}")]
     private static partial void LogPrepareFailed(ILogger logger, string taskId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId}: the Symphony service lacks code {Missing} (SOAM task {SoamTaskId}); sending it again with the code bytes")]
-    private static partial void LogCodeMissing(ILogger logger, string taskId, string soamTaskId, string missing);
+    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} (SOAM task {SoamTaskId}): {Why}; sending it again with the code bytes")]
+    private static partial void LogResendWithCode(ILogger logger, string taskId, string soamTaskId, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: storing its result failed ({Reason}); the worker agent stores it")]
     private static partial void LogStoreFailed(ILogger logger, string taskId, string reason);

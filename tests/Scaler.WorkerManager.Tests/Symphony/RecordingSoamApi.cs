@@ -41,43 +41,63 @@ internal sealed class RecordingSoamApi(LocalSoamApi inner) : ISoamApi
 
     public int SessionsCreated => Volatile.Read(ref _sessionsCreated);
 
-    /// <summary>Task inputs sent so far: true for an envelope that carried the bytes of every code assembly it names.</summary>
-    public IReadOnlyList<bool> InputsCarryingCode
+    /// <summary>How many task inputs were sent so far (a mark for <see cref="InputsSince"/>).</summary>
+    public int InputCount
     {
         get
         {
             lock (_gate)
             {
-                return [.. _inputsCarryingCode];
+                return _inputs.Count;
             }
         }
     }
 
-    /// <summary>The kind of every Scaler result output delivered so far.</summary>
-    public IReadOnlyList<SymphonyTaskResultKind> OutputKinds
+    /// <summary>The inputs sent after <paramref name="mark"/>: their SOAM key and whether they carried every code byte.</summary>
+    public IReadOnlyList<(string Key, bool CarriesCode)> InputsSince(int mark)
     {
-        get
+        lock (_gate)
+        {
+            return [.. _inputs.Skip(mark)];
+        }
+    }
+
+    /// <summary>
+    /// The Scaler result kind of each of these inputs, once every one of them has its output (an output is recorded
+    /// after the backend's own handler ran, so the client can see a result before it is recorded here).
+    /// </summary>
+    public async Task<IReadOnlyList<SymphonyTaskResultKind>> OutputsOfAsync(IEnumerable<(string Key, bool CarriesCode)> inputs, CancellationToken cancellationToken)
+    {
+        var keys = inputs.Select(i => i.Key).ToList();
+        while (true)
         {
             lock (_gate)
             {
-                return [.. _outputKinds];
+                if (keys.All(_outputs.ContainsKey))
+                {
+                    return [.. keys.Select(k => _outputs[k])];
+                }
             }
+
+            await Task.Delay(10, cancellationToken);
         }
     }
 
-    private readonly List<bool> _inputsCarryingCode = [];
-    private readonly List<SymphonyTaskResultKind> _outputKinds = [];
+    private readonly List<(string Key, bool CarriesCode)> _inputs = [];
+    private readonly Dictionary<string, SymphonyTaskResultKind> _outputs = new(StringComparer.Ordinal);
 
-    private void RecordInput(ReadOnlyMemory<byte> input)
+    private static string Key(string sessionId, string taskId) => sessionId + "/" + taskId;
+
+    private void RecordInput(string sessionId, string taskId, ReadOnlyMemory<byte> input)
     {
         var envelope = SymphonyTaskEnvelope.Decode(input);
         lock (_gate)
         {
-            _inputsCarryingCode.Add(envelope.CodeAssemblies.All(c => c.HasBytes));
+            _inputs.Add((Key(sessionId, taskId), envelope.CodeAssemblies.All(c => c.HasBytes)));
         }
     }
 
-    private void RecordOutput(TaskOutputHandle output)
+    private void RecordOutput(string sessionId, TaskOutputHandle output)
     {
         if (!output.IsSuccessful)
         {
@@ -87,7 +107,7 @@ internal sealed class RecordingSoamApi(LocalSoamApi inner) : ISoamApi
         var kind = SymphonyTaskResult.Decode(output.PopulateTaskOutput()).Kind;
         lock (_gate)
         {
-            _outputKinds.Add(kind);
+            _outputs[Key(sessionId, output.Id)] = kind;
         }
     }
 
@@ -114,8 +134,10 @@ internal sealed class RecordingSoamApi(LocalSoamApi inner) : ISoamApi
 
         public ISoamSession CreateSession(SessionCreationAttributes attributes)
         {
-            attributes.SessionCallback!.OnResponse += owner.RecordOutput;
+            string? sessionId = null;
+            attributes.SessionCallback!.OnResponse += output => owner.RecordOutput(sessionId!, output);
             var session = (LocalSoamSession)connection.CreateSession(attributes);
+            sessionId = session.Id;
             lock (owner._gate)
             {
                 owner._session = session;
@@ -136,8 +158,10 @@ internal sealed class RecordingSoamApi(LocalSoamApi inner) : ISoamApi
 
         public TaskInputHandle SendTaskInput(TaskSubmissionAttributes attributes)
         {
-            owner.RecordInput(attributes.TaskInput);
-            return session.SendTaskInput(attributes);
+            // Recorded under the id SOAM gave it; its output may be recorded first (outputs are kept by id).
+            var handle = session.SendTaskInput(attributes);
+            owner.RecordInput(session.Id, handle.Id, attributes.TaskInput);
+            return handle;
         }
 
         public void Close(SessionCloseFlags flags = SessionCloseFlags.DestroyOnClose) => session.Close(flags);
