@@ -2,9 +2,10 @@
 # Scaler.NET vs Dask benchmark suite, measured in one run on this machine (see docs/benchmarks.md).
 # Usage: scripts/bench-suite.sh [--quick] [--no-dask] [--scale-tasks N]
 # Starts an object storage server, a scheduler and a baremetal_native worker manager (2 workers) as scaler-cli
-# processes on 127.0.0.1, runs workloads 1-3, 5 and 6 (3 runs after a warm-up, medians), runs workloads 1-3 on a
-# Dask LocalCluster, prints one table and writes bench/results/suite.json and suite.md. Every process it starts is
-# stopped when it ends. Figures are measurements, not assertions.
+# processes on 127.0.0.1, runs workloads 1-3, then workload 4 (workloads 1 and 2 through a second stack with the
+# Symphony worker manager on the local SOAM engine, max-task-concurrency 2), 5 and 6 (3 runs after a warm-up,
+# medians), runs workloads 1-3 on a Dask LocalCluster, prints one table and writes bench/results/suite.json and
+# suite.md. Every process it starts is stopped when it ends. Figures are measurements, not assertions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -6,14 +6,15 @@ namespace Scaler.EndToEnd.Tests;
 
 /// <summary>
 /// The benchmark suite's harness (bench/Scaler.Benchmarks/Suite) on a tiny size: workloads 1-3 against real
-/// scaler-cli processes, no Dask, no object storage or scale workload. Checks the table, not the speed.
+/// scaler-cli processes, then workload 4 (workloads 1 and 2 through the Symphony worker manager on the local SOAM
+/// engine, beside baremetal_native), no Dask, no object storage or scale workload. Checks the table, not the speed.
 /// </summary>
 public sealed class BenchmarkHarnessTests
 {
     [Fact]
     public async Task Tiny_suite_prints_a_well_formed_table_with_every_figure_measured()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(180));
         var options = new SuiteOptions
         {
             TinyTasks = 200,
@@ -51,7 +52,15 @@ public sealed class BenchmarkHarnessTests
             Assert.All(measured, r => Assert.Equal("-", r[4])); // no Dask in this run
         }
 
-        Assert.Contains(rows, r => r[0].StartsWith("W4", StringComparison.Ordinal));
+        // W4: W1 and W2 through the Symphony path, the baremetal_native figures beside them, and both ratios.
+        var symphony = rows.Where(r => r[0].StartsWith("W4", StringComparison.Ordinal)).ToList();
+        Assert.Equal(6, symphony.Count);
+        Assert.All(symphony, r => Assert.True(
+            double.TryParse(r[3], NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value > 0,
+            $"{r[0]} {r[1]}: '{r[3]}' is not a positive number"));
+        Assert.Equal(2, symphony.Count(r => r[1] == "symphony / native"));
+        var nativeThroughput = rows.Single(r => r[0].StartsWith("W1", StringComparison.Ordinal) && r[1] == "throughput")[3];
+        Assert.Equal(nativeThroughput, symphony.Single(r => r[1].StartsWith("throughput, baremetal_native", StringComparison.Ordinal))[3]);
         Assert.DoesNotContain(rows, r => r[0].StartsWith("W6", StringComparison.Ordinal));
     }
 

@@ -4,8 +4,10 @@ using System.Net.Sockets;
 namespace Scaler.Benchmarks.Suite;
 
 /// <summary>
-/// An object storage server, a scheduler and (optionally) a fixed baremetal_native worker manager, each a real
-/// scaler-cli process on 127.0.0.1. Disposing kills every process tree it started.
+/// An object storage server, a scheduler and (optionally) a worker manager with a concurrency of N tasks (a fixed
+/// baremetal_native manager with N workers, or the Symphony manager on the local SOAM engine at max-task-concurrency N),
+/// each a real scaler-cli process on 127.0.0.1. Disposing kills every process tree it started (the Symphony manager's
+/// service instance processes are in its tree).
 /// </summary>
 internal sealed class LocalCluster : IAsyncDisposable
 {
@@ -40,19 +42,35 @@ internal sealed class LocalCluster : IAsyncDisposable
     public static string PerTask(IReadOnlyList<(string Part, double Seconds)> before, IReadOnlyList<(string Part, double Seconds)> after, int tasks) =>
         string.Join(", ", after.Select((a, i) => $"{a.Part} {(a.Seconds - before[i].Seconds) * 1e6 / tasks:N0}"));
 
-    public static LocalCluster Start(string cli, int workers)
+    /// <summary>Which worker manager <see cref="Start"/> runs.</summary>
+    public enum Manager
+    {
+        BaremetalNative,
+        SymphonyLocal,
+    }
+
+    public static LocalCluster Start(string cli, int workers, Manager manager = Manager.BaremetalNative)
     {
         var cluster = new LocalCluster(FindConsecutiveFreePorts(3));
         try
         {
             cluster._children.Add(ChildProcess.Start(cli, ["object-storage-server", cluster.ObjectStorageAddress, "-ll", "WARNING"]));
             cluster._children.Add(ChildProcess.Start(cli, ["scheduler", cluster.SchedulerAddress, "-osa", cluster.ObjectStorageAddress, "-ll", "WARNING"]));
-            if (workers > 0)
+            var concurrency = workers.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (workers > 0 && manager == Manager.SymphonyLocal)
+            {
+                cluster._children.Add(ChildProcess.Start(cli,
+                [
+                    "worker-manager", "symphony", cluster.SchedulerAddress, "-wmi", "bench-symphony", "-osa", cluster.ObjectStorageAddress,
+                    "--service-name", "ScalerBench", "--soam-backend", "local", "-mtc", concurrency, "-ll", "WARNING",
+                ]));
+            }
+            else if (workers > 0)
             {
                 cluster._children.Add(ChildProcess.Start(cli,
                 [
                     "worker-manager", "baremetal_native", cluster.SchedulerAddress, "-wmi", "bench", "-osa", cluster.ObjectStorageAddress,
-                    "--mode", "fixed", "-mtc", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "-ll", "WARNING",
+                    "--mode", "fixed", "-mtc", concurrency, "-ll", "WARNING",
                 ]));
             }
         }

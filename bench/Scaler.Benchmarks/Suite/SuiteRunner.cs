@@ -28,19 +28,7 @@ public static class SuiteRunner
             await using var client = await ConnectAsync(cluster, ct);
 
             // W1
-            var tiny = new List<ClientWorkloads.TinyRun>();
-            for (var run = 0; run <= options.Repeats; run++)
-            {
-                var cpuBefore = cluster.CpuSeconds();
-                var result = await ClientWorkloads.TinyTasksAsync(client, options.TinyTasks, ct);
-                log.WriteLine($"  W1 run {run}{(run == 0 ? " (warm-up)" : string.Empty)}: submit {result.SubmitSeconds:0.000} s, gather {result.GatherSeconds:0.000} s, map {result.MapSeconds:0.000} s");
-                log.WriteLine($"    CPU us/task: {LocalCluster.PerTask(cpuBefore, cluster.CpuSeconds(), 2 * options.TinyTasks)}");
-                if (run > 0)
-                {
-                    tiny.Add(result);
-                }
-            }
-
+            var tiny = await RunTinyAsync(client, cluster, options, "W1", map: true, log, ct);
             var w1 = $"W1 {options.TinyTasks:N0} tiny tasks";
             figures.Add(new Figure(w1, "submit", "s", Stats.Median(tiny.Select(t => t.SubmitSeconds)), D("w1_submit_s"), "-", HigherIsBetter: false));
             figures.Add(new Figure(w1, "gather", "s", Stats.Median(tiny.Select(t => t.GatherSeconds)), D("w1_gather_s"), "-", HigherIsBetter: false));
@@ -49,18 +37,8 @@ public static class SuiteRunner
             cluster.ThrowIfAnyExited();
 
             // W2
-            var walls = new List<double>();
-            for (var run = 0; run <= options.Repeats; run++)
-            {
-                var wall = await ClientWorkloads.SleepTasksAsync(client, run == 0 ? Math.Min(100, options.SleepTasks) : options.SleepTasks, options.SleepMilliseconds, ct);
-                log.WriteLine($"  W2 run {run}{(run == 0 ? " (warm-up)" : string.Empty)}: {wall:0.000} s");
-                if (run > 0)
-                {
-                    walls.Add(wall);
-                }
-            }
-
-            var ideal = options.SleepTasks * options.SleepMilliseconds / 1000.0 / Workers;
+            var walls = await RunSleepsAsync(client, options, "W2", log, ct);
+            var ideal = IdealSleepSeconds(options);
             var w2 = $"W2 {options.SleepTasks:N0} x {options.SleepMilliseconds} ms sleeps";
             figures.Add(new Figure(w2, "wall time", "s", Stats.Median(walls), D("w2_wall_s"), $"ideal {ideal:0.00}", HigherIsBetter: false));
             figures.Add(new Figure(w2, "efficiency", "%", 100 * ideal / Stats.Median(walls), D("w2_efficiency_pct"), ">= 95", HigherIsBetter: true));
@@ -84,7 +62,7 @@ public static class SuiteRunner
             cluster.ThrowIfAnyExited();
         }
 
-        figures.Add(new Figure("W4 Symphony path", "(added separately)", "-", null, null, "-", HigherIsBetter: true));
+        figures.AddRange(await RunSymphonyAsync(options, figures, log, ct));
 
         if (options.ObjectStorage)
         {
@@ -116,6 +94,95 @@ public static class SuiteRunner
 
         return figures;
     }
+
+    /// <summary>
+    /// W4: workloads 1 and 2 through a stack whose worker manager is the Symphony one on the local SOAM engine at
+    /// max-task-concurrency <see cref="Workers"/> (the same concurrency as the baremetal_native stack of W1-W3), with
+    /// the baremetal_native figures of this run beside them and the ratio symphony / native.
+    /// </summary>
+    private static async Task<IReadOnlyList<Figure>> RunSymphonyAsync(SuiteOptions options, IReadOnlyList<Figure> native, TextWriter log, CancellationToken ct)
+    {
+        log.WriteLine($"scaler: W4 starting object storage, scheduler and a Symphony worker manager (local SOAM engine, max-task-concurrency {Workers})");
+        List<ClientWorkloads.TinyRun> tiny;
+        List<double> walls;
+        await using (var cluster = LocalCluster.Start(options.CliPath, Workers, LocalCluster.Manager.SymphonyLocal))
+        {
+            await using var client = await ConnectAsync(cluster, ct);
+            try
+            {
+                tiny = await RunTinyAsync(client, cluster, options, "W4/W1", map: false, log, ct);
+                cluster.ThrowIfAnyExited();
+                walls = await RunSleepsAsync(client, options, "W4/W2", log, ct);
+                cluster.ThrowIfAnyExited();
+            }
+            catch (ScalerClientException)
+            {
+                // A lost scheduler or worker manager: say which process ended and what it printed.
+                cluster.ThrowIfAnyExited();
+                throw;
+            }
+        }
+
+        double? Native(string workload, string name) =>
+            native.FirstOrDefault(f => f.Workload.StartsWith(workload, StringComparison.Ordinal) && f.Name == name)?.Scaler;
+        static double? Ratio(double symphony, double? baseline) => baseline is > 0 ? symphony / baseline : null;
+
+        var throughput = Stats.Median(tiny.Select(t => options.TinyTasks / (t.SubmitSeconds + t.GatherSeconds)));
+        var nativeThroughput = Native("W1", "throughput");
+        var efficiency = 100 * IdealSleepSeconds(options) / Stats.Median(walls);
+        var nativeEfficiency = Native("W2", "efficiency");
+        var w1 = $"W4 Symphony: W1 {options.TinyTasks:N0} tiny tasks";
+        var w2 = $"W4 Symphony: W2 {options.SleepTasks:N0} x {options.SleepMilliseconds} ms";
+        return
+        [
+            new Figure(w1, "throughput, symphony", "tasks/s", throughput, null, "-", HigherIsBetter: true),
+            new Figure(w1, $"throughput, baremetal_native ({Workers})", "tasks/s", nativeThroughput, null, "-", HigherIsBetter: true),
+            new Figure(w1, "symphony / native", "ratio", Ratio(throughput, nativeThroughput), null, ">= 0.5", HigherIsBetter: true),
+            new Figure(w2, "efficiency, symphony", "%", efficiency, null, "-", HigherIsBetter: true),
+            new Figure(w2, $"efficiency, baremetal_native ({Workers})", "%", nativeEfficiency, null, "-", HigherIsBetter: true),
+            new Figure(w2, "symphony / native", "ratio", Ratio(efficiency, nativeEfficiency), null, ">= 0.5", HigherIsBetter: true),
+        ];
+    }
+
+    /// <summary>W1's runs: a warm-up, then <see cref="SuiteOptions.Repeats"/> measured runs (returned).</summary>
+    private static async Task<List<ClientWorkloads.TinyRun>> RunTinyAsync(
+        Client client, LocalCluster cluster, SuiteOptions options, string label, bool map, TextWriter log, CancellationToken ct)
+    {
+        var tiny = new List<ClientWorkloads.TinyRun>();
+        for (var run = 0; run <= options.Repeats; run++)
+        {
+            var cpuBefore = cluster.CpuSeconds();
+            var result = await ClientWorkloads.TinyTasksAsync(client, options.TinyTasks, ct, map);
+            log.WriteLine($"  {label} run {run}{(run == 0 ? " (warm-up)" : string.Empty)}: submit {result.SubmitSeconds:0.000} s, gather {result.GatherSeconds:0.000} s"
+                + (map ? $", map {result.MapSeconds:0.000} s" : string.Empty));
+            log.WriteLine($"    CPU us/task: {LocalCluster.PerTask(cpuBefore, cluster.CpuSeconds(), (map ? 2 : 1) * options.TinyTasks)}");
+            if (run > 0)
+            {
+                tiny.Add(result);
+            }
+        }
+
+        return tiny;
+    }
+
+    /// <summary>W2's runs: a short warm-up, then <see cref="SuiteOptions.Repeats"/> measured wall times (returned).</summary>
+    private static async Task<List<double>> RunSleepsAsync(Client client, SuiteOptions options, string label, TextWriter log, CancellationToken ct)
+    {
+        var walls = new List<double>();
+        for (var run = 0; run <= options.Repeats; run++)
+        {
+            var wall = await ClientWorkloads.SleepTasksAsync(client, run == 0 ? Math.Min(100, options.SleepTasks) : options.SleepTasks, options.SleepMilliseconds, ct);
+            log.WriteLine($"  {label} run {run}{(run == 0 ? " (warm-up)" : string.Empty)}: {wall:0.000} s");
+            if (run > 0)
+            {
+                walls.Add(wall);
+            }
+        }
+
+        return walls;
+    }
+
+    private static double IdealSleepSeconds(SuiteOptions options) => options.SleepTasks * options.SleepMilliseconds / 1000.0 / Workers;
 
     /// <summary>Runs the suite, prints the table and writes suite.json and suite.md when an output directory is set.</summary>
     public static async Task<int> MainAsync(IReadOnlyList<string> args)

@@ -28,6 +28,9 @@ internal sealed partial class LocalServiceInstance : IDisposable
 
     public bool IsReady { get; set; }
 
+    /// <summary>Killed on purpose (<see cref="LocalSoamEngine.KillAllInstances"/>): never given a task, not counted.</summary>
+    public bool Retired { get; set; }
+
     public LocalTask? Current { get; set; }
 
     /// <summary>True between the instance's Started frame for <see cref="Current"/> and its completion.</summary>

@@ -72,6 +72,33 @@ public sealed partial class LocalSoamEngine : IDisposable
         return victim is not null;
     }
 
+    /// <summary>
+    /// Test hook: kills every service instance process, as a host failure would. They are replaced on demand (with
+    /// empty caches) without waiting for their exits; a task one of them was running is retried as for any instance
+    /// that exits. Returns how many.
+    /// </summary>
+    public int KillAllInstances()
+    {
+        List<LocalServiceInstance> victims;
+        lock (_gate)
+        {
+            victims = [.. _instances.Where(i => !i.Retired)];
+            foreach (var victim in victims)
+            {
+                // Never chosen for a task while its exit is on the way, and replaced at once.
+                victim.Retired = true;
+            }
+        }
+
+        foreach (var victim in victims)
+        {
+            victim.Kill();
+        }
+
+        Pump();
+        return victims.Count;
+    }
+
     public void Dispose()
     {
         List<LocalServiceInstance> instances;
@@ -177,7 +204,7 @@ public sealed partial class LocalSoamEngine : IDisposable
                     continue;
                 }
 
-                var idle = _instances.Find(i => i.IsReady && i.Current is null);
+                var idle = _instances.Find(i => i.IsReady && !i.Retired && i.Current is null);
                 if (idle is null)
                 {
                     break;
@@ -190,8 +217,8 @@ public sealed partial class LocalSoamEngine : IDisposable
                 toSend.Add((idle, first.Value));
             }
 
-            var starting = _instances.Count(i => !i.IsReady);
-            var wanted = Math.Min(_pending.Count - starting, Profile.MaxInstances - _instances.Count);
+            var starting = _instances.Count(i => !i.IsReady && !i.Retired);
+            var wanted = Math.Min(_pending.Count - starting, Profile.MaxInstances - _instances.Count(i => !i.Retired));
             if (_consecutiveStartFailures >= Profile.MaxConsecutiveStartFailures)
             {
                 wanted = 0;
@@ -336,7 +363,7 @@ public sealed partial class LocalSoamEngine : IDisposable
                 return;
             }
 
-            if (!instance.IsReady)
+            if (!instance.IsReady && !instance.Retired)
             {
                 _consecutiveStartFailures++;
             }

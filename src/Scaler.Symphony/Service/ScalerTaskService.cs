@@ -9,7 +9,9 @@ namespace Scaler.Symphony.Service;
 /// The Symphony service that runs Scaler tasks: each task input is a <see cref="SymphonyTaskEnvelope"/>, run with
 /// <see cref="TaskExecutor"/>; the output is a <see cref="SymphonyTaskResult"/>. Whatever the user's function does
 /// (returns, throws) gives an output, so Symphony never retries a deterministic failure. An input that is not an
-/// envelope this service can read is a <see cref="FatalException"/>: retrying cannot fix it.
+/// envelope this service can read is a <see cref="FatalException"/>: retrying cannot fix it. Code an envelope names by
+/// hash only comes from this instance's <see cref="CodeCache"/>; when it is not there and the envelope says the worker
+/// resolves code by hash, the output is a <see cref="SymphonyTaskResultKind.CodeMissing"/> result (see docs/symphony.md).
 /// </summary>
 public sealed partial class ScalerTaskService : ServiceContainer
 {
@@ -39,22 +41,54 @@ public sealed partial class ScalerTaskService : ServiceContainer
             throw new FatalException($"task {taskContext.TaskId}: {e.Message}", e);
         }
 
-        // OnInvoke is synchronous in SOAM; the executor only goes asynchronous for awaitable user results.
-        var outcome = executor
-            .ExecuteAsync(envelope.SerializerObject, envelope.FunctionObject, envelope.ArgumentObjects, envelope.FetchCodeAsync)
-            .AsTask()
-            .GetAwaiter()
-            .GetResult();
-        if (!outcome.Succeeded)
+        // Code named by hash only is resolved from the executor's CodeCache (this instance's cache by SHA-256: every
+        // assembly it loaded, with its bytes). Whatever the cache lacks and the envelope does not carry is recorded.
+        List<CodeAssemblyReference>? missing = null;
+        ValueTask<ReadOnlyMemory<byte>> FetchCode(CodeAssemblyReference assembly, CancellationToken cancellationToken)
         {
-            LogTaskFailed(_logger, taskContext.SessionId, taskContext.TaskId, outcome.Error?.ToString() ?? "unknown error");
+            foreach (var code in envelope.CodeAssemblies)
+            {
+                if (code.HasBytes && string.Equals(code.Reference.Sha256Hex, assembly.Sha256Hex, StringComparison.Ordinal))
+                {
+                    return ValueTask.FromResult(code.Bytes);
+                }
+            }
+
+            (missing ??= []).Add(assembly);
+            throw new InvalidOperationException($"code assembly {assembly} is neither included in the task envelope nor cached by this service instance");
         }
 
-        taskContext.SetTaskOutput(SymphonyTaskResult.FromOutcome(outcome).Encode());
+        // OnInvoke is synchronous in SOAM; the executor only goes asynchronous for awaitable user results, so the
+        // usual task completes synchronously and is read without wrapping it in a Task.
+        var pending = executor.ExecuteAsync(envelope.SerializerObject, envelope.FunctionObject, envelope.ArgumentObjects, FetchCode);
+        var outcome = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        var byHash = envelope.Flags.HasFlag(SymphonyEnvelopeFlags.ResolvesCodeByHash);
+        SymphonyTaskResult result;
+        if (missing is not null && byHash)
+        {
+            // Not a failure of the task: the worker resends it with the bytes (never a SOAM failure, so no retries).
+            LogCodeMissing(_logger, taskContext.SessionId, taskContext.TaskId, string.Join(", ", missing));
+            result = SymphonyTaskResult.CodeMissing(missing);
+        }
+        else
+        {
+            if (!outcome.Succeeded)
+            {
+                LogTaskFailed(_logger, taskContext.SessionId, taskContext.TaskId, outcome.Error?.ToString() ?? "unknown error");
+            }
+
+            // A worker that resolves code by hash reads layout 2, which tells it this service can too.
+            result = SymphonyTaskResult.FromOutcome(outcome).WithVersion(byHash ? SymphonyTaskResult.LayoutVersion : (ushort)1);
+        }
+
+        taskContext.SetTaskOutput(result.Encode());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scaler task service created for application {Application}, service {Service}")]
     private static partial void LogCreated(ILogger logger, string application, string service);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "session {SessionId} task {TaskId}: code missing from this instance ({Missing}); the worker resends it with the bytes")]
+    private static partial void LogCodeMissing(ILogger logger, string sessionId, string taskId, string missing);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "session {SessionId} task {TaskId} failed: {Error}")]
     private static partial void LogTaskFailed(ILogger logger, string sessionId, string taskId, string error);

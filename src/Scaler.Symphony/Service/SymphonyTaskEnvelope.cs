@@ -10,13 +10,13 @@ namespace Scaler.Symphony.Service;
 /// <code>
 /// magic    8 bytes  "SCLRSYMT"
 /// version  u16      1
-/// flags    u16      0 (reserved)
+/// flags    u16      SymphonyEnvelopeFlags (bit 0: the sender resolves code by hash); readers ignore unknown bits
 /// sections until the end, each: tag u8, length u32, body
 ///   1 serializer object (exactly once)
 ///   2 function object (exactly once)
 ///   3 argument object (once per argument, in parameter order)
 ///   4 code assembly: name (u16 length + UTF-8), version (u16 length + UTF-8), mvid 16, sha256 32, then the
-///     assembly bytes (the rest of the body; empty = not included)
+///     assembly bytes (the rest of the body; empty = not included: the service resolves it by hash from its cache)
 ///   128-255 optional extensions: skipped by readers that do not know them
 ///   any other unknown tag is an error (a feature this reader lacks)
 /// </code>
@@ -41,15 +41,19 @@ public sealed class SymphonyTaskEnvelope
         ReadOnlyMemory<byte> serializerObject,
         ReadOnlyMemory<byte> functionObject,
         IReadOnlyList<ReadOnlyMemory<byte>> argumentObjects,
-        IReadOnlyList<SymphonyCodeAssembly> codeAssemblies)
+        IReadOnlyList<SymphonyCodeAssembly> codeAssemblies,
+        SymphonyEnvelopeFlags flags = SymphonyEnvelopeFlags.None)
     {
         ArgumentNullException.ThrowIfNull(argumentObjects);
         ArgumentNullException.ThrowIfNull(codeAssemblies);
+        Flags = flags;
         SerializerObject = serializerObject;
         FunctionObject = functionObject;
         ArgumentObjects = argumentObjects;
         CodeAssemblies = codeAssemblies;
     }
+
+    public SymphonyEnvelopeFlags Flags { get; }
 
     public ReadOnlyMemory<byte> SerializerObject { get; }
 
@@ -98,7 +102,7 @@ public sealed class SymphonyTaskEnvelope
         var span = buffer.AsSpan();
         Magic.CopyTo(span);
         BinaryPrimitives.WriteUInt16LittleEndian(span[8..], LayoutVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[10..], 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[10..], (ushort)Flags);
         var at = HeaderLength;
         at = WriteSection(span, at, SerializerTag, SerializerObject.Span);
         at = WriteSection(span, at, FunctionTag, FunctionObject.Span);
@@ -135,6 +139,7 @@ public sealed class SymphonyTaskEnvelope
             throw new SymphonyEnvelopeException($"task envelope layout version {version} is not supported (this service reads version {LayoutVersion})");
         }
 
+        var flags = (SymphonyEnvelopeFlags)BinaryPrimitives.ReadUInt16LittleEndian(span[10..]);
         ReadOnlyMemory<byte>? serializer = null;
         ReadOnlyMemory<byte>? function = null;
         var arguments = new List<ReadOnlyMemory<byte>>();
@@ -198,7 +203,8 @@ public sealed class SymphonyTaskEnvelope
             serializer ?? throw Missing("serializer"),
             function ?? throw Missing("function"),
             arguments,
-            code);
+            code,
+            flags);
     }
 
     private static SymphonyEnvelopeException Duplicate(string what) => new($"task envelope has more than one {what} section");

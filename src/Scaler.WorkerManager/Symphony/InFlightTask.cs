@@ -36,6 +36,15 @@ internal sealed class InFlightTask(TaskMessage task, string key)
     /// <summary>The SOAM task id of the latest send.</summary>
     public string? SoamTaskId { get; set; }
 
+    /// <summary>Set after a code-missing answer: the next envelope carries every code assembly's bytes.</summary>
+    public bool IncludeAllCode { get; set; }
+
+    /// <summary>True when the latest envelope named some code by hash only.</summary>
+    public bool OmittedCode { get; set; }
+
+    /// <summary>SHA-256 of the code assemblies whose bytes the latest envelope carried.</summary>
+    public IReadOnlyList<string> CodeCarried { get; set; } = [];
+
     /// <summary>How many sessions were lost while this task was in them.</summary>
     public int SessionLosses { get; set; }
 }

@@ -33,6 +33,12 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private readonly List<InFlightTask> _waiting = [];
     private readonly List<InFlightTask> _ready = [];
     private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _code = new(StringComparer.Ordinal);
+
+    /// <summary>The code list of each function object (read once per function, not once per task), by object ID.</summary>
+    private readonly ConcurrentDictionary<ObjectId, IReadOnlyList<CodeAssemblyReference>> _functionCode = new();
+
+    /// <summary>Code (by SHA-256) a task carried to the service and that task then ran: later tasks name it by hash only.</summary>
+    private readonly ConcurrentDictionary<string, byte> _codeAtService = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ISoamApi _api;
     private readonly SymphonyBackendOptions _options;
@@ -41,6 +47,11 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
     private ITaskCompletionSink? _sink;
     private ObjectStorageClient? _storage;
+    private ObjectFetchCache? _sharedObjects;
+
+    /// <summary>True once the service answered in result layout 2: it resolves code by hash (and answers code-missing).</summary>
+    private volatile bool _serviceResolvesByHash;
+    private int _codeMissingAnswers;
     private OpenSession? _session;
     private bool _opening;
     private bool _disposed;
@@ -97,6 +108,9 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     /// <summary>How many sessions were opened (1 + the reopens after losses).</summary>
     public int SessionsOpened => Volatile.Read(ref _sessionsOpened);
 
+    /// <summary>How many code-missing answers the service gave (each one made its task be sent again with the bytes).</summary>
+    public int CodeMissingAnswers => Volatile.Read(ref _codeMissingAnswers);
+
     /// <summary>Tasks held here (preparing, waiting for a session, or in Symphony).</summary>
     public int TasksHeld
     {
@@ -116,6 +130,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         _sink = sink;
         _storage = await ObjectStorageClient.ConnectAsync(
             objectStorageAddress, _options.WorkerIdentity + "|soam", _loggerFactory, cancellationToken).ConfigureAwait(false);
+        _sharedObjects = new ObjectFetchCache(_storage);
         lock (_gate)
         {
             if (_disposed || _opening)
@@ -205,7 +220,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     {
         try
         {
-            entry.Input = await BuildEnvelopeAsync(entry.Task, _stopping.Token).ConfigureAwait(false);
+            entry.Input = await BuildEnvelopeAsync(entry, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -216,29 +231,60 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 #pragma warning restore CA1031
         {
             LogPrepareFailed(_logger, entry.Key, e.Message);
-            Deliver(entry, TaskResultType.Failed, RemoteError.FromException(e).ToBytes());
+            Complete(entry, TaskResultType.Failed, RemoteError.FromException(e).ToBytes());
             return;
         }
 
         Send(entry);
     }
 
-    private async Task<byte[]> BuildEnvelopeAsync(TaskMessage task, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches the task's objects (all at once; the serializer and function from <see cref="ObjectFetchCache"/> after
+    /// the first task of a client) and encodes its envelope. Code the service is known to hold is named by hash only,
+    /// unless <see cref="InFlightTask.IncludeAllCode"/> (the service answered code-missing for this task).
+    /// </summary>
+    private async Task<byte[]> BuildEnvelopeAsync(InFlightTask entry, CancellationToken cancellationToken)
     {
         var storage = _storage ?? throw new InvalidOperationException("the backend is not started");
+        var shared = _sharedObjects!;
+        var task = entry.Task;
         var owner = ObjectOwner.FromClientIdentity(task.Source);
-        var serializer = await storage.GetAsync(ObjectId.ForSerializer(owner), cancellationToken).ConfigureAwait(false);
-        var function = await storage.GetAsync(ObjectId.FromBytes(task.FuncObjectId), cancellationToken).ConfigureAwait(false);
-        var arguments = new ReadOnlyMemory<byte>[task.FunctionArgs.Count];
-        for (var i = 0; i < arguments.Length; i++)
+        var serializerFetch = shared.GetAsync(ObjectId.ForSerializer(owner), cancellationToken);
+        var functionFetch = shared.GetAsync(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
+        var argumentFetches = new Task<ReadOnlyMemory<byte>>[task.FunctionArgs.Count];
+        for (var i = 0; i < argumentFetches.Length; i++)
         {
-            arguments[i] = await storage.GetAsync(ObjectId.FromBytes(task.FunctionArgs[i].Data), cancellationToken).ConfigureAwait(false);
+            argumentFetches[i] = storage.GetAsync(ObjectId.FromBytes(task.FunctionArgs[i].Data), cancellationToken);
         }
 
-        var references = FunctionCodeReferences.Read(function);
+        var serializer = await serializerFetch.ConfigureAwait(false);
+        var function = await functionFetch.ConfigureAwait(false);
+        var arguments = await Task.WhenAll(argumentFetches).ConfigureAwait(false);
+
+        var functionId = ObjectId.FromBytes(task.FuncObjectId);
+        if (!_functionCode.TryGetValue(functionId, out var references))
+        {
+            references = FunctionCodeReferences.Read(function);
+            if (_functionCode.Count >= ObjectFetchCache.DefaultCapacity)
+            {
+                _functionCode.Clear();
+            }
+
+            _functionCode[functionId] = references;
+        }
+
         var code = new List<SymphonyCodeAssembly>(references.Count);
+        var carried = new List<string>();
+        entry.OmittedCode = false;
         foreach (var reference in references)
         {
+            if (!entry.IncludeAllCode && _serviceResolvesByHash && _codeAtService.ContainsKey(reference.Sha256Hex))
+            {
+                code.Add(new SymphonyCodeAssembly(reference, ReadOnlyMemory<byte>.Empty));
+                entry.OmittedCode = true;
+                continue;
+            }
+
             if (!_code.TryGetValue(reference.Sha256Hex, out var bytes))
             {
                 bytes = await storage.GetAsync(ObjectId.FromBytes(reference.ObjectId()), cancellationToken).ConfigureAwait(false);
@@ -249,9 +295,11 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             }
 
             code.Add(new SymphonyCodeAssembly(reference, bytes));
+            carried.Add(reference.Sha256Hex);
         }
 
-        return new SymphonyTaskEnvelope(serializer, function, arguments, code).Encode();
+        entry.CodeCarried = carried;
+        return new SymphonyTaskEnvelope(serializer, function, arguments, code, SymphonyEnvelopeFlags.ResolvesCodeByHash).Encode();
     }
 
     private void Send(InFlightTask entry)
@@ -315,11 +363,81 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 typeof(InvalidDataException).FullName!,
                 $"Symphony task {completion.TaskId} returned an output that is not a Scaler task result: {e.Message}",
                 string.Empty);
-            Deliver(entry, TaskResultType.Failed, error.ToBytes());
+            Complete(entry, TaskResultType.Failed, error.ToBytes());
             return;
         }
 
-        Deliver(entry, result.Succeeded ? TaskResultType.Success : TaskResultType.Failed, result.Payload);
+        // Layout 2 says the instance resolves code by hash. An instance of an older service package answers layout 1
+        // and cannot say "code missing": its failure of a task that omitted code may be just that, so the task is
+        // resent once with its bytes, and code is sent with every task until a layout-2 answer comes again.
+        _serviceResolvesByHash = result.Version >= 2;
+        if (result.Version < 2 && result.Kind == SymphonyTaskResultKind.Failed && entry.OmittedCode && !entry.IncludeAllCode)
+        {
+            ResendWithCode(entry, completion, "an instance older than result layout 2 failed a task that omitted code bytes");
+            return;
+        }
+
+        switch (result.Kind)
+        {
+            case SymphonyTaskResultKind.CodeMissing:
+                OnCodeMissing(entry, completion, result);
+                return;
+            case SymphonyTaskResultKind.Success:
+                foreach (var sha in entry.CodeCarried)
+                {
+                    _codeAtService.TryAdd(sha, 0);
+                }
+
+                Complete(entry, TaskResultType.Success, result.Payload);
+                return;
+            default:
+                Complete(entry, TaskResultType.Failed, result.Payload);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// The service instance that ran the task lacks code the envelope named by hash only (a new or restarted
+    /// instance): the task is built again with every code assembly's bytes and sent again. The hashes stay "at the
+    /// service" for later tasks: other instances have them, and this one caches them from the resend when it gets it.
+    /// A task that carried all its code and still gets this answer fails: resending could only loop.
+    /// </summary>
+    private void OnCodeMissing(InFlightTask entry, SoamTaskCompletion completion, SymphonyTaskResult result)
+    {
+        Interlocked.Increment(ref _codeMissingAnswers);
+        var missing = string.Join(", ", result.ReadMissingCode());
+        if (entry.IncludeAllCode)
+        {
+            var error = new RemoteError(
+                typeof(InvalidDataException).FullName!,
+                $"the Symphony service answered code-missing ({missing}) for SOAM task {completion.TaskId}, which carried the bytes of every code assembly",
+                string.Empty);
+            Complete(entry, TaskResultType.Failed, error.ToBytes());
+            return;
+        }
+
+        ResendWithCode(entry, completion, "the service lacks code " + missing);
+    }
+
+    /// <summary>Builds the task again with the bytes of every code assembly it needs and sends it again (once).</summary>
+    private void ResendWithCode(InFlightTask entry, SoamTaskCompletion completion, string why)
+    {
+        lock (_gate)
+        {
+            if (entry.State == InFlightState.Done)
+            {
+                return;
+            }
+
+            ReleaseSlotLocked(entry);
+            entry.State = InFlightState.Preparing;
+            entry.IncludeAllCode = true;
+            entry.Input = null;
+        }
+
+        LogResendWithCode(_logger, entry.Key, completion.TaskId, why);
+        _ = Task.Run(() => PrepareAndSendAsync(entry), CancellationToken.None);
+        PumpReady();
     }
 
     private void OnTaskFailedInSymphony(OpenSession session, InFlightTask entry, SoamTaskCompletion completion)
@@ -333,10 +451,15 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 + $"application {_options.ApplicationName}): {detail}",
             embedded?.StackTrace ?? soam?.StackTrace ?? string.Empty);
         LogTaskFailedInSymphony(_logger, entry.Key, completion.TaskId, detail ?? "no reason given");
-        Deliver(entry, TaskResultType.Failed, error.ToBytes());
+        Complete(entry, TaskResultType.Failed, error.ToBytes());
     }
 
-    private void Deliver(InFlightTask entry, TaskResultType type, ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// The task is over: its Symphony slot is freed and the next tasks are sent at once, then its result object is
+    /// stored (off the agent's loop and off the slot, so the store's round trip overlaps the next tasks) and the agent
+    /// is told it is stored. If the store fails, the agent is handed the bytes to store itself: never a lost result.
+    /// </summary>
+    private void Complete(InFlightTask entry, TaskResultType type, ReadOnlyMemory<byte> payload)
     {
         lock (_gate)
         {
@@ -350,9 +473,32 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         }
 
         entry.Input = null;
-        _sink?.TaskCompleted(TaskCompletion.WithPayload(entry.Task.TaskId, type, payload));
         PumpReady();
         _sink?.CapacityAvailable();
+        _ = StoreAndReportAsync(entry.Task, type, payload);
+    }
+
+    private async Task StoreAndReportAsync(TaskMessage task, TaskResultType type, ReadOnlyMemory<byte> payload)
+    {
+        var storage = _storage;
+        if (storage is not null)
+        {
+            var id = ObjectId.NewUnique(ObjectOwner.FromClientIdentity(task.Source));
+            try
+            {
+                await storage.SetAsync(id, payload, CancellationToken.None).ConfigureAwait(false);
+                _sink?.TaskCompleted(TaskCompletion.Stored(task.TaskId, type, id));
+                return;
+            }
+#pragma warning disable CA1031 // the agent stores the result itself, on its own connection, and reports what happens
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogStoreFailed(_logger, Convert.ToHexString(task.TaskId), e.Message);
+            }
+        }
+
+        _sink?.TaskCompleted(TaskCompletion.WithPayload(task.TaskId, type, payload));
     }
 
     private void ReleaseSlotLocked(InFlightTask entry)
@@ -457,7 +603,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 $"the task's IBM Spectrum Symphony session was lost {entry.SessionLosses} times (last: session "
                     + $"{session.Session.SessionId}: {reason}); giving up",
                 string.Empty);
-            Deliver(entry, TaskResultType.Failed, error.ToBytes());
+            Complete(entry, TaskResultType.Failed, error.ToBytes());
         }
     }
 
@@ -587,6 +733,12 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId} could not be prepared for Symphony: {Reason}")]
     private static partial void LogPrepareFailed(ILogger logger, string taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} (SOAM task {SoamTaskId}): {Why}; sending it again with the code bytes")]
+    private static partial void LogResendWithCode(ILogger logger, string taskId, string soamTaskId, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: storing its result failed ({Reason}); the worker agent stores it")]
+    private static partial void LogStoreFailed(ILogger logger, string taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} cancelled before it was sent to Symphony")]
     private static partial void LogCancelledBeforeSend(ILogger logger, string taskId);

@@ -150,5 +150,65 @@ public sealed class SymphonyTaskEnvelopeTests
         Assert.Throws<SymphonyEnvelopeException>(() => SymphonyTaskResult.Decode(new byte[] { 1, 2, 3 }));
     }
 
+    [Fact]
+    public void Envelope_WithCodeByHashOnly_RoundTripsTheReferenceAndTheFlag()
+    {
+        var reference = new CodeAssemblyReference("Other.Code", "2.0.0.0", Guid.NewGuid(), new string('b', 64));
+        var envelope = new SymphonyTaskEnvelope(
+            new byte[] { 1 },
+            new byte[] { 3 },
+            [new byte[] { 4 }],
+            [new SymphonyCodeAssembly(Reference, ReadOnlyMemory<byte>.Empty), new SymphonyCodeAssembly(reference, ReadOnlyMemory<byte>.Empty)],
+            SymphonyEnvelopeFlags.ResolvesCodeByHash);
+
+        var bytes = envelope.Encode();
+        var decoded = SymphonyTaskEnvelope.Decode(bytes);
+
+        Assert.Equal((ushort)SymphonyEnvelopeFlags.ResolvesCodeByHash, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(10)));
+        Assert.Equal(SymphonyEnvelopeFlags.ResolvesCodeByHash, decoded.Flags);
+        Assert.Equal([Reference, reference], decoded.CodeAssemblies.Select(c => c.Reference));
+        Assert.All(decoded.CodeAssemblies, c => Assert.False(c.HasBytes));
+        Assert.Equal(SymphonyEnvelopeFlags.None, SymphonyTaskEnvelope.Decode(Minimal().Encode()).Flags);
+    }
+
+    [Fact]
+    public void Result_CodeMissing_RoundTripsTheHashesInLayout2()
+    {
+        var other = new CodeAssemblyReference("Other.Code", "2.0.0.0", Guid.NewGuid(), "0123456789abcdef" + new string('c', 48));
+
+        var bytes = SymphonyTaskResult.CodeMissing([Reference, other]).Encode();
+        var decoded = SymphonyTaskResult.Decode(bytes);
+
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)));
+        Assert.Equal(2, bytes[10]);
+        Assert.Equal(SymphonyTaskResultKind.CodeMissing, decoded.Kind);
+        Assert.False(decoded.Succeeded);
+        Assert.Equal(2, decoded.Version);
+        Assert.Equal([Reference.Sha256Hex, other.Sha256Hex], decoded.ReadMissingCode());
+        Assert.Throws<InvalidOperationException>(() => decoded.ReadError());
+        Assert.Throws<InvalidOperationException>(() => SymphonyTaskResult.CodeMissing([Reference]).WithVersion(1));
+    }
+
+    [Fact]
+    public void Result_Layout1_HasNoCodeMissingStatus_AndLayout2ReadsSuccessAndFailure()
+    {
+        var v1CodeMissing = SymphonyTaskResult.CodeMissing([Reference]).Encode();
+        BinaryPrimitives.WriteUInt16LittleEndian(v1CodeMissing.AsSpan(8), 1);
+        var truncatedHash = SymphonyTaskResult.CodeMissing([Reference]).Encode()[..^1];
+
+        Assert.Contains("status 2", Assert.Throws<SymphonyEnvelopeException>(() => SymphonyTaskResult.Decode(v1CodeMissing)).Message, StringComparison.Ordinal);
+        Assert.Throws<SymphonyEnvelopeException>(() => SymphonyTaskResult.Decode(truncatedHash));
+        var v1 = SymphonyTaskResult.Decode(SymphonyTaskResult.Success(new byte[] { 5 }).Encode());
+        var v2 = SymphonyTaskResult.Decode(SymphonyTaskResult.Failure(new RemoteError("E", "m", string.Empty)).WithVersion(2).Encode());
+        Assert.Equal((ushort)1, v1.Version);
+        Assert.True(v1.Succeeded);
+        Assert.Equal((ushort)2, v2.Version);
+        Assert.Equal(SymphonyTaskResultKind.Failed, v2.Kind);
+        Assert.Equal("m", v2.ReadError().Message);
+        var v3 = SymphonyTaskResult.Success(new byte[] { 5 }).Encode();
+        BinaryPrimitives.WriteUInt16LittleEndian(v3.AsSpan(8), 3);
+        Assert.Throws<SymphonyEnvelopeException>(() => SymphonyTaskResult.Decode(v3));
+    }
+
     private static SymphonyTaskEnvelope Minimal() => new(new byte[] { 1 }, new byte[] { 3 }, [], []);
 }

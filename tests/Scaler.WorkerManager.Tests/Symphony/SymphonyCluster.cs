@@ -14,7 +14,7 @@ namespace Scaler.WorkerManager.Tests.Symphony;
 /// the local SOAM engine (service instances are real scaler-cli processes, ended on dispose) at
 /// max-task-concurrency 2, and a connected .NET client. Shared by the tests of <see cref="SymphonyEndToEndTests"/>.
 /// </summary>
-public sealed class SymphonyCluster : IAsyncLifetime, IDisposable
+public class SymphonyCluster : IAsyncLifetime, IDisposable
 {
     public const string ServiceName = "ScalerTestService";
     public const int MaxTaskConcurrency = 2;
@@ -23,10 +23,22 @@ public sealed class SymphonyCluster : IAsyncLifetime, IDisposable
     private SchedulerServer? _scheduler;
     private Task<int>? _manager;
 
-    public void Dispose() => _stop.Dispose();
+    public SymphonyCluster()
+        : this(LocalServiceCommand.ScalerCli())
+    {
+    }
 
-    internal RecordingSoamApi Api { get; } = new(new LocalSoamApi(
-        [LocalApplicationProfile.ForScaler(ServiceName, MaxTaskConcurrency, LocalServiceCommand.ScalerCli())], NullLoggerFactory.Instance));
+    /// <summary>A cluster whose service instances run <paramref name="serviceCommand"/>.</summary>
+    protected SymphonyCluster(LocalServiceCommand serviceCommand) => Api = new(new LocalSoamApi(
+        [LocalApplicationProfile.ForScaler(ServiceName, MaxTaskConcurrency, serviceCommand)], NullLoggerFactory.Instance));
+
+    public void Dispose()
+    {
+        _stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    internal RecordingSoamApi Api { get; }
 
     private Client? _client;
 

@@ -1,4 +1,5 @@
 using Scaler.Functions;
+using Scaler.Symphony.Service;
 
 namespace Scaler.WorkerManager.Tests.Symphony;
 
@@ -87,6 +88,34 @@ public sealed class SymphonyEndToEndTests(SymphonyCluster cluster) : IClassFixtu
             Assert.True(starts.Count >= 2, $"the killed task was not run again (starts: {starts.Count})");
             Assert.Equal(starts[0].TaskId, starts[1].TaskId);
         }
+    }
+
+    [Fact]
+    public async Task InstancesRestarted_CodeMissingAnswersAreResentWithBytes_AndEveryTaskCompletes()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var expected = Enumerable.Range(0, 20).Select(x => x * x).ToList();
+        var warmUp = cluster.Api.InputCount;
+        Assert.Equal(expected, await cluster.Client.MapAsync(SymphonyFunctions.Square, Enumerable.Range(0, 20), cts.Token));
+        await cluster.Api.OutputsOfAsync(cluster.Api.InputsSince(warmUp), cts.Token);
+        var engine = cluster.Api.Engine ?? throw new InvalidOperationException("no SOAM connection was made");
+        var mark = cluster.Api.InputCount;
+
+        Assert.True(engine.KillAllInstances() > 0, "no service instance was running");
+        var results = await cluster.Client.MapAsync(SymphonyFunctions.Square, Enumerable.Range(0, 20), cts.Token);
+
+        Assert.Equal(expected, results);
+        var sent = cluster.Api.InputsSince(mark);
+        var inputs = sent.Select(i => i.CarriesCode).ToList();
+        var outputs = await cluster.Api.OutputsOfAsync(sent, cts.Token);
+        var seen = $"inputs carrying code: [{string.Join(", ", inputs)}]; outputs: [{string.Join(", ", outputs)}]";
+        // The code was known to the service before the restart: tasks name it by hash only ...
+        Assert.True(inputs.Contains(false), seen);
+        // ... the new instances (empty caches) answer code-missing, and each such answer is resent once, with bytes.
+        var codeMissing = outputs.Count(k => k == SymphonyTaskResultKind.CodeMissing);
+        Assert.True(codeMissing >= 1, "no code-missing answer after every instance was restarted; " + seen);
+        Assert.True(codeMissing == inputs.Count(carried => carried), seen);
+        Assert.True(outputs.Count(k => k == SymphonyTaskResultKind.Success) == 20, seen);
     }
 
     [Fact]
