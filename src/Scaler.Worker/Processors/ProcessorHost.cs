@@ -44,7 +44,11 @@ public static partial class ProcessorHost
             using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var executor = new TaskExecutor(SerializerRegistry.CreateDefault(), new CodeCache());
             var objects = new TaskObjectPrefetcher(storage.GetAsync);
-            var stores = new ResultStores(storage, failed, logger);
+            var stores = new ResultStores(
+                storage,
+                ct => ObjectStorageClient.ConnectAsync(objectStorageAddress, $"{identity}|retry|{Guid.NewGuid():N}", loggerFactory, ct),
+                failed,
+                logger);
             var tasks = Channel.CreateUnbounded<TaskMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var waiting = new WaitingTasks();
             using var writer = new SerializedFrameWriter(toWorker);
