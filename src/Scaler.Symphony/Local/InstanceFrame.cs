@@ -96,6 +96,9 @@ internal sealed class InstanceFrame
         return frame;
     }
 
+    /// <summary>Buffer of a reading side of the instance channel.</summary>
+    public const int ReadBufferBytes = 64 * 1024;
+
     /// <summary>Reads one frame; null at a clean end of stream between frames.</summary>
     public static async ValueTask<InstanceFrame?> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {

@@ -148,7 +148,8 @@ internal sealed partial class LocalServiceInstance : IDisposable
         var reason = "its output channel closed";
         try
         {
-            var stdout = process.StandardOutput.BaseStream;
+            // Buffered: a frame's header and body (and several frames) in one read syscall.
+            var stdout = new BufferedStream(process.StandardOutput.BaseStream, InstanceFrame.ReadBufferBytes);
             while (await InstanceFrame.ReadAsync(stdout, CancellationToken.None).ConfigureAwait(false) is { } frame)
             {
                 onFrame(this, frame);
