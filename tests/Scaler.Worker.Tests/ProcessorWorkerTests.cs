@@ -164,6 +164,43 @@ public sealed class ProcessorWorkerTests(WorkerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task ProcessorThatDies_FailsOnlyTheTaskItRan_AndTheTasksWaitingBehindItRunInTheNextProcessor()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        await WaitForIdleProcessorAsync(cts.Token);
+        var dying = await fixture.Tasks.CreateAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Exit), 4));
+        var calls = Enumerable.Range(1, 5).Select(i => PackagedCall.Create(new Func<int, int>(TestFunctions.Square), i)).ToList();
+        var waiting = new List<TaskMessage>();
+        foreach (var call in calls)
+        {
+            waiting.Add(await fixture.Tasks.CreateAsync(call));
+        }
+
+        fixture.Scheduler.Drain();
+        foreach (var sent in waiting.Prepend(dying))
+        {
+            await fixture.Scheduler.SendAsync(Worker, sent);
+        }
+
+        var results = new Dictionary<string, TaskResult>();
+        while (results.Count < waiting.Count + 1)
+        {
+            var (_, result) = await fixture.Scheduler.ExpectAsync<TaskResult>(cts.Token);
+            results[Convert.ToHexString(result.TaskId)] = result;
+        }
+
+        var died = results[Convert.ToHexString(dying.TaskId)];
+        Assert.Equal(TaskResultType.Failed, died.ResultType);
+        Assert.Equal(ProcessorProcessBackend.ProcessorDiedErrorType, (await fixture.Tasks.ReadErrorAsync(died.Results[0])).TypeName);
+        for (var i = 0; i < waiting.Count; i++)
+        {
+            var result = results[Convert.ToHexString(waiting[i].TaskId)];
+            Assert.Equal(TaskResultType.Success, result.ResultType);
+            Assert.Equal((i + 1) * (i + 1), await fixture.Tasks.ReadResultAsync(calls[i], result.Results[0]));
+        }
+    }
+
+    [Fact]
     public async Task ManyTasks_AllSucceedInOrder_ThroughSubmitAheadAndPrefetch()
     {
         using var cts = new CancellationTokenSource(Bound);
