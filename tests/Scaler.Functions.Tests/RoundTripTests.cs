@@ -14,6 +14,23 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public async Task OneExecutor_AlternatingFunctions_RunsEachItsOwnFunction()
+    {
+        // The executor remembers the last function and serializer it saw; switching back and forth must never reuse the
+        // wrong one.
+        Func<int, int, int> add = SampleFunctions.Add;
+        Func<string, string> greet = SampleFunctions.Greet;
+        Func<int, int> square = x => x * x;
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(5 + i, await _runner.RunAsync(add, 2, 3 + i));
+            Assert.Equal("hello " + i, await _runner.RunAsync(greet, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Equal(i * i, await _runner.RunAsync(square, i));
+        }
+    }
+
+    [Fact]
     public async Task NonCapturingLambda_RunsThroughTheCompilerSingleton()
     {
         Func<int, int> square = x => x * x;

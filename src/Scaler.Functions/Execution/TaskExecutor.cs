@@ -19,6 +19,11 @@ public sealed class TaskExecutor
     private readonly SerializerRegistry _serializers;
     private readonly CodeCache _codeCache;
 
+    // The last answers with a private copy of the bytes they were for, swapped whole so that a reader on another
+    // thread always sees a consistent pair.
+    private SelectedSerializer? _lastSerializer;
+    private LastFunction? _lastFunction;
+
     public TaskExecutor(SerializerRegistry serializers, CodeCache codeCache)
     {
         ArgumentNullException.ThrowIfNull(serializers);
@@ -38,7 +43,7 @@ public sealed class TaskExecutor
         ArgumentNullException.ThrowIfNull(fetchCode);
         try
         {
-            var serializer = SelectSerializer(serializerObject.Span);
+            var serializer = SelectSerializer(serializerObject);
             var function = await ResolveAsync(functionObject, fetchCode, cancellationToken).ConfigureAwait(false);
             object? returned;
             using (function.Context.EnterContextualReflection())
@@ -67,9 +72,17 @@ public sealed class TaskExecutor
     /// </summary>
     private async ValueTask<ResolvedFunction> ResolveAsync(ReadOnlyMemory<byte> functionObject, CodeFetcher fetchCode, CancellationToken cancellationToken)
     {
+        // A map sends the same function object with every task: comparing its bytes to the last one's is much cheaper
+        // than hashing them.
+        if (_lastFunction is { } last && last.Object.AsSpan().SequenceEqual(functionObject.Span))
+        {
+            return last.Function;
+        }
+
         var key = Convert.ToBase64String(SHA256.HashData(functionObject.Span));
         if (_functions.TryGetValue(key, out var cached))
         {
+            _lastFunction = new LastFunction(functionObject.ToArray(), cached);
             return cached;
         }
 
@@ -82,10 +95,24 @@ public sealed class TaskExecutor
         }
 
         _functions[key] = function;
+        _lastFunction = new LastFunction(functionObject.ToArray(), function);
         return function;
     }
 
-    private IScalerSerializer SelectSerializer(ReadOnlySpan<byte> serializerObject)
+    private IScalerSerializer SelectSerializer(ReadOnlyMemory<byte> serializerObject)
+    {
+        // Every task of a client carries the same serializer object: equal bytes, same answer, no parsing again.
+        if (_lastSerializer is { } last && last.Object.AsSpan().SequenceEqual(serializerObject.Span))
+        {
+            return last.Serializer;
+        }
+
+        var selected = ParseSerializer(serializerObject.Span);
+        _lastSerializer = new SelectedSerializer(serializerObject.ToArray(), selected);
+        return selected;
+    }
+
+    private IScalerSerializer ParseSerializer(ReadOnlySpan<byte> serializerObject)
     {
         if (!SerializerDescriptor.TryParse(serializerObject, out var descriptor))
         {
@@ -148,4 +175,8 @@ public sealed class TaskExecutor
                 $"the function's result of type {TypeNames.Display(resultType)} could not be serialized by the {serializer.FormatId} serializer: {e.Message}", e);
         }
     }
+
+    private sealed record SelectedSerializer(byte[] Object, IScalerSerializer Serializer);
+
+    private sealed record LastFunction(byte[] Object, ResolvedFunction Function);
 }

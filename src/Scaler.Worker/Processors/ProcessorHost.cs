@@ -218,7 +218,7 @@ public static partial class ProcessorHost
 
         var profile = new ProfileResult(
             (float)Stopwatch.GetElapsedTime(started).TotalSeconds,
-            (ulong)Math.Max(0, Environment.WorkingSet),
+            (ulong)Math.Max(0, WorkingSetSampler.Current),
             (float)(Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds);
         return new TaskResult
         {
