@@ -35,6 +35,8 @@ public sealed class SymphonyTaskEnvelope
     private const int HeaderLength = 12;
     private const int SectionHeaderLength = 5;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static ReadOnlySpan<byte> Magic => "SCLRSYMT"u8;
 
     public SymphonyTaskEnvelope(
@@ -291,7 +293,7 @@ public sealed class SymphonyTaskEnvelope
 
         try
         {
-            var text = new UTF8Encoding(false, true).GetString(span.Slice(offset, length));
+            var text = StrictUtf8.GetString(span.Slice(offset, length));
             offset += length;
             return text;
         }

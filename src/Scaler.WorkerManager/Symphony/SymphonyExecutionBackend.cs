@@ -152,7 +152,9 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             _tasks[entry.Key] = entry;
         }
 
-        _ = Task.Run(() => PrepareAndSendAsync(entry), CancellationToken.None);
+        // Started here rather than on the thread pool: it runs until its first fetch is pending (a thread hop less per
+        // task), and it never throws (failures complete the task).
+        _ = PrepareAndSendAsync(entry);
         return ValueTask.CompletedTask;
     }
 
