@@ -30,9 +30,10 @@ internal sealed class LocalCluster : IAsyncDisposable
     {
         var parts = new List<(string, double)> { ("client", Environment.CpuUsage.TotalTime.TotalSeconds) };
         string[] names = ["object storage", "scheduler", "worker manager + workers"];
+        var seconds = ProcessTreeCpu.Seconds(_children.Select(child => child.Id).ToList());
         for (var i = 0; i < _children.Count; i++)
         {
-            parts.Add((names[Math.Min(i, names.Length - 1)], ProcessTreeCpu.Seconds(_children[i].Id)));
+            parts.Add((names[Math.Min(i, names.Length - 1)], seconds[i]));
         }
 
         return parts;

@@ -10,12 +10,16 @@ internal static class ProcessTreeCpu
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on every Linux this runs on
 
-    /// <summary>User + system seconds of <paramref name="rootPid"/> and its descendants, exited children included.</summary>
-    public static double Seconds(int rootPid)
+    /// <summary>
+    /// User + system seconds of each of <paramref name="rootPids"/> with its descendants, exited children included,
+    /// from one scan of /proc.
+    /// </summary>
+    public static double[] Seconds(IReadOnlyList<int> rootPids)
     {
+        var totals = new double[rootPids.Count];
         if (!OperatingSystem.IsLinux())
         {
-            return 0;
+            return totals;
         }
 
         var stats = new Dictionary<int, (int Parent, double Seconds)>();
@@ -28,20 +32,33 @@ internal static class ProcessTreeCpu
             }
         }
 
-        var total = 0.0;
         foreach (var (pid, (_, seconds)) in stats)
         {
             for (var at = pid; stats.TryGetValue(at, out var entry); at = entry.Parent)
             {
-                if (at == rootPid)
+                var root = IndexOf(rootPids, at);
+                if (root >= 0)
                 {
-                    total += seconds;
+                    totals[root] += seconds;
                     break;
                 }
             }
         }
 
-        return total;
+        return totals;
+    }
+
+    private static int IndexOf(IReadOnlyList<int> pids, int pid)
+    {
+        for (var i = 0; i < pids.Count; i++)
+        {
+            if (pids[i] == pid)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Fields 14-17 of /proc/[pid]/stat: utime, stime, cutime, cstime (after the parenthesized command name).</summary>

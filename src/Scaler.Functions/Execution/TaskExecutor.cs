@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using System.Security.Cryptography;
 
 namespace Scaler.Functions;
 
@@ -13,16 +12,14 @@ namespace Scaler.Functions;
 /// </summary>
 public sealed class TaskExecutor
 {
-    private const int MaxCachedFunctions = 1024;
+    private const int MaxCachedObjects = 1024;
 
-    private readonly ConcurrentDictionary<string, ResolvedFunction> _functions = new(StringComparer.Ordinal);
+    // Keyed by the objects' bytes: every task of a map carries the same function and serializer objects, and a lookup
+    // by content (one fast hash, one comparison) is much cheaper than decoding or hashing them again.
+    private readonly ConcurrentDictionary<byte[], ResolvedFunction> _functions = new(ByteContentComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], IScalerSerializer> _selectedSerializers = new(ByteContentComparer.Instance);
     private readonly SerializerRegistry _serializers;
     private readonly CodeCache _codeCache;
-
-    // The last answers with a private copy of the bytes they were for, swapped whole so that a reader on another
-    // thread always sees a consistent pair.
-    private SelectedSerializer? _lastSerializer;
-    private LastFunction? _lastFunction;
 
     public TaskExecutor(SerializerRegistry serializers, CodeCache codeCache)
     {
@@ -72,43 +69,38 @@ public sealed class TaskExecutor
     /// </summary>
     private async ValueTask<ResolvedFunction> ResolveAsync(ReadOnlyMemory<byte> functionObject, CodeFetcher fetchCode, CancellationToken cancellationToken)
     {
-        // A map sends the same function object with every task: comparing its bytes to the last one's is much cheaper
-        // than hashing them.
-        if (_lastFunction is { } last && last.Object.AsSpan().SequenceEqual(functionObject.Span))
+        if (_functions.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(functionObject.Span, out var cached))
         {
-            return last.Function;
-        }
-
-        var key = Convert.ToBase64String(SHA256.HashData(functionObject.Span));
-        if (_functions.TryGetValue(key, out var cached))
-        {
-            _lastFunction = new LastFunction(functionObject.ToArray(), cached);
             return cached;
         }
 
         var descriptor = FunctionDescriptorCodec.Decode(functionObject);
         var context = await _codeCache.GetLoadContextAsync(descriptor.Code, fetchCode, cancellationToken).ConfigureAwait(false);
         var function = FunctionResolver.Resolve(descriptor, context);
-        if (_functions.Count >= MaxCachedFunctions)
+        if (_functions.Count >= MaxCachedObjects)
         {
             _functions.Clear();
         }
 
-        _functions[key] = function;
-        _lastFunction = new LastFunction(functionObject.ToArray(), function);
+        _functions[functionObject.ToArray()] = function;
         return function;
     }
 
     private IScalerSerializer SelectSerializer(ReadOnlyMemory<byte> serializerObject)
     {
-        // Every task of a client carries the same serializer object: equal bytes, same answer, no parsing again.
-        if (_lastSerializer is { } last && last.Object.AsSpan().SequenceEqual(serializerObject.Span))
+        if (_selectedSerializers.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(serializerObject.Span, out var cached))
         {
-            return last.Serializer;
+            return cached;
         }
 
+        // Only serializers this side can run are kept: a refused one throws and is asked about again next time.
         var selected = ParseSerializer(serializerObject.Span);
-        _lastSerializer = new SelectedSerializer(serializerObject.ToArray(), selected);
+        if (_selectedSerializers.Count >= MaxCachedObjects)
+        {
+            _selectedSerializers.Clear();
+        }
+
+        _selectedSerializers[serializerObject.ToArray()] = selected;
         return selected;
     }
 
@@ -175,8 +167,4 @@ public sealed class TaskExecutor
                 $"the function's result of type {TypeNames.Display(resultType)} could not be serialized by the {serializer.FormatId} serializer: {e.Message}", e);
         }
     }
-
-    private sealed record SelectedSerializer(byte[] Object, IScalerSerializer Serializer);
-
-    private sealed record LastFunction(byte[] Object, ResolvedFunction Function);
 }

@@ -282,7 +282,8 @@ public sealed partial class WorkerAgent : IAsyncDisposable
                 await OnCancelAsync(cancel).ConfigureAwait(false);
                 break;
             case ObjectInstruction:
-                // Processors keep no object cache (only code, keyed by hash), so deletions need no forwarding.
+                // Processors keep only objects that never change behind their ID (serializer, function, code) and the
+                // arguments of the tasks they hold, so deletions need no forwarding.
                 break;
             case ClientDisconnect { DisconnectType: DisconnectType.Shutdown }:
                 LogClientShutdown(_logger);

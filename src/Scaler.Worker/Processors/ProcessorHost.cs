@@ -49,7 +49,7 @@ public static partial class ProcessorHost
                 ct => ObjectStorageClient.ConnectAsync(objectStorageAddress, $"{identity}|retry|{Guid.NewGuid():N}", loggerFactory, ct),
                 failed,
                 logger);
-            var tasks = Channel.CreateUnbounded<TaskMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var tasks = Channel.CreateUnbounded<(string Key, TaskMessage Task)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var waiting = new WaitingTasks();
             using var writer = new SerializedFrameWriter(toWorker);
             await writer.WriteAsync(new ProcessorInitialized(), cancellationToken).ConfigureAwait(false);
@@ -60,9 +60,9 @@ public static partial class ProcessorHost
             var reading = ReadChannelAsync(new BufferedStream(fromWorker, PipeFrames.ReadBufferBytes), writer, objects, waiting, tasks.Writer, logger, failed.Token);
             try
             {
-                await foreach (var task in tasks.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
+                await foreach (var (key, task) in tasks.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
                 {
-                    if (!waiting.TryStart(TaskKeys.Of(task.TaskId)))
+                    if (!waiting.TryStart(key))
                     {
                         continue;
                     }
@@ -118,7 +118,7 @@ public static partial class ProcessorHost
         SerializedFrameWriter toWorker,
         TaskObjectPrefetcher objects,
         WaitingTasks waiting,
-        ChannelWriter<TaskMessage> tasks,
+        ChannelWriter<(string Key, TaskMessage Task)> tasks,
         ILogger logger,
         CancellationToken cancellationToken)
     {
@@ -140,6 +140,8 @@ public static partial class ProcessorHost
                             cancellationToken).ConfigureAwait(false);
                         break;
                     case TaskMessage task:
+                        var key = TaskKeys.Of(task.TaskId);
+
                         // Its objects are fetched now, while the tasks before it run.
                         try
                         {
@@ -148,11 +150,11 @@ public static partial class ProcessorHost
                         catch (ArgumentException e)
                         {
                             // The task itself reports the malformed ID when it runs.
-                            LogPrefetchSkipped(logger, TaskKeys.Of(task.TaskId), e.Message);
+                            LogPrefetchSkipped(logger, key, e.Message);
                         }
 
-                        waiting.Add(TaskKeys.Of(task.TaskId));
-                        tasks.TryWrite(task);
+                        waiting.Add(key);
+                        tasks.TryWrite((key, task));
                         break;
                 }
             }

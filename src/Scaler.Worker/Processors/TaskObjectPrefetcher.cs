@@ -16,14 +16,10 @@ namespace Scaler.Worker.Processors;
 /// prefetched argument that does not fit is dropped and fetched again when its task starts, so large arguments never
 /// pile up in a processor. Thread-safe: tasks arrive on the channel reader while others run.
 /// </summary>
-internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch)
+internal sealed class TaskObjectPrefetcher(
+    Func<ObjectId, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch,
+    long argumentByteCapacity = TaskObjectPrefetcher.ArgumentByteCapacity)
 {
-    internal TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch, long argumentByteCapacity)
-        : this(fetch)
-    {
-        _argumentByteCapacity = argumentByteCapacity;
-    }
-
     /// <summary>Serializer and function objects kept; the store starts over when full.</summary>
     internal const int SharedCapacity = 256;
 
@@ -34,7 +30,6 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
     internal const long ArgumentByteCapacity = 256L * 1024 * 1024;
 
     private readonly Lock _gate = new();
-    private readonly long _argumentByteCapacity = ArgumentByteCapacity;
     private long _prefetchedBytes;
     private readonly Dictionary<ObjectId, Task<ReadOnlyMemory<byte>>> _shared = [];
     private readonly Dictionary<ObjectId, PrefetchedArgument> _arguments = [];
@@ -189,7 +184,7 @@ internal sealed class TaskObjectPrefetcher(Func<ObjectId, CancellationToken, Tas
                 return;
             }
 
-            if (_prefetchedBytes + length > _argumentByteCapacity)
+            if (_prefetchedBytes + length > argumentByteCapacity)
             {
                 _arguments.Remove(id);
                 return;
