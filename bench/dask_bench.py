@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Workloads 1-3 of the Scaler.NET benchmark suite on Dask distributed, for comparison in the same run.
 
-A LocalCluster with 2 single-thread worker processes on 127.0.0.1, no dashboard. Each workload runs once as a
-warm-up, then --repeats times; the medians are printed as one JSON object on the last line of stdout.
+A LocalCluster with 2 single-thread worker processes on 127.0.0.1, no dashboard. Workload 1 warms up as the .NET side
+does (until a run is no more than 10% faster than the one before, at most --max-warmups runs), the others run once as
+a warm-up; then each runs --repeats times, and the medians are printed as one JSON object on the last line of stdout.
 """
 import argparse
 import json
@@ -63,6 +64,7 @@ def main():
     parser.add_argument("--sleep-ms", type=int, default=10)
     parser.add_argument("--round-trips", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-warmups", type=int, default=8)
     args = parser.parse_args()
 
     import logging
@@ -73,7 +75,14 @@ def main():
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
-        tiny = [tiny_tasks(client, args.tiny_tasks) for _ in range(args.repeats + 1)][1:]
+        previous = 0.0
+        for _ in range(args.max_warmups):
+            submit_s, gather_s, _ = tiny_tasks(client, args.tiny_tasks)
+            rate = args.tiny_tasks / (submit_s + gather_s)
+            if rate <= previous * 1.10:
+                break
+            previous = rate
+        tiny = [tiny_tasks(client, args.tiny_tasks) for _ in range(args.repeats)]
         sleep_tasks(client, min(100, args.sleep_tasks), args.sleep_ms)
         walls = [sleep_tasks(client, args.sleep_tasks, args.sleep_ms) for _ in range(args.repeats)]
         round_trips(client, min(50, args.round_trips))

@@ -7,7 +7,7 @@ namespace Scaler.Benchmarks;
 
 /// <summary>
 /// YMQ over loopback: a binder echoes (or acknowledges) every frame a connector sends.
-/// Small frames: 100-byte round trips with 64 in flight. Large frames: 1 MiB one way with 4 in flight, 1-byte acks.
+/// Small frames: 100-byte round trips one at a time (the latency of a hop) and with 64 in flight. Large frames: 1 MiB one way with 4 in flight, 1-byte acks.
 /// </summary>
 internal static class TransportBenchmark
 {
@@ -16,6 +16,7 @@ internal static class TransportBenchmark
     public static async Task RunAsync()
     {
         Console.WriteLine("transport (YMQ over loopback, one connector, one binder, same process)");
+        await MeasureAsync("sequential round trips (100 B, 1 in flight)", 100, 1, echo: true, TimeSpan.FromSeconds(3), unit: "round trips/s");
         await MeasureAsync("small round trips (100 B, 64 in flight)", 100, 64, echo: true, TimeSpan.FromSeconds(3), unit: "round trips/s");
         await MeasureAsync("large frames (1 MiB, 4 in flight)", 1 << 20, 4, echo: false, TimeSpan.FromSeconds(3), unit: "MB/s");
     }

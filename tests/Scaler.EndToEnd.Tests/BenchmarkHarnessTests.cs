@@ -21,6 +21,7 @@ public sealed class BenchmarkHarnessTests
             SleepTasks = 20,
             RoundTrips = 20,
             Repeats = 1,
+            MaxWarmups = 2,
             ObjectStorage = false,
             ScaleTasks = 0,
             CliPath = CliProcess.ExecutablePath,

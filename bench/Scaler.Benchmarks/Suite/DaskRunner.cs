@@ -14,6 +14,7 @@ internal static class DaskRunner
         {
             script, "--tiny-tasks", Str(options.TinyTasks), "--sleep-tasks", Str(options.SleepTasks),
             "--sleep-ms", Str(options.SleepMilliseconds), "--round-trips", Str(options.RoundTrips), "--repeats", Str(options.Repeats),
+            "--max-warmups", Str(options.MaxWarmups),
         })
         {
             info.ArgumentList.Add(argument);

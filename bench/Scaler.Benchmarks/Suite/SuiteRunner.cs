@@ -144,25 +144,45 @@ public static class SuiteRunner
         ];
     }
 
-    /// <summary>W1's runs: a warm-up, then <see cref="SuiteOptions.Repeats"/> measured runs (returned).</summary>
+    /// <summary>
+    /// W1's runs: warm-up runs until one is no more than 10% faster than the one before (at most
+    /// <see cref="SuiteOptions.MaxWarmups"/>), then <see cref="SuiteOptions.Repeats"/> measured runs (returned).
+    /// </summary>
     private static async Task<List<ClientWorkloads.TinyRun>> RunTinyAsync(
         Client client, LocalCluster cluster, SuiteOptions options, string label, bool map, TextWriter log, CancellationToken ct)
     {
-        var tiny = new List<ClientWorkloads.TinyRun>();
-        for (var run = 0; run <= options.Repeats; run++)
+        var previous = 0.0;
+        for (var warmup = 1; warmup <= options.MaxWarmups; warmup++)
         {
-            var cpuBefore = cluster.CpuSeconds();
-            var result = await ClientWorkloads.TinyTasksAsync(client, options.TinyTasks, ct, map);
-            log.WriteLine($"  {label} run {run}{(run == 0 ? " (warm-up)" : string.Empty)}: submit {result.SubmitSeconds:0.000} s, gather {result.GatherSeconds:0.000} s"
-                + (map ? $", map {result.MapSeconds:0.000} s" : string.Empty));
-            log.WriteLine($"    CPU us/task: {LocalCluster.PerTask(cpuBefore, cluster.CpuSeconds(), (map ? 2 : 1) * options.TinyTasks)}");
-            if (run > 0)
+            var result = await RunTinyOnceAsync(client, cluster, options, $"{label} warm-up {warmup}", map, log, ct);
+            var rate = options.TinyTasks / (result.SubmitSeconds + result.GatherSeconds);
+            if (rate <= previous * 1.10)
             {
-                tiny.Add(result);
+                break;
             }
+
+            previous = rate;
+        }
+
+        var tiny = new List<ClientWorkloads.TinyRun>();
+        for (var run = 1; run <= options.Repeats; run++)
+        {
+            tiny.Add(await RunTinyOnceAsync(client, cluster, options, $"{label} run {run}", map, log, ct));
         }
 
         return tiny;
+    }
+
+    private static async Task<ClientWorkloads.TinyRun> RunTinyOnceAsync(
+        Client client, LocalCluster cluster, SuiteOptions options, string name, bool map, TextWriter log, CancellationToken ct)
+    {
+        var cpuBefore = cluster.CpuSeconds();
+        var result = await ClientWorkloads.TinyTasksAsync(client, options.TinyTasks, ct, map);
+        log.WriteLine($"  {name}: submit {result.SubmitSeconds:0.000} s, gather {result.GatherSeconds:0.000} s"
+            + $" ({options.TinyTasks / (result.SubmitSeconds + result.GatherSeconds):N0} tasks/s)"
+            + (map ? $", map {result.MapSeconds:0.000} s" : string.Empty));
+        log.WriteLine($"    CPU us/task: {LocalCluster.PerTask(cpuBefore, cluster.CpuSeconds(), (map ? 2 : 1) * options.TinyTasks)}");
+        return result;
     }
 
     /// <summary>W2's runs: a short warm-up, then <see cref="SuiteOptions.Repeats"/> measured wall times (returned).</summary>

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -159,7 +158,7 @@ internal sealed class ClientAgent : IAsyncDisposable
         }
 
         var call = function.Package(arguments);
-        var taskId = RandomNumberGenerator.GetBytes(16);
+        var taskId = TaskIds.New();
         var future = new ScalerFuture<T>(this, taskId, function);
         lock (_submitLock)
         {
@@ -167,7 +166,7 @@ internal sealed class ClientAgent : IAsyncDisposable
             var uploads = new List<PendingUpload>();
             var code = new List<CodeAssembly>();
             _planner.PlaceCode(function.CodeAssemblies, code);
-            var functionId = _planner.Place(function.FunctionObject, _ => Encoding.UTF8.GetBytes(functionName), uploads);
+            var functionId = _planner.PlaceFunction(function.FunctionObject, _ => Encoding.UTF8.GetBytes(functionName), uploads);
             var argumentIds = new TaskMessage.Argument[call.ArgumentObjects.Count];
             for (var i = 0; i < argumentIds.Length; i++)
             {
@@ -198,8 +197,8 @@ internal sealed class ClientAgent : IAsyncDisposable
     public (Dictionary<string, ScalerFuture<object?>> Futures, GraphUmbrella Graph) SubmitGraph(GraphPlan plan)
     {
         ThrowIfClosed();
-        var graphId = RandomNumberGenerator.GetBytes(16);
-        var taskIds = plan.Calls.ToDictionary(c => c.Node.Key, _ => RandomNumberGenerator.GetBytes(16), StringComparer.Ordinal);
+        var graphId = TaskIds.New();
+        var taskIds = plan.Calls.ToDictionary(c => c.Node.Key, _ => TaskIds.New(), StringComparer.Ordinal);
         var futures = new Dictionary<string, ScalerFuture<object?>>(StringComparer.Ordinal);
         foreach (var key in plan.Keys.Where(taskIds.ContainsKey))
         {
@@ -218,7 +217,7 @@ internal sealed class ClientAgent : IAsyncDisposable
             foreach (var (node, function) in plan.Calls)
             {
                 _planner.PlaceCode(function.CodeAssemblies, code);
-                var functionId = _planner.Place(function.FunctionObject, _ => Encoding.UTF8.GetBytes(node.Function!.Method.Name), uploads);
+                var functionId = _planner.PlaceFunction(function.FunctionObject, _ => Encoding.UTF8.GetBytes(node.Function!.Method.Name), uploads);
                 tasks.Add(new TaskMessage
                 {
                     TaskId = taskIds[node.Key],
