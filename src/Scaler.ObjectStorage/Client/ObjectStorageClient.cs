@@ -192,9 +192,14 @@ public sealed class ObjectStorageClient : IAsyncDisposable
             throw Closed(closed);
         }
 
+        // The caller's token cancels the pending request itself: no wrapping promise per request (Task.WaitAsync), and
+        // a token that cannot be cancelled costs no registration at all.
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, token) => ((PendingRequest)state!).TrySetCanceled(token), pending)
+            : default;
         try
         {
-            return await pending.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await pending.Task.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

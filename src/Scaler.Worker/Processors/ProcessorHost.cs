@@ -58,6 +58,7 @@ public static partial class ProcessorHost
             // runs, and a cancel of a task that waits behind it is answered at once; tasks themselves run one at a
             // time, in the order the worker sent them.
             var reading = ReadChannelAsync(new BufferedStream(fromWorker, PipeFrames.ReadBufferBytes), writer, objects, waiting, tasks.Writer, logger, failed.Token);
+            var cpu = new TaskCpuClock();
             try
             {
                 await foreach (var (key, task) in tasks.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
@@ -67,7 +68,7 @@ public static partial class ProcessorHost
                         continue;
                     }
 
-                    var result = await RunTaskAsync(task, objects, stores, executor, logger, failed.Token).ConfigureAwait(false);
+                    var result = await RunTaskAsync(task, objects, stores, executor, cpu, logger, failed.Token).ConfigureAwait(false);
                     await writer.WriteAsync(result, failed.Token).ConfigureAwait(false);
                 }
 
@@ -175,11 +176,12 @@ public static partial class ProcessorHost
         TaskObjectPrefetcher objects,
         ResultStores stores,
         TaskExecutor executor,
+        TaskCpuClock cpu,
         ILogger logger,
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var cpuBefore = cpu.Start();
         var owner = ObjectOwner.FromClientIdentity(task.Source);
 
         bool succeeded;
@@ -221,7 +223,7 @@ public static partial class ProcessorHost
         var profile = new ProfileResult(
             (float)Stopwatch.GetElapsedTime(started).TotalSeconds,
             (ulong)Math.Max(0, WorkingSetSampler.Current),
-            (float)(Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds);
+            (float)(cpu.Stop() - cpuBefore).TotalSeconds);
         return new TaskResult
         {
             TaskId = task.TaskId,

@@ -54,6 +54,29 @@ public sealed class ObjectStorageEndToEndTests
     }
 
     [Fact]
+    public async Task Get_Cancelled_ThrowsWithTheCallersTokenAndTheLateAnswerIsIgnored()
+    {
+        using CancellationTokenSource timeout = ServerFixture.Timeout();
+        await using ServerFixture fixture = await ServerFixture.StartAsync(timeout.Token);
+        ObjectStorageClient client = await fixture.ConnectAsync("Client|cancel", timeout.Token);
+        ObjectId id = ObjectId.NewUnique(Owner);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+
+        Task<ReadOnlyMemory<byte>> get = client.GetAsync(id, cancel.Token);
+        await client.GetInfoAsync(timeout.Token);
+        Assert.False(get.IsCompleted);
+        await cancel.CancelAsync();
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => get);
+        Assert.Equal(cancel.Token, error.CancellationToken);
+
+        // The server still answers the cancelled get once the object exists; the client ignores that answer and the
+        // next requests are matched as before.
+        await client.SetAsync(id, new byte[] { 7 }, timeout.Token);
+        Assert.Equal(new byte[] { 7 }, (await client.GetAsync(id, timeout.Token)).ToArray());
+    }
+
+    [Fact]
     public async Task Duplicate_OfMissingSource_CompletesWhenSourceIsSet()
     {
         using CancellationTokenSource timeout = ServerFixture.Timeout();
