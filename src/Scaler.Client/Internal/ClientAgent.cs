@@ -23,6 +23,9 @@ namespace Scaler.Internal;
 internal sealed class ClientAgent : IAsyncDisposable
 {
     private const int MaxBatch = 4096;
+
+    /// <summary>Early result gets (see <see cref="StartEarlyResult"/>) are asked for while fewer than this many wait.</summary>
+    private const int EarlyResultsMaxInFlight = 8;
     private static readonly byte[] SerializerName = "serializer"u8.ToArray();
 
     private readonly ClientOptions _options;
@@ -33,6 +36,16 @@ internal sealed class ClientAgent : IAsyncDisposable
     private readonly Lock _submitLock = new();
     private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<UInt128, IPendingTask> _pending = new();
+
+    /// <summary>
+    /// Gets of task results asked for when the task was sent, by task key: a worker of ours stores a task's result
+    /// under <see cref="ObjectId.ForTaskResult"/>, and object storage answers the waiting get the moment the result
+    /// lands, while the task's result message still travels through the worker and the scheduler.
+    /// </summary>
+    private readonly ConcurrentDictionary<UInt128, EarlyResult> _earlyResults = new();
+
+    /// <summary>Entries of <see cref="_earlyResults"/> (the dictionary's own count takes all its locks).</summary>
+    private int _earlyResultCount;
     private readonly TaskCompletionSource<ObjectStorageAddress> _firstEcho = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _shutdownAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
@@ -456,6 +469,10 @@ internal sealed class ClientAgent : IAsyncDisposable
             }
         }
 
+        // Their gets end with the connection, quietly (see GetEarlyAsync).
+        _earlyResults.Clear();
+        Volatile.Write(ref _earlyResultCount, 0);
+
         _stopSending.Cancel();
         _stop.Cancel();
     }
@@ -557,6 +574,7 @@ internal sealed class ClientAgent : IAsyncDisposable
     {
         if (!_pending.TryRemove(Key(result.TaskId), out var future))
         {
+            AbandonEarlyResult(result.TaskId);
             return;
         }
 
@@ -573,8 +591,9 @@ internal sealed class ClientAgent : IAsyncDisposable
                 future.Fail(new ScalerClientException($"graph {taskHex} failed"));
                 break;
             case TaskResultType.Success or TaskResultType.Failed when result.Results.Count == 1 && result.Results[0].Length == ObjectId.ByteLength:
-                _ = FetchResultAsync(future, ObjectId.FromBytes(result.Results[0]), result.ResultType == TaskResultType.Success, taskHex);
-                break;
+                var resultId = ObjectId.FromBytes(result.Results[0]);
+                _ = FetchResultAsync(future, resultId, TakeEarlyResult(result.TaskId, resultId), result.ResultType == TaskResultType.Success, taskHex);
+                return;
             case TaskResultType.Success or TaskResultType.Failed:
                 future.Fail(new ScalerClientException(
                     $"the scheduler reported task {taskHex} as {result.ResultType} with {result.Results.Count} result object(s) instead of one"));
@@ -583,21 +602,23 @@ internal sealed class ClientAgent : IAsyncDisposable
                 future.Fail(new ScalerClientException($"the scheduler reported task {taskHex} with an unknown result type {(int)result.ResultType}"));
                 break;
         }
+
+        AbandonEarlyResult(result.TaskId);
     }
 
-    private async Task FetchResultAsync(IPendingTask future, ObjectId resultId, bool succeeded, string taskHex)
+    private async Task FetchResultAsync(
+        IPendingTask future, ObjectId resultId, Task<(ReadOnlyMemory<byte> Content, Exception? Error)>? early, bool succeeded, string taskHex)
     {
         ReadOnlyMemory<byte> content;
-        try
-        {
-            content = await _storage!.GetAsync(resultId, _stop.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        var (fetched, error) = early is not null ? await early.ConfigureAwait(false) : await GetQuietlyAsync(resultId).ConfigureAwait(false);
+        if (error is not null)
         {
             future.Fail(new ScalerClientException(
-                $"task {taskHex} finished, but its result could not be read from the object storage at {ObjectStorageAddress}: {e.Message}", e));
+                $"task {taskHex} finished, but its result could not be read from the object storage at {ObjectStorageAddress}: {error.Message}", error));
             return;
         }
+
+        content = fetched;
 
         // The result belongs to this client alone; drop it from storage once read, as the reference client does for
         // simple tasks (a graph's results may feed other nodes; the scheduler cleans them).
@@ -612,6 +633,91 @@ internal sealed class ClientAgent : IAsyncDisposable
         else
         {
             future.Fail(RemoteError.Read(content.Span).ToException());
+        }
+    }
+
+    /// <summary>
+    /// Asks object storage for where task <paramref name="taskId"/>'s result will be (see <see cref="_earlyResults"/>),
+    /// while the client has few tasks in flight. With many, latency matters less than the cost per task: results then
+    /// come back one by one as workers store them, each waking this client, where gets sent on result messages travel
+    /// and are answered in batches. Measured on two cores: early gets took about a tenth off one task's round trip,
+    /// and about a tenth off the throughput of 10,000 tiny tasks when every task had one.
+    /// </summary>
+    private void StartEarlyResult(byte[] taskId)
+    {
+        if (taskId.Length == 16 && _storage is not null && Volatile.Read(ref _earlyResultCount) < EarlyResultsMaxInFlight)
+        {
+            var id = ObjectId.ForTaskResult(Identity.Owner, taskId);
+            if (_earlyResults.TryAdd(Key(taskId), new EarlyResult(id, GetQuietlyAsync(id))))
+            {
+                Interlocked.Increment(ref _earlyResultCount);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The early get of a task whose result is <paramref name="resultId"/>; null when there is none, or when the result
+    /// is somewhere else (a worker that names results its own way, as the reference's do), whose get is then ended.
+    /// </summary>
+    private Task<(ReadOnlyMemory<byte> Content, Exception? Error)>? TakeEarlyResult(byte[] taskId, ObjectId resultId)
+    {
+        if (!_earlyResults.TryRemove(Key(taskId), out var early))
+        {
+            return null;
+        }
+
+        Interlocked.Decrement(ref _earlyResultCount);
+
+        if (early.Id == resultId)
+        {
+            return early.Content;
+        }
+
+        _ = EndEarlyResultAsync(early);
+        return null;
+    }
+
+    /// <summary>Ends the early get of a task that will not store a result there (canceled, lost with its worker).</summary>
+    private void AbandonEarlyResult(byte[] taskId)
+    {
+        if (_earlyResults.TryRemove(Key(taskId), out var early))
+        {
+            Interlocked.Decrement(ref _earlyResultCount);
+            _ = EndEarlyResultAsync(early);
+        }
+    }
+
+    /// <summary>
+    /// A get waits in object storage until its object exists, and the protocol has no way to withdraw one: an empty set
+    /// answers it (the answer is dropped), and a delete removes that object, or a result that was stored after all.
+    /// </summary>
+    private async Task EndEarlyResultAsync(EarlyResult early)
+    {
+        try
+        {
+            if (!early.Content.IsCompleted)
+            {
+                await _storage!.SetAsync(early.Id, ReadOnlyMemory<byte>.Empty, _stop.Token).ConfigureAwait(false);
+            }
+
+            await _storage!.DeleteAsync(early.Id, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Closing or disconnected: the get ends with the connection, and the scheduler deletes this client's objects.
+        }
+    }
+
+    /// <summary>A get whose failure is returned rather than thrown, so an early get nobody awaits never goes unobserved.</summary>
+    private async Task<(ReadOnlyMemory<byte> Content, Exception? Error)> GetQuietlyAsync(ObjectId id)
+    {
+        try
+        {
+            return (await _storage!.GetAsync(id, _stop.Token).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            return (default, e);
         }
     }
 
@@ -634,6 +740,11 @@ internal sealed class ClientAgent : IAsyncDisposable
     private void OnTaskCancelConfirm(TaskCancelConfirm confirm)
     {
         var key = Key(confirm.TaskId);
+        if (confirm.CancelConfirmType != TaskCancelConfirmType.CancelFailed)
+        {
+            AbandonEarlyResult(confirm.TaskId);
+        }
+
         switch (confirm.CancelConfirmType)
         {
             case TaskCancelConfirmType.CancelFailed:
@@ -767,6 +878,12 @@ internal sealed class ClientAgent : IAsyncDisposable
             switch (item)
             {
                 case Submission submission:
+                    // The get goes first, so it is registered before the result can come back.
+                    if (submission.Message is TaskMessage task)
+                    {
+                        StartEarlyResult(task.TaskId);
+                    }
+
                     await SendAsync(submission.Message, token).ConfigureAwait(false);
                     break;
                 case CancelRequest cancel when _pending.ContainsKey(Key(cancel.TaskId)):
@@ -818,6 +935,7 @@ internal sealed class ClientAgent : IAsyncDisposable
 
             foreach (var taskId in submissions.SelectMany(s => s.TaskIds))
             {
+                AbandonEarlyResult(taskId);
                 if (_pending.TryRemove(Key(taskId), out var future))
                 {
                     future.Fail(new ScalerClientException(
@@ -841,4 +959,6 @@ internal sealed class ClientAgent : IAsyncDisposable
         await _storage!.SetAsync(ObjectId.FromBytes(assembly.Reference.ObjectId()), bytes, token).ConfigureAwait(false);
         Interlocked.Increment(ref _codeUploads);
     }
+
+    private sealed record EarlyResult(ObjectId Id, Task<(ReadOnlyMemory<byte> Content, Exception? Error)> Content);
 }

@@ -29,6 +29,9 @@ public sealed class ObjectStorageServer : IAsyncDisposable
     /// <summary>The address it listens on, with the chosen port when port 0 was asked for.</summary>
     public ScalerAddress LocalAddress => _binder.LocalAddress;
 
+    /// <summary>Gets and duplicates waiting for an object that does not exist yet (a monitoring figure, read unsynchronized).</summary>
+    public int WaitingRequests => _processor.Store.WaitingRequestCount;
+
     /// <summary>Binds and starts serving. Throws <see cref="System.Net.Sockets.SocketException"/> when it cannot bind.</summary>
     public static async Task<ObjectStorageServer> StartAsync(
         ObjectStorageServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)

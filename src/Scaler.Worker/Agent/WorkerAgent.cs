@@ -428,7 +428,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             return;
         }
 
-        var id = ObjectId.NewUnique(ObjectOwner.FromClientIdentity(task.Source));
+        var id = ObjectId.ForTaskResult(ObjectOwner.FromClientIdentity(task.Source), task.TaskId);
         try
         {
             await _storage.SetAsync(id, payload, CancellationToken.None).ConfigureAwait(false);

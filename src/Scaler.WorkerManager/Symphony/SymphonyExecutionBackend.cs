@@ -485,7 +485,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         var storage = _storage;
         if (storage is not null)
         {
-            var id = ObjectId.NewUnique(ObjectOwner.FromClientIdentity(task.Source));
+            var id = ObjectId.ForTaskResult(ObjectOwner.FromClientIdentity(task.Source), task.TaskId);
             try
             {
                 await storage.SetAsync(id, payload, CancellationToken.None).ConfigureAwait(false);

@@ -43,6 +43,12 @@ internal sealed class FakeScheduler : IAsyncDisposable
     /// <summary>Tasks are kept queued (not run) until <see cref="ReleaseAsync"/>; a cancel of a held task is confirmed.</summary>
     public bool HoldTasks { get; set; }
 
+    /// <summary>Results are stored under <see cref="ObjectId.ForTaskResult"/>, as our workers do (otherwise under a new ID, as the reference's).</summary>
+    public bool NamesResultsByTask { get; set; }
+
+    /// <summary>Gets waiting in the fake's object storage for an object that does not exist yet.</summary>
+    public int StorageWaitingRequests => _storage.WaitingRequests;
+
     /// <summary>Tasks are answered with failedWorkerDied.</summary>
     public bool WorkersDie { get; set; }
 
@@ -261,7 +267,7 @@ internal sealed class FakeScheduler : IAsyncDisposable
             serializer, function, arguments,
             async (assembly, ct) => await _workerStorage.GetAsync(ObjectId.FromBytes(assembly.ObjectId()), ct),
             token);
-        var resultId = ObjectId.NewUnique(owner);
+        var resultId = NamesResultsByTask ? ObjectId.ForTaskResult(owner, task.TaskId) : ObjectId.NewUnique(owner);
         await _workerStorage.SetAsync(resultId, outcome.Payload, token);
         return (outcome.Succeeded, resultId);
     }

@@ -130,4 +130,34 @@ public sealed class ObjectIdTests
         Assert.Equal(new ObjectId(1, 2, 3, 4), id);
         Assert.Equal(new UInt128(3, 4), id.Tag);
     }
+
+    [Fact]
+    public void ForTaskResult_SixteenByteTaskId_IsTheSameForTheSameTaskAndOwner()
+    {
+        var owner = ObjectOwner.FromClientIdentity("Client|result"u8);
+        var task = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+        var other = task.ToArray();
+        other[15] ^= 1;
+
+        var id = ObjectId.ForTaskResult(owner, task);
+
+        Assert.Equal(id, ObjectId.ForTaskResult(owner, task.ToArray()));
+        Assert.Equal(owner, id.Owner);
+        Assert.NotEqual(id, ObjectId.ForTaskResult(owner, other));
+        Assert.NotEqual(id, ObjectId.ForTaskResult(ObjectOwner.FromClientIdentity("Client|other"u8), task));
+
+        // The tag is not the task ID itself.
+        Assert.NotEqual(new UInt128(
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(task),
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(task.AsSpan(8))), id.Tag);
+    }
+
+    [Fact]
+    public void ForTaskResult_OtherTaskIdLength_IsUniqueEachTime()
+    {
+        var owner = ObjectOwner.FromClientIdentity("Client|result"u8);
+        var task = new byte[12];
+
+        Assert.NotEqual(ObjectId.ForTaskResult(owner, task), ObjectId.ForTaskResult(owner, task));
+    }
 }
