@@ -7,6 +7,12 @@ internal static class Program
     /// <summary>Runs the benchmark named by the first argument (e.g. <c>transport</c>), or every benchmark when none is named.</summary>
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["transport-echo", var address])
+        {
+            // The other process of the transport benchmark's two-process round trips.
+            return await TransportBenchmark.EchoAsync(address);
+        }
+
         var which = args.Length > 0 ? args[0] : "all";
         if (which != "all" && !Known.Contains(which))
         {

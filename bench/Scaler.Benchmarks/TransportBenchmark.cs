@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
+using Scaler.Benchmarks.Suite;
 using Scaler.IO.Addressing;
 using Scaler.IO.Ymq;
 
@@ -7,7 +8,8 @@ namespace Scaler.Benchmarks;
 
 /// <summary>
 /// YMQ over loopback: a binder echoes (or acknowledges) every frame a connector sends.
-/// Small frames: 100-byte round trips one at a time (the latency of a hop) and with 64 in flight. Large frames: 1 MiB one way with 4 in flight, 1-byte acks.
+/// Small frames: 100-byte round trips one at a time (the latency of a hop), in one process and between two processes
+/// (the binder is a child process running <c>transport-echo</c>, as every hop of a cluster is), and with 64 in flight. Large frames: 1 MiB one way with 4 in flight, 1-byte acks.
 /// </summary>
 internal static class TransportBenchmark
 {
@@ -17,6 +19,7 @@ internal static class TransportBenchmark
     {
         Console.WriteLine("transport (YMQ over loopback, one connector, one binder, same process)");
         await MeasureAsync("sequential round trips (100 B, 1 in flight)", 100, 1, echo: true, TimeSpan.FromSeconds(3), unit: "round trips/s");
+        await MeasureCrossProcessAsync(TimeSpan.FromSeconds(3));
         await MeasureAsync("small round trips (100 B, 64 in flight)", 100, 64, echo: true, TimeSpan.FromSeconds(3), unit: "round trips/s");
         await MeasureAsync("large frames (1 MiB, 4 in flight)", 1 << 20, 4, echo: false, TimeSpan.FromSeconds(3), unit: "MB/s");
     }
@@ -59,6 +62,48 @@ internal static class TransportBenchmark
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary><c>transport-echo ADDRESS</c>: binds, prints <c>listening ADDRESS</c>, and echoes every frame until killed.</summary>
+    public static async Task<int> EchoAsync(string address)
+    {
+        await using var binder = await YmqBinder.BindAsync(ScalerAddress.Parse(address), new YmqOptions { Identity = "bench-echo" }, NullLogger.Instance, default);
+        Console.WriteLine($"listening {binder.LocalAddress}");
+        await foreach (var e in binder.Events.ReadAllAsync())
+        {
+            if (e is YmqFrameReceived frame)
+            {
+                await binder.SendAsync(frame.Peer, frame.Payload, default);
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task MeasureCrossProcessAsync(TimeSpan duration)
+    {
+        using var cts = new CancellationTokenSource(duration * 4 + TimeSpan.FromSeconds(20));
+        var host = Environment.ProcessPath!;
+        string[] arguments = Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? [typeof(TransportBenchmark).Assembly.Location, "transport-echo", Loopback.ToString()]
+            : ["transport-echo", Loopback.ToString()];
+        await using var echo = ChildProcess.Start(host, arguments);
+        string? address = null;
+        while (address is null)
+        {
+            await Task.Delay(20, cts.Token);
+            address = echo.Output.Split(Environment.NewLine).FirstOrDefault(l => l.StartsWith("listening ", StringComparison.Ordinal))?["listening ".Length..];
+            if (address is null && echo.HasExited)
+            {
+                throw new InvalidOperationException($"transport-echo exited: {echo.Output}");
+            }
+        }
+
+        await using var connector = await YmqConnector.ConnectAsync(ScalerAddress.Parse(address), new YmqOptions { Identity = "bench-client" }, NullLogger.Instance, cts.Token);
+        var payload = new byte[100];
+        await PumpAsync(connector, payload, 1, TimeSpan.FromSeconds(1), cts.Token);
+        var (count, elapsed) = await PumpAsync(connector, payload, 1, duration, cts.Token);
+        Console.WriteLine($"  {"sequential round trips, two processes",-42} {count / elapsed.TotalSeconds,12:N0} round trips/s  ({elapsed.TotalMicroseconds / count:0.0} us each)");
     }
 
     /// <summary>Keeps <paramref name="window"/> frames in flight until <paramref name="duration"/> passes; counts replies.</summary>
