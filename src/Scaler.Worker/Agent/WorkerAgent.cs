@@ -20,6 +20,9 @@ namespace Scaler.Worker.Agent;
 /// </summary>
 public sealed partial class WorkerAgent : IAsyncDisposable
 {
+    /// <summary>How long a message may wait for room in the scheduler connection's send queue before the scheduler counts as gone.</summary>
+    private static readonly TimeSpan SchedulerSendTimeout = TimeSpan.FromSeconds(10);
+
     private readonly WorkerAgentOptions _options;
     private readonly ITaskExecutionBackend _backend;
     private readonly ILoggerFactory _loggerFactory;
@@ -565,10 +568,16 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _scheduler.SendAsync(MessageCodec.Encode(message), timeout.Token).ConfigureAwait(false);
+            // Almost always the send queue has room and this completes at once; only a scheduler that stopped reading
+            // makes it wait, and after 10 s it counts as gone. (No timer is armed for the common case: one per message
+            // showed in a worker's profile.)
+            var sent = _scheduler.SendAsync(MessageCodec.Encode(message), CancellationToken.None);
+            if (!sent.IsCompletedSuccessfully)
+            {
+                await sent.AsTask().WaitAsync(SchedulerSendTimeout, _time).ConfigureAwait(false);
+            }
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
             _inbox.Writer.TryWrite(new AgentEvent.SchedulerGone(e));
         }
