@@ -1,4 +1,5 @@
 using Scaler.IO.Ymq;
+using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Tasks;
@@ -10,9 +11,14 @@ internal sealed partial class SchedulerCore
 {
     void ISchedulerEffects.SendTask(WorkerId worker, SchedulerTask task)
     {
-        if (task.Payload is TaskMessage message)
+        switch (task.Payload)
         {
-            Send(new PeerIdentity(worker.Span), message);
+            case byte[] frame:
+                SendFrame(new PeerIdentity(worker.Span), MessageKind.Task, frame);
+                break;
+            case TaskMessage message:
+                Send(new PeerIdentity(worker.Span), message);
+                break;
         }
     }
 
@@ -53,10 +59,11 @@ internal sealed partial class SchedulerCore
 
     void ISchedulerEffects.TaskStateChanged(TaskId task, TaskState state, WorkerId worker)
     {
-        if (_liveTasks.TryGetValue(task, out var live))
+        if (_monitors.Count > 0 && _liveTasks.TryGetValue(task, out var live))
         {
-            var function = live.Message.FuncObjectId.Length == Scaler.ObjectStorage.Store.ObjectId.ByteLength
-                && _objects.TryGetName(Scaler.ObjectStorage.Store.ObjectId.FromBytes(live.Message.FuncObjectId), out var name)
+            var message = live.Message ?? (TaskMessage)MessageCodec.Decode(live.Frame);
+            var function = message.FuncObjectId.Length == Scaler.ObjectStorage.Store.ObjectId.ByteLength
+                && _objects.TryGetName(Scaler.ObjectStorage.Store.ObjectId.FromBytes(message.FuncObjectId), out var name)
                 ? name
                 : "<unknown func>"u8.ToArray();
             PublishMonitor(new StateTask
@@ -65,8 +72,8 @@ internal sealed partial class SchedulerCore
                 FunctionName = function,
                 State = state,
                 Worker = worker.Span.ToArray(),
-                Capabilities = live.Message.Capabilities,
-                Metadata = live.Message.Metadata,
+                Capabilities = message.Capabilities,
+                Metadata = message.Metadata,
             });
         }
 

@@ -60,6 +60,13 @@ internal sealed class FakePeer : IAsyncDisposable
         }
     }
 
+    /// <summary>The next frame as it came over the wire.</summary>
+    public async Task<byte[]> ReceiveRaw()
+    {
+        using var timeout = new CancellationTokenSource(ExpectBound);
+        return (await Connector.ReceiveAsync(timeout.Token)).ToArray();
+    }
+
     public async Task<T> Expect<T>()
         where T : IMessage
     {

@@ -1,3 +1,4 @@
+using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 using static Scaler.Scheduler.Tests.Runtime.SchedulerHarness;
 
@@ -63,6 +64,26 @@ public sealed class SchedulerTaskFlowTests
         Assert.Equal(result.Metadata, delivered.Metadata);
         Assert.Equal(result.Results[0], Assert.Single(delivered.Results));
         await ExpectNothingMore(client);
+    }
+
+    [Fact]
+    public async Task Task_IsForwardedToItsWorkerAsTheBytesTheClientSent()
+    {
+        await using var harness = await StartAsync();
+        var client = await harness.ClientAsync();
+        var worker = await harness.WorkerAsync("w1");
+
+        // A valid encoding that differs from ours: one unused zero word at the end of the single segment. Re-encoding
+        // the decoded message would drop it; forwarding the frame keeps it.
+        var canonical = MessageCodec.Encode(NewTask(client, "raw"));
+        Assert.Equal(0u, BitConverter.ToUInt32(canonical, 0)); // one segment
+        var frame = new byte[canonical.Length + 8];
+        canonical.CopyTo(frame, 0);
+        BitConverter.GetBytes(BitConverter.ToUInt32(canonical, 4) + 1).CopyTo(frame, 4);
+
+        await client.SendRaw(frame);
+
+        Assert.Equal(frame, await worker.ReceiveRaw());
     }
 
     [Fact]
