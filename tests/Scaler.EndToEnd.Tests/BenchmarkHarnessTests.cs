@@ -11,6 +11,16 @@ namespace Scaler.EndToEnd.Tests;
 /// </summary>
 public sealed class BenchmarkHarnessTests
 {
+    [Theory]
+    [InlineData(null, "-")]
+    [InlineData(12_345.6, "12,346")]
+    [InlineData(12.34, "12.3")]
+    [InlineData(0.5, "0.500")]
+    [InlineData(0.0, "0.000")]
+    [InlineData(0.0004, "0.000400")] // 200 tiny tasks are submitted in well under a millisecond
+    public void Format_KeepsSmallTimesPositive(double? value, string expected) =>
+        Assert.Equal(expected, ResultTable.Format(value));
+
     [Fact]
     public async Task Tiny_suite_prints_a_well_formed_table_with_every_figure_measured()
     {

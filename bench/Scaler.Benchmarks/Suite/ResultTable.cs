@@ -40,13 +40,16 @@ public static class ResultTable
         $"Measured {DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture)} on {Environment.ProcessorCount} cores; load: {load}{Environment.NewLine}{Environment.NewLine}" +
         Render(figures);
 
-    internal static string Format(double? value) => value switch
+    public static string Format(double? value) => value switch
     {
         null => "-",
         { } v when double.IsNaN(v) => "-",
         { } v when Math.Abs(v) >= 1000 => v.ToString("N0", CultureInfo.InvariantCulture),
         { } v when Math.Abs(v) >= 10 => v.ToString("0.0", CultureInfo.InvariantCulture),
-        { } v => v.ToString("0.000", CultureInfo.InvariantCulture),
+        { } v when Math.Abs(v) >= 0.01 || v == 0 => v.ToString("0.000", CultureInfo.InvariantCulture),
+
+        // Below 10 ms a time keeps microseconds: submitting a few hundred tiny tasks takes well under a millisecond.
+        { } v => v.ToString("0.000000", CultureInfo.InvariantCulture),
     };
 
     private static void AppendRow(StringBuilder text, string[] cells, int[] widths)
