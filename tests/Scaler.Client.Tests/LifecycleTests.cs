@@ -213,6 +213,10 @@ public sealed class LifecycleTests
         var future = client.Submit(RemoteFunctions.Square, 4);
         await scheduler.WaitForHeldAsync(1, timeout.Token);
 
+        // The argument was stored while the task travelled (the client does not wait for the store before sending):
+        // wait until it has landed, so the store cannot be what fails when the fake's object storage goes too.
+        var task = Assert.Single(scheduler.ReceivedOf<TaskMessage>());
+        await scheduler.GetObjectAsync(ObjectId.FromBytes(task.FunctionArgs[0].Data), timeout.Token);
         await scheduler.DisposeAsync();
 
         var error = await Assert.ThrowsAsync<ScalerClientException>(() => future.AsTask().WaitAsync(timeout.Token));
