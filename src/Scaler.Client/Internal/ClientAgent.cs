@@ -609,8 +609,7 @@ internal sealed class ClientAgent : IAsyncDisposable
     private async Task FetchResultAsync(
         IPendingTask future, ObjectId resultId, Task<(ReadOnlyMemory<byte> Content, Exception? Error)>? early, bool succeeded, string taskHex)
     {
-        ReadOnlyMemory<byte> content;
-        var (fetched, error) = early is not null ? await early.ConfigureAwait(false) : await GetQuietlyAsync(resultId).ConfigureAwait(false);
+        var (content, error) = await (early ?? GetQuietlyAsync(resultId)).ConfigureAwait(false);
         if (error is not null)
         {
             future.Fail(new ScalerClientException(
@@ -618,14 +617,13 @@ internal sealed class ClientAgent : IAsyncDisposable
             return;
         }
 
-        content = fetched;
-
         // The result belongs to this client alone; drop it from storage once read, as the reference client does for
         // simple tasks (a graph's results may feed other nodes; the scheduler cleans them).
         if (future.DeletesResult)
         {
             _ = DeleteResultAsync(resultId);
         }
+
         if (succeeded)
         {
             future.CompleteWithResult(content);

@@ -35,17 +35,20 @@ public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2,
     private static long s_tagCounter = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>The mask of <see cref="ForTaskResult"/>: the ASCII of "scaler.net:resul".</summary>
-    private const ulong ResultTagMaskHigh = 0x7363616C65722E6E;
-
-    private const ulong ResultTagMaskLow = 0x65743A726573756C;
+    private static readonly UInt128 ResultTagMask = new(0x7363616C65722E6E, 0x65743A726573756C);
 
     /// <summary>
     /// A new identifier for <paramref name="owner"/> with a unique 16-byte tag: 8 random bytes drawn once per process,
     /// then a per-process counter that starts at a random value. Unique as a random tag is, without a trip through the
     /// system's random generator for every result object.
     /// </summary>
-    public static ObjectId NewUnique(ObjectOwner owner) =>
-        new(owner.High, owner.Low, ProcessTagPrefix, (ulong)Interlocked.Increment(ref s_tagCounter));
+    public static ObjectId NewUnique(ObjectOwner owner) => Create(owner, NewUniqueTag());
+
+    /// <summary>
+    /// A 16-byte value unique as a random one (the per-process prefix and counter of <see cref="NewUnique"/>), for
+    /// other identifiers that need one, such as task IDs.
+    /// </summary>
+    public static UInt128 NewUniqueTag() => new(ProcessTagPrefix, (ulong)Interlocked.Increment(ref s_tagCounter));
 
     /// <summary>
     /// The identifier under which the result of task <paramref name="taskId"/> is stored for <paramref name="owner"/>
@@ -57,19 +60,8 @@ public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2,
     /// A task that runs again (its worker died) stores its result under the same identifier, replacing the first. The
     /// tags of <see cref="NewUnique"/> never meet these: they start with a random per-process prefix of their own.
     /// </remarks>
-    public static ObjectId ForTaskResult(ObjectOwner owner, ReadOnlySpan<byte> taskId)
-    {
-        if (taskId.Length != 16)
-        {
-            return NewUnique(owner);
-        }
-
-        return new(
-            owner.High,
-            owner.Low,
-            BinaryPrimitives.ReadUInt64BigEndian(taskId) ^ ResultTagMaskHigh,
-            BinaryPrimitives.ReadUInt64BigEndian(taskId[8..]) ^ ResultTagMaskLow);
-    }
+    public static ObjectId ForTaskResult(ObjectOwner owner, ReadOnlySpan<byte> taskId) =>
+        taskId.Length == 16 ? Create(owner, BinaryPrimitives.ReadUInt128BigEndian(taskId) ^ ResultTagMask) : NewUnique(owner);
 
     /// <summary>The identifier under which <paramref name="owner"/> stores its serializer (tag = MD5 of "serializer").</summary>
     public static ObjectId ForSerializer(ObjectOwner owner) => Create(owner, SerializerTag);

@@ -1,5 +1,4 @@
 using Scaler.IO.Ymq;
-using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Tasks;
@@ -61,7 +60,7 @@ internal sealed partial class SchedulerCore
     {
         if (_monitors.Count > 0 && _liveTasks.TryGetValue(task, out var live))
         {
-            var message = live.Message ?? (TaskMessage)MessageCodec.Decode(live.Frame);
+            var message = live.Message;
             var function = message.FuncObjectId.Length == Scaler.ObjectStorage.Store.ObjectId.ByteLength
                 && _objects.TryGetName(Scaler.ObjectStorage.Store.ObjectId.FromBytes(message.FuncObjectId), out var name)
                 ? name

@@ -283,9 +283,10 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
             return;
         }
 
-        _liveTasks.Add(id, frame is null ? new LiveTask(client, task, []) : new LiveTask(client, null, frame));
+        var payload = (object?)frame ?? task;
+        _liveTasks.Add(id, new LiveTask(client, payload));
         _taskCountOfClient[client] = _taskCountOfClient.GetValueOrDefault(client) + 1;
-        if (!_tasks.Submit(new SchedulerTask(id, client, capabilities, (object?)frame ?? task)))
+        if (!_tasks.Submit(new SchedulerTask(id, client, capabilities, payload)))
         {
             ForgetLiveTask(id);
             SchedulerLog.DuplicateTask(_logger, id.ToString());
@@ -620,8 +621,12 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
     private static TaskCapability[] ToCapabilities(IReadOnlyDictionary<string, long> capabilities) =>
         capabilities.Select(pair => new TaskCapability { Name = pair.Key, Value = pair.Value }).ToArray();
 
-    /// <summary>A task's owner, and its message for monitors: decoded (graph nodes), or the frame it arrived in.</summary>
-    private sealed record LiveTask(ClientId Client, TaskMessage? Message, byte[] Frame);
+    /// <summary>A task's owner, and what its worker is sent: the frame it arrived in, or the message (graph nodes).</summary>
+    private sealed record LiveTask(ClientId Client, object Payload)
+    {
+        /// <summary>The task message, decoded again from its frame when a monitor needs it.</summary>
+        public TaskMessage Message => Payload as TaskMessage ?? (TaskMessage)MessageCodec.Decode((byte[])Payload);
+    }
 
     private sealed record WorkerSeen(WorkerHeartbeat Heartbeat, long LastSeen);
 }

@@ -1,12 +1,13 @@
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
+using Scaler.Worker.Execution;
 
 namespace Scaler.Worker.Processors;
 
 /// <summary>
 /// The object fetches of a processor. Two things keep a task from waiting on object storage:
 /// <list type="bullet">
-/// <item>Serializer and function objects are fetched once per ID and kept (clients never change the content behind
+/// <item>Serializer and function objects are fetched once per ID and kept in an <see cref="ObjectFetchCache"/> (clients never change the content behind
 /// these IDs: a client has one serializer object, and function objects are named by their content), as the
 /// reference's processor object cache does.</item>
 /// <item>Arguments of tasks the worker sent ahead are fetched while the tasks before them run, and handed over once
@@ -20,9 +21,6 @@ internal sealed class TaskObjectPrefetcher(
     Func<ObjectId, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch,
     long argumentByteCapacity = TaskObjectPrefetcher.ArgumentByteCapacity)
 {
-    /// <summary>Serializer and function objects kept; the store starts over when full.</summary>
-    internal const int SharedCapacity = 256;
-
     /// <summary>Prefetched arguments kept; the oldest are dropped first (their task was canceled or never started).</summary>
     internal const int ArgumentCapacity = 256;
 
@@ -31,21 +29,12 @@ internal sealed class TaskObjectPrefetcher(
 
     private readonly Lock _gate = new();
     private long _prefetchedBytes;
-    private readonly Dictionary<ObjectId, Task<ReadOnlyMemory<byte>>> _shared = [];
+    private readonly ObjectFetchCache _shared = new(fetch);
     private readonly Dictionary<ObjectId, PrefetchedArgument> _arguments = [];
     private readonly Queue<ObjectId> _argumentOrder = new();
 
     /// <summary>Serializer and function objects held.</summary>
-    public int SharedCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _shared.Count;
-            }
-        }
-    }
+    public int SharedCount => _shared.Count;
 
     /// <summary>Bytes of prefetched arguments held (fetched, not yet handed to their task).</summary>
     public long PrefetchedBytes
@@ -80,8 +69,8 @@ internal sealed class TaskObjectPrefetcher(
         List<(ObjectId, PrefetchedArgument)> started = [];
         lock (_gate)
         {
-            GetSharedLocked(ObjectId.ForSerializer(owner), cancellationToken);
-            GetSharedLocked(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
+            _shared.GetAsync(ObjectId.ForSerializer(owner), cancellationToken);
+            _shared.GetAsync(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
             foreach (var taskArgument in task.FunctionArgs)
             {
                 var id = ObjectId.FromBytes(taskArgument.Data);
@@ -121,8 +110,8 @@ internal sealed class TaskObjectPrefetcher(
         var owner = ObjectOwner.FromClientIdentity(task.Source);
         lock (_gate)
         {
-            var serializer = GetSharedLocked(ObjectId.ForSerializer(owner), cancellationToken);
-            var function = GetSharedLocked(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
+            var serializer = _shared.GetAsync(ObjectId.ForSerializer(owner), cancellationToken);
+            var function = _shared.GetAsync(ObjectId.FromBytes(task.FuncObjectId), cancellationToken);
             var arguments = new Task<ReadOnlyMemory<byte>>[task.FunctionArgs.Count];
             for (var i = 0; i < arguments.Length; i++)
             {
@@ -137,30 +126,7 @@ internal sealed class TaskObjectPrefetcher(
     }
 
     /// <summary>Fetches (once) a serializer, function or code object; a failed fetch is forgotten so the next asks again.</summary>
-    public Task<ReadOnlyMemory<byte>> GetShared(ObjectId id, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return GetSharedLocked(id, cancellationToken);
-        }
-    }
-
-    private Task<ReadOnlyMemory<byte>> GetSharedLocked(ObjectId id, CancellationToken cancellationToken)
-    {
-        if (_shared.TryGetValue(id, out var cached) && !cached.IsFaulted && !cached.IsCanceled)
-        {
-            return cached;
-        }
-
-        if (_shared.Count >= SharedCapacity)
-        {
-            _shared.Clear();
-        }
-
-        var started = fetch(id, cancellationToken);
-        _shared[id] = started;
-        return started;
-    }
+    public Task<ReadOnlyMemory<byte>> GetShared(ObjectId id, CancellationToken cancellationToken) => _shared.GetAsync(id, cancellationToken);
 
     /// <summary>Once a prefetch lands, its bytes count against the capacity; one that does not fit is dropped.</summary>
     private async Task CountWhenFetchedAsync(ObjectId id, PrefetchedArgument argument)

@@ -130,7 +130,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         _sink = sink;
         _storage = await ObjectStorageClient.ConnectAsync(
             objectStorageAddress, _options.WorkerIdentity + "|soam", _loggerFactory, cancellationToken).ConfigureAwait(false);
-        _sharedObjects = new ObjectFetchCache(_storage);
+        _sharedObjects = new ObjectFetchCache(_storage.GetAsync);
         lock (_gate)
         {
             if (_disposed || _opening)

@@ -1,16 +1,17 @@
 using System.Collections.Concurrent;
-using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 
-namespace Scaler.WorkerManager.Symphony;
+namespace Scaler.Worker.Execution;
 
 /// <summary>
-/// The serializer and function objects the Symphony backend has fetched, by object ID, so every task of a client after
-/// the first saves two object-storage round trips. Clients never change the content behind these IDs (one serializer
-/// object per client; function objects are named by their content). Arguments are not cached. Thread-safe: tasks are
-/// prepared concurrently, and concurrent requests for one ID share one fetch.
+/// Serializer, function and code objects an execution backend has fetched, by object ID, so every task of a client
+/// after the first saves their object-storage round trips (the native processor's prefetcher and the Symphony backend
+/// both keep one). Clients never change the content behind these IDs (one serializer object per client; function
+/// objects are named by their content). Arguments are not kept here. Thread-safe; concurrent requests for one ID share
+/// one fetch.
 /// </summary>
-internal sealed class ObjectFetchCache(ObjectStorageClient storage, int capacity = ObjectFetchCache.DefaultCapacity)
+internal sealed class ObjectFetchCache(
+    Func<ObjectId, CancellationToken, Task<ReadOnlyMemory<byte>>> fetch, int capacity = ObjectFetchCache.DefaultCapacity)
 {
     public const int DefaultCapacity = 256;
 
@@ -32,7 +33,7 @@ internal sealed class ObjectFetchCache(ObjectStorageClient storage, int capacity
             _objects.Clear();
         }
 
-        var fetch = storage.GetAsync(id, cancellationToken);
-        return _objects.AddOrUpdate(id, fetch, (_, old) => old.IsFaulted || old.IsCanceled ? fetch : old);
+        var started = fetch(id, cancellationToken);
+        return _objects.AddOrUpdate(id, started, (_, old) => old.IsFaulted || old.IsCanceled ? started : old);
     }
 }
