@@ -646,11 +646,43 @@ internal sealed class ClientAgent : IAsyncDisposable
         if (taskId.Length == 16 && _storage is not null && Volatile.Read(ref _earlyResultCount) < EarlyResultsMaxInFlight)
         {
             var id = ObjectId.ForTaskResult(Identity.Owner, taskId);
-            if (_earlyResults.TryAdd(Key(taskId), new EarlyResult(id, GetQuietlyAsync(id))))
+            var key = Key(taskId);
+            var early = new EarlyResult(id, GetQuietlyAsync(id));
+            if (_earlyResults.TryAdd(key, early))
             {
                 Interlocked.Increment(ref _earlyResultCount);
+                _ = CompleteFromEarlyResultAsync(key, early);
             }
         }
+    }
+
+    /// <summary>
+    /// Workers store only a success under <see cref="ObjectId.ForTaskResult"/> (an error goes under
+    /// <see cref="ObjectId.ForTaskError"/>), so an early get answered with an object means the task succeeded: its
+    /// future completes then, without waiting for the result message, which travels through the worker and the
+    /// scheduler, one process hop more (decision 20). Whoever removes the task from <see cref="_pending"/> first (this,
+    /// the result message or a cancel) completes it; the others find it gone. A failed get, or one ended on purpose
+    /// (answered by the empty set of <see cref="EndEarlyResultAsync"/>), is left to the result message.
+    /// </summary>
+    private async Task CompleteFromEarlyResultAsync(UInt128 key, EarlyResult early)
+    {
+        var (content, error) = await early.Content.ConfigureAwait(false);
+        if (error is not null || early.Ended || !_pending.TryRemove(key, out var future))
+        {
+            return;
+        }
+
+        if (_earlyResults.TryRemove(KeyValuePair.Create(key, early)))
+        {
+            Interlocked.Decrement(ref _earlyResultCount);
+        }
+
+        if (future.DeletesResult)
+        {
+            _ = DeleteResultAsync(early.Id);
+        }
+
+        future.CompleteWithResult(content);
     }
 
     /// <summary>
@@ -691,6 +723,8 @@ internal sealed class ClientAgent : IAsyncDisposable
     /// </summary>
     private async Task EndEarlyResultAsync(EarlyResult early)
     {
+        // Marked before the empty set goes out, so the answer it causes is never taken for a result.
+        early.Ended = true;
         try
         {
             if (!early.Content.IsCompleted)
@@ -958,5 +992,19 @@ internal sealed class ClientAgent : IAsyncDisposable
         Interlocked.Increment(ref _codeUploads);
     }
 
-    private sealed record EarlyResult(ObjectId Id, Task<(ReadOnlyMemory<byte> Content, Exception? Error)> Content);
+    private sealed class EarlyResult(ObjectId id, Task<(ReadOnlyMemory<byte> Content, Exception? Error)> content)
+    {
+        private volatile bool _ended;
+
+        public ObjectId Id { get; } = id;
+
+        public Task<(ReadOnlyMemory<byte> Content, Exception? Error)> Content { get; } = content;
+
+        /// <summary>Set by <see cref="EndEarlyResultAsync"/>: whatever answers this get now is not the task's result.</summary>
+        public bool Ended
+        {
+            get => _ended;
+            set => _ended = value;
+        }
+    }
 }

@@ -37,6 +37,9 @@ public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2,
     /// <summary>The mask of <see cref="ForTaskResult"/>: the ASCII of "scaler.net:resul".</summary>
     private static readonly UInt128 ResultTagMask = new(0x7363616C65722E6E, 0x65743A726573756C);
 
+    /// <summary>The mask of <see cref="ForTaskError"/>: the ASCII of "scaler.net:error".</summary>
+    private static readonly UInt128 ErrorTagMask = new(0x7363616C65722E6E, 0x65743A6572726F72);
+
     /// <summary>
     /// A new identifier for <paramref name="owner"/> with a unique 16-byte tag: 8 random bytes drawn once per process,
     /// then a per-process counter that starts at a random value. Unique as a random tag is, without a trip through the
@@ -52,19 +55,30 @@ public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2,
 
     /// <summary>
     /// The identifier under which the result of task <paramref name="taskId"/> is stored for <paramref name="owner"/>
-    /// (the task's client): for a 16-byte task ID, the tag is the task ID XOR a fixed mask, so the client knows where
-    /// the result will be before it exists and can ask object storage for it while the task runs (a get of a missing
-    /// object waits). Other task ID lengths get a unique tag, as the reference's workers give every result.
+    /// (the task's client) when the task succeeded: for a 16-byte task ID, the tag is the task ID XOR a fixed mask, so
+    /// the client knows where the result will be before it exists and can ask object storage for it while the task runs
+    /// (a get of a missing object waits). Because only a success is stored there, an object found under this
+    /// identifier is itself the news that the task succeeded (decision 20). Other task ID lengths get a unique tag, as
+    /// the reference's workers give every result.
     /// </summary>
     /// <remarks>
     /// A task that runs again (its worker died) stores its result under the same identifier, replacing the first. The
     /// tags of <see cref="NewUnique"/> never meet these: they start with a random per-process prefix of their own.
     /// </remarks>
-    public static ObjectId ForTaskResult(ObjectOwner owner, ReadOnlySpan<byte> taskId) =>
-        taskId.Length == 16 ? Create(owner, BinaryPrimitives.ReadUInt128BigEndian(taskId) ^ ResultTagMask) : NewUnique(owner);
+    public static ObjectId ForTaskResult(ObjectOwner owner, ReadOnlySpan<byte> taskId) => Derived(owner, taskId, ResultTagMask);
+
+    /// <summary>Where the error of a failed task <paramref name="taskId"/> is stored: as <see cref="ForTaskResult"/>, another mask.</summary>
+    public static ObjectId ForTaskError(ObjectOwner owner, ReadOnlySpan<byte> taskId) => Derived(owner, taskId, ErrorTagMask);
+
+    /// <summary><see cref="ForTaskResult"/> when <paramref name="succeeded"/>, else <see cref="ForTaskError"/>.</summary>
+    public static ObjectId ForTaskOutcome(ObjectOwner owner, ReadOnlySpan<byte> taskId, bool succeeded) =>
+        Derived(owner, taskId, succeeded ? ResultTagMask : ErrorTagMask);
 
     /// <summary>The identifier under which <paramref name="owner"/> stores its serializer (tag = MD5 of "serializer").</summary>
     public static ObjectId ForSerializer(ObjectOwner owner) => Create(owner, SerializerTag);
+
+    private static ObjectId Derived(ObjectOwner owner, ReadOnlySpan<byte> taskId, UInt128 mask) =>
+        taskId.Length == 16 ? Create(owner, BinaryPrimitives.ReadUInt128BigEndian(taskId) ^ mask) : NewUnique(owner);
 
     private static UInt128 ComputeSerializerTag()
     {

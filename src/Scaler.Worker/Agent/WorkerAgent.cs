@@ -431,7 +431,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             return;
         }
 
-        var id = ObjectId.ForTaskResult(ObjectOwner.FromClientIdentity(task.Source), task.TaskId);
+        var id = ObjectId.ForTaskOutcome(ObjectOwner.FromClientIdentity(task.Source), task.TaskId, type == TaskResultType.Success);
         try
         {
             await _storage.SetAsync(id, payload, CancellationToken.None).ConfigureAwait(false);

@@ -217,7 +217,7 @@ public static partial class ProcessorHost
 
         // The result is reported without waiting for the store's answer: whoever reads it first waits on object
         // storage until the set lands (a get of a missing object waits), and a failed store ends this processor.
-        var resultId = ObjectId.ForTaskResult(owner, task.TaskId);
+        var resultId = ObjectId.ForTaskOutcome(owner, task.TaskId, succeeded);
         stores.Start(resultId, payload, cancellationToken);
 
         var profile = new ProfileResult(

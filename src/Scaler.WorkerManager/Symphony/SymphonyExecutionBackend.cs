@@ -485,7 +485,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         var storage = _storage;
         if (storage is not null)
         {
-            var id = ObjectId.ForTaskResult(ObjectOwner.FromClientIdentity(task.Source), task.TaskId);
+            var id = ObjectId.ForTaskOutcome(ObjectOwner.FromClientIdentity(task.Source), task.TaskId, type == TaskResultType.Success);
             try
             {
                 await storage.SetAsync(id, payload, CancellationToken.None).ConfigureAwait(false);

@@ -26,6 +26,7 @@ internal sealed class FakeScheduler : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<IMessage> _received = new();
     private readonly ConcurrentDictionary<string, (PeerIdentity Peer, TaskMessage Task)> _held = new();
+    private readonly ConcurrentQueue<(PeerIdentity Peer, TaskResult Result)> _withheld = new();
     private readonly SemaphoreSlim _messageArrived = new(0);
     private Task _loop = Task.CompletedTask;
 
@@ -43,8 +44,14 @@ internal sealed class FakeScheduler : IAsyncDisposable
     /// <summary>Tasks are kept queued (not run) until <see cref="ReleaseAsync"/>; a cancel of a held task is confirmed.</summary>
     public bool HoldTasks { get; set; }
 
-    /// <summary>Results are stored under <see cref="ObjectId.ForTaskResult"/>, as our workers do (otherwise under a new ID, as the reference's).</summary>
+    /// <summary>
+    /// Results are stored as our workers do: a success under <see cref="ObjectId.ForTaskResult"/>, an error under
+    /// <see cref="ObjectId.ForTaskError"/> (otherwise under a new ID, as the reference's).
+    /// </summary>
     public bool NamesResultsByTask { get; set; }
+
+    /// <summary>Results are stored, but their result messages wait for <see cref="SendWithheldResultsAsync"/>.</summary>
+    public bool WithholdResultMessages { get; set; }
 
     /// <summary>Gets waiting in the fake's object storage for an object that does not exist yet.</summary>
     public int StorageWaitingRequests => _storage.WaitingRequests;
@@ -196,12 +203,37 @@ internal sealed class FakeScheduler : IAsyncDisposable
         }
 
         var (succeeded, resultId) = await ExecuteAsync(task);
-        await SendAsync(peer, new TaskResult
+        var result = new TaskResult
         {
             TaskId = task.TaskId,
             ResultType = succeeded ? TaskResultType.Success : TaskResultType.Failed,
             Results = [resultId.ToBytes()],
-        });
+        };
+        if (WithholdResultMessages)
+        {
+            _withheld.Enqueue((peer, result));
+            _messageArrived.Release();
+            return;
+        }
+
+        await SendAsync(peer, result);
+    }
+
+    /// <summary>Sends the result messages withheld so far.</summary>
+    public async Task SendWithheldResultsAsync()
+    {
+        while (_withheld.TryDequeue(out var withheld))
+        {
+            await SendAsync(withheld.Peer, withheld.Result);
+        }
+    }
+
+    public async Task WaitForWithheldAsync(int count, CancellationToken cancellationToken)
+    {
+        while (_withheld.Count < count)
+        {
+            await _messageArrived.WaitAsync(cancellationToken);
+        }
     }
 
     /// <summary>Runs a graph's calls in dependency order; answers each target, then the graph's own ID.</summary>
@@ -267,7 +299,7 @@ internal sealed class FakeScheduler : IAsyncDisposable
             serializer, function, arguments,
             async (assembly, ct) => await _workerStorage.GetAsync(ObjectId.FromBytes(assembly.ObjectId()), ct),
             token);
-        var resultId = NamesResultsByTask ? ObjectId.ForTaskResult(owner, task.TaskId) : ObjectId.NewUnique(owner);
+        var resultId = NamesResultsByTask ? ObjectId.ForTaskOutcome(owner, task.TaskId, outcome.Succeeded) : ObjectId.NewUnique(owner);
         await _workerStorage.SetAsync(resultId, outcome.Payload, token);
         return (outcome.Succeeded, resultId);
     }

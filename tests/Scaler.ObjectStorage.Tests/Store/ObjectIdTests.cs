@@ -153,6 +153,18 @@ public sealed class ObjectIdTests
     }
 
     [Fact]
+    public void ForTaskOutcome_SuccessAndFailure_AreTheResultAndTheErrorIdsWhichDiffer()
+    {
+        var owner = ObjectOwner.FromClientIdentity("Client|result"u8);
+        var task = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+
+        Assert.Equal(ObjectId.ForTaskResult(owner, task), ObjectId.ForTaskOutcome(owner, task, succeeded: true));
+        Assert.Equal(ObjectId.ForTaskError(owner, task), ObjectId.ForTaskOutcome(owner, task, succeeded: false));
+        Assert.NotEqual(ObjectId.ForTaskResult(owner, task), ObjectId.ForTaskError(owner, task));
+        Assert.Equal(owner, ObjectId.ForTaskError(owner, task).Owner);
+    }
+
+    [Fact]
     public void ForTaskResult_OtherTaskIdLength_IsUniqueEachTime()
     {
         var owner = ObjectOwner.FromClientIdentity("Client|result"u8);
