@@ -5,6 +5,9 @@ namespace Scaler.WorkerManager.Symphony;
 /// <summary>Where a task handed to the SOAM backend is; guarded by the backend's lock.</summary>
 internal enum InFlightState
 {
+    /// <summary>Held, waiting for its turn to be prepared (few are prepared at once, within a byte bound).</summary>
+    Accepted,
+
     /// <summary>Its objects are being fetched and its envelope built.</summary>
     Preparing,
 
@@ -28,7 +31,7 @@ internal sealed class InFlightTask(TaskMessage task, string key)
 
     public string Key { get; } = key;
 
-    public InFlightState State { get; set; } = InFlightState.Preparing;
+    public InFlightState State { get; set; } = InFlightState.Accepted;
 
     /// <summary>The encoded <c>SymphonyTaskEnvelope</c>, kept until the task completes so it can be re-sent.</summary>
     public byte[]? Input { get; set; }

@@ -14,6 +14,16 @@ public sealed record SymphonyBackendOptions
     /// <summary>Most tasks in Symphony at once (<c>--max-task-concurrency</c>).</summary>
     public required int MaxTaskConcurrency { get; init; }
 
+    /// <summary>
+    /// Tasks held beyond <see cref="MaxTaskConcurrency"/>, prepared while it is full so a freed Symphony slot gets the
+    /// next task at once. Measured on the tiny-task workload: 32 gave about a fifth more throughput than
+    /// <see cref="MaxTaskConcurrency"/> alone.
+    /// </summary>
+    public int TasksAhead { get; init; } = 32;
+
+    /// <summary>No task starts its preparation while the envelopes held (prepared, waiting or in Symphony) reach this many bytes.</summary>
+    public long MaxEnvelopeBytesAhead { get; init; } = 256L * 1024 * 1024;
+
     public string SessionType { get; init; } = SymphonyWorkerManagerOptions.DefaultSessionType;
 
     /// <summary>A task whose session is lost more often than this fails instead of being sent again.</summary>

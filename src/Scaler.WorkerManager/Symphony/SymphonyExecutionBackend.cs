@@ -18,8 +18,12 @@ namespace Scaler.WorkerManager.Symphony;
 /// the worker agent, which stores it and sends TaskResult.
 /// </summary>
 /// <remarks>
-/// At most <see cref="SymphonyBackendOptions.MaxTaskConcurrency"/> tasks are held here at once (the agent keeps the
-/// rest queued), and none is accepted before the session is open: tasks that arrive early wait in the agent's queue.
+/// At most <see cref="SymphonyBackendOptions.MaxTaskConcurrency"/> tasks are in Symphony at once. Up to
+/// <see cref="SymphonyBackendOptions.TasksAhead"/> more are held here and prepared (objects fetched, envelope built)
+/// while that bound is full, so a freed slot never waits on object storage; no preparation starts while the envelopes
+/// held reach <see cref="SymphonyBackendOptions.MaxEnvelopeBytesAhead"/> bytes, so large arguments never pile up.
+/// The agent keeps the rest queued, and none is accepted before the session is open: tasks that arrive early wait in
+/// the agent's queue.
 /// When the session is lost (a session-wide SOAM exception, or a refused send), the tasks it held are sent again in a
 /// newly opened session, each at most <see cref="SymphonyBackendOptions.MaxSessionLossesPerTask"/> times. SOAM has no
 /// client-side task cancel, so only a task not yet sent can be cancelled (<see cref="CancelsRunningTasks"/> is false).
@@ -30,6 +34,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, InFlightTask> _tasks = new(StringComparer.Ordinal);
+    private readonly List<InFlightTask> _accepted = [];
     private readonly List<InFlightTask> _waiting = [];
     private readonly List<InFlightTask> _ready = [];
     private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _code = new(StringComparer.Ordinal);
@@ -57,6 +62,9 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private bool _disposed;
     private int _sessionsOpened;
     private int _sent;
+
+    /// <summary>Bytes of the envelopes held (prepared, waiting or in Symphony); guarded by <see cref="_gate"/>.</summary>
+    private long _envelopeBytes;
     private Task _opener = Task.CompletedTask;
 
     public SymphonyExecutionBackend(ISoamApi api, SymphonyBackendOptions options, ILoggerFactory loggerFactory)
@@ -74,10 +82,11 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     public int Concurrency => _options.MaxTaskConcurrency;
 
     /// <summary>
-    /// Tasks held here: twice the Symphony bound, so the next tasks' objects are fetched while the bound is full
-    /// (only <see cref="SymphonyBackendOptions.MaxTaskConcurrency"/> of them are ever in Symphony).
+    /// Tasks held here: the Symphony bound and <see cref="SymphonyBackendOptions.TasksAhead"/> more, whose objects are
+    /// fetched while the bound is full (only <see cref="SymphonyBackendOptions.MaxTaskConcurrency"/> of them are ever
+    /// in Symphony).
     /// </summary>
-    private int HeldLimit => _options.MaxTaskConcurrency * 2;
+    private int HeldLimit => _options.MaxTaskConcurrency + _options.TasksAhead;
 
     public bool CanAccept
     {
@@ -123,6 +132,30 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         }
     }
 
+    /// <summary>Bytes of the envelopes held (prepared, waiting for a slot, or in Symphony).</summary>
+    internal long EnvelopeBytesHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _envelopeBytes;
+            }
+        }
+    }
+
+    /// <summary>Tasks held whose preparation has not started (held back by the byte bound).</summary>
+    internal int TasksAwaitingPreparation
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _accepted.Count;
+            }
+        }
+    }
+
     public async ValueTask StartAsync(ScalerAddress objectStorageAddress, ITaskCompletionSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(objectStorageAddress);
@@ -147,20 +180,62 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     {
         ArgumentNullException.ThrowIfNull(task);
         var entry = new InFlightTask(task, Convert.ToHexString(task.TaskId));
+        List<InFlightTask>? start;
         lock (_gate)
         {
             _tasks[entry.Key] = entry;
+            _accepted.Add(entry);
+            start = TakePreparableLocked();
         }
 
-        // Started here rather than on the thread pool: it runs until its first fetch is pending (a thread hop less per
-        // task), and it never throws (failures complete the task).
-        _ = PrepareAndSendAsync(entry);
+        // Started here rather than on the thread pool: each runs until its first fetch is pending (a thread hop less
+        // per task), and never throws (failures complete the task).
+        StartPreparing(start);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Held tasks whose preparation may start now: none while the envelopes held reach the byte bound. Preparations in
+    /// progress are bounded by the count of tasks held, as the native processor's prefetch is by its depth.
+    /// </summary>
+    private List<InFlightTask>? TakePreparableLocked()
+    {
+        List<InFlightTask>? start = null;
+        while (_accepted.Count > 0 && _envelopeBytes < _options.MaxEnvelopeBytesAhead && !_disposed)
+        {
+            var next = _accepted[0];
+            _accepted.RemoveAt(0);
+            next.State = InFlightState.Preparing;
+            (start ??= []).Add(next);
+        }
+
+        return start;
+    }
+
+    private void StartPreparing(List<InFlightTask>? entries)
+    {
+        if (entries is null)
+        {
+            return;
+        }
+
+        foreach (var entry in entries)
+        {
+            _ = PrepareAndSendAsync(entry);
+        }
+    }
+
+    /// <summary>Replaces a held task's envelope, keeping <see cref="_envelopeBytes"/> in step.</summary>
+    private void SetInputLocked(InFlightTask entry, byte[]? input)
+    {
+        _envelopeBytes += (input?.Length ?? 0) - (entry.Input?.Length ?? 0);
+        entry.Input = input;
     }
 
     public ValueTask<bool> CancelAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken)
     {
         var key = Convert.ToHexString(taskId.Span);
+        List<InFlightTask>? start;
         lock (_gate)
         {
             if (!_tasks.TryGetValue(key, out var entry) || entry.State == InFlightState.Sent)
@@ -170,10 +245,14 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
             entry.State = InFlightState.Done;
             _tasks.Remove(key);
+            _accepted.Remove(entry);
             _waiting.Remove(entry);
             _ready.Remove(entry);
+            SetInputLocked(entry, null);
+            start = TakePreparableLocked();
         }
 
+        StartPreparing(start);
         LogCancelledBeforeSend(_logger, key);
         _sink?.CapacityAvailable();
         return ValueTask.FromResult(true);
@@ -220,9 +299,10 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
     private async Task PrepareAndSendAsync(InFlightTask entry)
     {
+        byte[] input;
         try
         {
-            entry.Input = await BuildEnvelopeAsync(entry, _stopping.Token).ConfigureAwait(false);
+            input = await BuildEnvelopeAsync(entry, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -233,11 +313,30 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 #pragma warning restore CA1031
         {
             LogPrepareFailed(_logger, entry.Key, e.Message);
+            PreparationEnded(entry, input: null);
             Complete(entry, TaskResultType.Failed, RemoteError.FromException(e).ToBytes());
             return;
         }
 
+        PreparationEnded(entry, input);
         Send(entry);
+    }
+
+    /// <summary>Keeps the envelope (unless the task was cancelled meanwhile) and lets the next preparations start.</summary>
+    private void PreparationEnded(InFlightTask entry, byte[]? input)
+    {
+        List<InFlightTask>? start;
+        lock (_gate)
+        {
+            if (entry.State != InFlightState.Done)
+            {
+                SetInputLocked(entry, input);
+            }
+
+            start = TakePreparableLocked();
+        }
+
+        StartPreparing(start);
     }
 
     /// <summary>
@@ -434,7 +533,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             ReleaseSlotLocked(entry);
             entry.State = InFlightState.Preparing;
             entry.IncludeAllCode = true;
-            entry.Input = null;
+            SetInputLocked(entry, null);
         }
 
         LogResendWithCode(_logger, entry.Key, completion.TaskId, why);
@@ -463,6 +562,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     /// </summary>
     private void Complete(InFlightTask entry, TaskResultType type, ReadOnlyMemory<byte> payload)
     {
+        List<InFlightTask>? start;
         lock (_gate)
         {
             if (entry.State == InFlightState.Done || !_tasks.Remove(entry.Key))
@@ -472,9 +572,11 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
             ReleaseSlotLocked(entry);
             entry.State = InFlightState.Done;
+            SetInputLocked(entry, null);
+            start = TakePreparableLocked();
         }
 
-        entry.Input = null;
+        StartPreparing(start);
         PumpReady();
         _sink?.CapacityAvailable();
         _ = StoreAndReportAsync(entry.Task, type, payload);

@@ -9,6 +9,12 @@ public static class SymphonyFunctions
 
     public static int Fail(int x) => throw new InvalidOperationException($"the value {x} is not acceptable");
 
+    public static int SlowLength(byte[] data)
+    {
+        Thread.Sleep(1000);
+        return data.Length;
+    }
+
     public static int SlowNegate(int x)
     {
         Thread.Sleep(1500);
