@@ -2,8 +2,9 @@
 """Workloads 1-3 of the Scaler.NET benchmark suite on Dask distributed, for comparison in the same run.
 
 A LocalCluster with 2 single-thread worker processes on 127.0.0.1, no dashboard. Workload 1 warms up as the .NET side
-does (until a run is no more than 10% faster than the one before, at most --max-warmups runs), the others run once as
-a warm-up; then each runs --repeats times, and the medians are printed as one JSON object on the last line of stdout.
+does (until two runs in a row are each no more than 10% faster than the one before, at most --max-warmups runs),
+workload 3 runs --round-trip-warmups times as a warm-up, the others once; then each runs --repeats times, and the
+medians are printed as one JSON object on the last line of stdout.
 """
 import argparse
 import json
@@ -64,7 +65,8 @@ def main():
     parser.add_argument("--sleep-ms", type=int, default=10)
     parser.add_argument("--round-trips", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--max-warmups", type=int, default=8)
+    parser.add_argument("--max-warmups", type=int, default=10)
+    parser.add_argument("--round-trip-warmups", type=int, default=10)
     args = parser.parse_args()
 
     import logging
@@ -76,16 +78,19 @@ def main():
                       dashboard_address=None) as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
         previous = 0.0
+        steady = 0
         for _ in range(args.max_warmups):
             submit_s, gather_s, _ = tiny_tasks(client, args.tiny_tasks)
             rate = args.tiny_tasks / (submit_s + gather_s)
-            if rate <= previous * 1.10:
+            steady = steady + 1 if rate <= previous * 1.10 else 0
+            if steady == 2:
                 break
             previous = rate
         tiny = [tiny_tasks(client, args.tiny_tasks) for _ in range(args.repeats)]
         sleep_tasks(client, min(100, args.sleep_tasks), args.sleep_ms)
         walls = [sleep_tasks(client, args.sleep_tasks, args.sleep_ms) for _ in range(args.repeats)]
-        round_trips(client, min(50, args.round_trips))
+        for _ in range(args.round_trip_warmups):
+            round_trips(client, args.round_trips)
         trips = [round_trips(client, args.round_trips) for _ in range(args.repeats)]
 
     ideal = args.sleep_tasks * args.sleep_ms / 1000.0 / workers

@@ -14,7 +14,7 @@ internal static class DaskRunner
         {
             script, "--tiny-tasks", Str(options.TinyTasks), "--sleep-tasks", Str(options.SleepTasks),
             "--sleep-ms", Str(options.SleepMilliseconds), "--round-trips", Str(options.RoundTrips), "--repeats", Str(options.Repeats),
-            "--max-warmups", Str(options.MaxWarmups),
+            "--max-warmups", Str(options.MaxWarmups), "--round-trip-warmups", Str(options.RoundTripWarmups),
         })
         {
             info.ArgumentList.Add(argument);

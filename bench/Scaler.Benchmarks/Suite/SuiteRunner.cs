@@ -45,7 +45,11 @@ public static class SuiteRunner
             cluster.ThrowIfAnyExited();
 
             // W3
-            await ClientWorkloads.RoundTripsAsync(client, Math.Min(50, options.RoundTrips), ct);
+            for (var warmup = 0; warmup < options.RoundTripWarmups; warmup++)
+            {
+                await ClientWorkloads.RoundTripsAsync(client, options.RoundTrips, ct);
+            }
+
             var p50 = new List<double>();
             var p99 = new List<double>();
             for (var run = 1; run <= options.Repeats; run++)
@@ -145,18 +149,21 @@ public static class SuiteRunner
     }
 
     /// <summary>
-    /// W1's runs: warm-up runs until one is no more than 10% faster than the one before (at most
-    /// <see cref="SuiteOptions.MaxWarmups"/>), then <see cref="SuiteOptions.Repeats"/> measured runs (returned).
+    /// W1's runs: warm-up runs until two in a row are each no more than 10% faster than the one before (at most
+    /// <see cref="SuiteOptions.MaxWarmups"/>; one such run was not enough: tiered compilation plateaus for a run or two
+    /// before its last recompilations), then <see cref="SuiteOptions.Repeats"/> measured runs (returned).
     /// </summary>
     private static async Task<List<ClientWorkloads.TinyRun>> RunTinyAsync(
         Client client, LocalCluster cluster, SuiteOptions options, string label, bool map, TextWriter log, CancellationToken ct)
     {
         var previous = 0.0;
+        var steady = 0;
         for (var warmup = 1; warmup <= options.MaxWarmups; warmup++)
         {
             var result = await RunTinyOnceAsync(client, cluster, options, $"{label} warm-up {warmup}", map, log, ct);
             var rate = options.TinyTasks / (result.SubmitSeconds + result.GatherSeconds);
-            if (rate <= previous * 1.10)
+            steady = rate <= previous * 1.10 ? steady + 1 : 0;
+            if (steady == 2)
             {
                 break;
             }
