@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using Scaler.ClientTests.Support;
 using Scaler.Functions;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
+using Scaler.Testing;
 
 namespace Scaler.ClientTests;
 
@@ -12,7 +11,7 @@ public sealed class LifecycleTests
     [Fact]
     public async Task Connect_NothingListening_FailsWithClearMessage()
     {
-        var port = FreePort();
+        var port = FreePorts.FindOne();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         var error = await Assert.ThrowsAsync<ScalerClientException>(() =>
@@ -222,12 +221,5 @@ public sealed class LifecycleTests
         var error = await Assert.ThrowsAsync<ScalerClientException>(() => future.AsTask().WaitAsync(timeout.Token));
         Assert.Contains($"lost its connection to the scheduler at {scheduler.Address}", error.Message, StringComparison.Ordinal);
         Assert.Throws<ScalerClientException>(() => client.Submit(RemoteFunctions.Square, 1));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,4 +1,5 @@
 using Scaler.EndToEnd.Tests.Support;
+using Scaler.Testing;
 
 namespace Scaler.EndToEnd.Tests;
 

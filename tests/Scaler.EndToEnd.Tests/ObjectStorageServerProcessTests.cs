@@ -3,6 +3,7 @@ using Scaler.EndToEnd.Tests.Support;
 using Scaler.IO.Addressing;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
+using Scaler.Testing;
 
 namespace Scaler.EndToEnd.Tests;
 

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.Cli.Commands;
 using Scaler.Hosting.CommandLine;
@@ -8,6 +6,7 @@ using Scaler.Hosting.Sections;
 using Scaler.IO.Addressing;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Server;
+using Scaler.Testing;
 
 namespace Scaler.Cli.Tests.Launch;
 
@@ -26,7 +25,7 @@ public sealed class LaunchObjectStorageTests : IDisposable
     public async Task Launch_StartsAServerThatAcceptsYmqAndStopsItOnShutdown()
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var address = ScalerAddress.Parse($"tcp://127.0.0.1:{FreePort()}");
+        var address = ScalerAddress.Parse($"tcp://127.0.0.1:{FreePorts.FindOne()}");
         var path = _files.Write("oss.toml", $"[object_storage_server]\nbind_address = \"{address}\"\nidentity = \"launched-store\"\n");
         var children = new InProcessChildren(() => new RootCommand { ObjectStorageServerCommand.Create(RunServerAsync) });
         using var output = new StringWriter();
@@ -88,12 +87,5 @@ public sealed class LaunchObjectStorageTests : IDisposable
         }
 
         return 0;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

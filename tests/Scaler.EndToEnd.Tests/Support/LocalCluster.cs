@@ -1,3 +1,5 @@
+using Scaler.Testing;
+
 namespace Scaler.EndToEnd.Tests.Support;
 
 /// <summary>

@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Scaler.EndToEnd.Tests.Support;
+namespace Scaler.Testing;
 
-/// <summary>Finds free TCP ports on 127.0.0.1 for processes that must be told their port up front.</summary>
+/// <summary>
+/// Finds free TCP ports on 127.0.0.1 for processes that must be told their port up front. Shared by the test projects
+/// (linked from tests/Shared); servers that can bind port 0 and report it do that instead.
+/// </summary>
 internal static class FreePorts
 {
     /// <summary>
@@ -32,6 +35,9 @@ internal static class FreePorts
 
         throw new InvalidOperationException($"no {count} consecutive free ports found on 127.0.0.1");
     }
+
+    /// <summary>One port that is free right now.</summary>
+    public static int FindOne() => FindConsecutive(1);
 
     private static bool IsFree(int port)
     {
