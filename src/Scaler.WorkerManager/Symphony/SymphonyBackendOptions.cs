@@ -24,6 +24,17 @@ public sealed record SymphonyBackendOptions
     /// <summary>No task starts its preparation while the envelopes held (prepared, waiting or in Symphony) reach this many bytes.</summary>
     public long MaxEnvelopeBytesAhead { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// How long a result waits for others before the agent is told, while other tasks are held (a lone task's result
+    /// goes at once); zero reports each at once. Results then travel together through agent, scheduler, client and
+    /// object storage instead of waking each for one: on the tiny-task workload 1 ms took the Symphony path from
+    /// about 5,300 to about 7,000 tasks/s, for at most about a millisecond more per result of a busy backend.
+    /// </summary>
+    public TimeSpan CompletionBatchWindow { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The clock of <see cref="CompletionBatchWindow"/> (a fake one in tests).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     public string SessionType { get; init; } = SymphonyWorkerManagerOptions.DefaultSessionType;
 
     /// <summary>A task whose session is lost more often than this fails instead of being sent again.</summary>

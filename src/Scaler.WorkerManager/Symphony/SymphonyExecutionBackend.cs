@@ -51,6 +51,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private readonly ILogger _logger;
 
     private ITaskCompletionSink? _sink;
+    private CompletionBatcher? _completions;
     private ObjectStorageClient? _storage;
     private ObjectFetchCache? _sharedObjects;
 
@@ -161,6 +162,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         ArgumentNullException.ThrowIfNull(objectStorageAddress);
         ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
+        _completions = new CompletionBatcher(sink, _options.CompletionBatchWindow, _options.TimeProvider);
         _storage = await ObjectStorageClient.ConnectAsync(
             objectStorageAddress, _options.WorkerIdentity + "|soam", _loggerFactory, cancellationToken).ConfigureAwait(false);
         _sharedObjects = new ObjectFetchCache(_storage.GetAsync);
@@ -294,6 +296,8 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             await _storage.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Results stored and waiting for their batch are reported now, not dropped.
+        _completions?.Dispose();
         _stopping.Dispose();
     }
 
@@ -591,7 +595,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             try
             {
                 await storage.SetAsync(id, payload, CancellationToken.None).ConfigureAwait(false);
-                _sink?.TaskCompleted(TaskCompletion.Stored(task.TaskId, type, id));
+                _completions?.Add(TaskCompletion.Stored(task.TaskId, type, id), moreExpected: TasksHeld > 0);
                 return;
             }
 #pragma warning disable CA1031 // the agent stores the result itself, on its own connection, and reports what happens
