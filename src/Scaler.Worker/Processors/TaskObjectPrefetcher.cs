@@ -7,9 +7,9 @@ namespace Scaler.Worker.Processors;
 /// <summary>
 /// The object fetches of a processor. Two things keep a task from waiting on object storage:
 /// <list type="bullet">
-/// <item>Serializer and function objects are fetched once per ID and kept in an <see cref="ObjectFetchCache"/> (clients never change the content behind
-/// these IDs: a client has one serializer object, and function objects are named by their content), as the
-/// reference's processor object cache does.</item>
+/// <item>Serializer and function objects are fetched once per ID and kept in an <see cref="ObjectFetchCache"/>
+/// (clients never change the content behind these IDs: a client has one serializer object, and function objects are
+/// named by their content), as the reference's processor object cache does.</item>
 /// <item>Arguments of tasks the worker sent ahead are fetched while the tasks before them run, and handed over once
 /// when the task starts.</item>
 /// </list>

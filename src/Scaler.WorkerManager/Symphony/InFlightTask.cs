@@ -5,7 +5,7 @@ namespace Scaler.WorkerManager.Symphony;
 /// <summary>Where a task handed to the SOAM backend is; guarded by the backend's lock.</summary>
 internal enum InFlightState
 {
-    /// <summary>Held, waiting for its turn to be prepared (few are prepared at once, within a byte bound).</summary>
+    /// <summary>Held, not yet prepared: no preparation starts while the envelopes held reach the byte bound.</summary>
     Accepted,
 
     /// <summary>Its objects are being fetched and its envelope built.</summary>

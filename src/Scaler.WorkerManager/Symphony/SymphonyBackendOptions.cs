@@ -16,8 +16,8 @@ public sealed record SymphonyBackendOptions
 
     /// <summary>
     /// Tasks held beyond <see cref="MaxTaskConcurrency"/>, prepared while it is full so a freed Symphony slot gets the
-    /// next task at once. Measured on the tiny-task workload: 32 gave about a fifth more throughput than
-    /// <see cref="MaxTaskConcurrency"/> alone.
+    /// next task at once. Measured on the tiny-task workload (<c>-mtc 2</c>): 32 gave 5,112–5,385 tasks/s against
+    /// 4,795–4,835 when twice <see cref="MaxTaskConcurrency"/> was held.
     /// </summary>
     public int TasksAhead { get; init; } = 32;
 
