@@ -35,6 +35,12 @@ public sealed record SymphonyBackendOptions
     /// <summary>The clock of <see cref="CompletionBatchWindow"/> (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// What the application's service instances are known to hold. The worker manager gives every worker it starts the
+    /// same ledger, so a worker started after an idle gap does not ship code the service already has.
+    /// </summary>
+    public ServiceCodeLedger CodeLedger { get; init; } = new();
+
     public string SessionType { get; init; } = SymphonyWorkerManagerOptions.DefaultSessionType;
 
     /// <summary>A task whose session is lost more often than this fails instead of being sent again.</summary>

@@ -42,8 +42,6 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     /// <summary>The code list of each function object (read once per function, not once per task), by object ID.</summary>
     private readonly ConcurrentDictionary<ObjectId, IReadOnlyList<CodeAssemblyReference>> _functionCode = new();
 
-    /// <summary>Code (by SHA-256) a task carried to the service and that task then ran: later tasks name it by hash only.</summary>
-    private readonly ConcurrentDictionary<string, byte> _codeAtService = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ISoamApi _api;
     private readonly SymphonyBackendOptions _options;
@@ -55,8 +53,6 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private ObjectStorageClient? _storage;
     private ObjectFetchCache? _sharedObjects;
 
-    /// <summary>True once the service answered in result layout 2: it resolves code by hash (and answers code-missing).</summary>
-    private volatile bool _serviceResolvesByHash;
     private int _codeMissingAnswers;
     private OpenSession? _session;
     private bool _opening;
@@ -383,7 +379,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         entry.OmittedCode = false;
         foreach (var reference in references)
         {
-            if (!entry.IncludeAllCode && _serviceResolvesByHash && _codeAtService.ContainsKey(reference.Sha256Hex))
+            if (!entry.IncludeAllCode && _options.CodeLedger.MayOmit(reference.Sha256Hex))
             {
                 code.Add(new SymphonyCodeAssembly(reference, ReadOnlyMemory<byte>.Empty));
                 entry.OmittedCode = true;
@@ -475,7 +471,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         // Layout 2 says the instance resolves code by hash. An instance of an older service package answers layout 1
         // and cannot say "code missing": its failure of a task that omitted code may be just that, so the task is
         // resent once with its bytes, and code is sent with every task until a layout-2 answer comes again.
-        _serviceResolvesByHash = result.Version >= 2;
+        _options.CodeLedger.ObserveResultLayout(result.Version);
         if (result.Version < 2 && result.Kind == SymphonyTaskResultKind.Failed && entry.OmittedCode && !entry.IncludeAllCode)
         {
             ResendWithCode(entry, completion, "an instance older than result layout 2 failed a task that omitted code bytes");
@@ -488,11 +484,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 OnCodeMissing(entry, completion, result);
                 return;
             case SymphonyTaskResultKind.Success:
-                foreach (var sha in entry.CodeCarried)
-                {
-                    _codeAtService.TryAdd(sha, 0);
-                }
-
+                _options.CodeLedger.Ran(entry.CodeCarried);
                 Complete(entry, TaskResultType.Success, result.Payload);
                 return;
             default:

@@ -97,6 +97,7 @@ public static partial class SymphonyWorkerManager
         var storageAddress = string.IsNullOrWhiteSpace(options.Manager.ObjectStorageAddress)
             ? null
             : ScalerAddress.Parse(options.Manager.ObjectStorageAddress);
+        var codeLedger = new ServiceCodeLedger();
         return new SymphonyWorkerProvisioner(
             identity => new WorkerAgentOptions
             {
@@ -118,6 +119,7 @@ public static partial class SymphonyWorkerManager
                     WorkerIdentity = identity,
                     MaxTaskConcurrency = options.Manager.MaxTaskConcurrency,
                     SessionType = options.SessionType,
+                    CodeLedger = codeLedger,
                 },
                 loggerFactory),
             options.Worker.Capabilities,

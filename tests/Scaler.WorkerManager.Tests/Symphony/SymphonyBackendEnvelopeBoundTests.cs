@@ -21,6 +21,7 @@ public sealed class SymphonyBackendEnvelopeBoundTests
 {
     private const string Application = "ScalerEnvelopeBoundApp";
     private const int ArgumentBytes = 700 * 1024;
+    private const string Client = "Client|bound-test";
 
     [Fact]
     public async Task TasksAhead_EnvelopesReachTheByteBound_LaterTasksWaitUnpreparedAndStillComplete()
@@ -28,9 +29,9 @@ public sealed class SymphonyBackendEnvelopeBoundTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await using var server = await ObjectStorageServer.StartAsync(
             new ObjectStorageServerOptions { Address = ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, cts.Token);
-        await using var storage = await ObjectStorageClient.ConnectAsync(server.LocalAddress, "Client|bound-test", NullLoggerFactory.Instance, cts.Token);
+        await using var storage = await ObjectStorageClient.ConnectAsync(server.LocalAddress, Client, NullLoggerFactory.Instance, cts.Token);
         using var api = new LocalSoamApi([LocalApplicationProfile.ForScaler(Application, maxInstances: 1)], NullLoggerFactory.Instance);
-        using var sink = new RecordingSink();
+        using var sink = new BackendTestKit.RecordingSink();
         await using var backend = new SymphonyExecutionBackend(
             api,
             new SymphonyBackendOptions
@@ -49,7 +50,7 @@ public sealed class SymphonyBackendEnvelopeBoundTests
         }
 
         // A first task takes the code to the service, so later envelopes name it by hash and weigh their argument.
-        var warmUp = await CreateTaskAsync(storage, PackagedCall.Create(new Func<int, int>(SymphonyFunctions.Identity), 3), cts.Token);
+        var warmUp = await BackendTestKit.CreateTaskAsync(storage, Client, PackagedCall.Create(new Func<int, int>(SymphonyFunctions.Identity), 3), cts.Token);
         await backend.SubmitAsync(warmUp, cts.Token);
         await sink.WaitForAsync(1, cts.Token);
         Assert.Equal(0, backend.EnvelopeBytesHeld);
@@ -57,14 +58,14 @@ public sealed class SymphonyBackendEnvelopeBoundTests
         var tasks = new List<TaskMessage>();
         for (var i = 0; i < 5; i++)
         {
-            tasks.Add(await CreateTaskAsync(storage, PackagedCall.Create(new Func<byte[], int>(SymphonyFunctions.SlowLength), new byte[ArgumentBytes + i]), cts.Token));
+            tasks.Add(await BackendTestKit.CreateTaskAsync(storage, Client, PackagedCall.Create(new Func<byte[], int>(SymphonyFunctions.SlowLength), new byte[ArgumentBytes + i]), cts.Token));
         }
 
         // The first two are prepared one after the other: 1.4 MB of envelopes, over the 1 MiB bound.
         await backend.SubmitAsync(tasks[0], cts.Token);
-        await EventuallyAsync(() => backend.EnvelopeBytesHeld > ArgumentBytes, cts.Token);
+        await BackendTestKit.EventuallyAsync(() => backend.EnvelopeBytesHeld > ArgumentBytes, cts.Token);
         await backend.SubmitAsync(tasks[1], cts.Token);
-        await EventuallyAsync(() => backend.EnvelopeBytesHeld > 2 * ArgumentBytes, cts.Token);
+        await BackendTestKit.EventuallyAsync(() => backend.EnvelopeBytesHeld > 2 * ArgumentBytes, cts.Token);
 
         // The first sleeps in Symphony for a second; until it ends the rest are held but not prepared.
         for (var i = 2; i < 5; i++)
@@ -81,71 +82,5 @@ public sealed class SymphonyBackendEnvelopeBoundTests
         Assert.Equal(tasks.Select(t => Convert.ToHexString(t.TaskId)).Order(), completions.Select(c => Convert.ToHexString(c.TaskId)).Order());
         Assert.Equal(0, backend.EnvelopeBytesHeld);
         Assert.Equal(0, backend.TasksAwaitingPreparation);
-    }
-
-    /// <summary>Stores the call's objects as a client would and builds its Task message.</summary>
-    private static async Task<TaskMessage> CreateTaskAsync(ObjectStorageClient storage, PackagedCall call, CancellationToken cancellationToken)
-    {
-        const string client = "Client|bound-test";
-        var owner = ObjectOwner.FromClientIdentity(Encoding.UTF8.GetBytes(client));
-        await storage.SetAsync(ObjectId.ForSerializer(owner), call.SerializerObject, cancellationToken);
-        foreach (var code in call.CodeAssemblies)
-        {
-            await storage.SetAsync(ObjectId.FromBytes(code.Reference.ObjectId()), code.ReadBytes(), cancellationToken);
-        }
-
-        var function = ObjectId.NewUnique(owner);
-        await storage.SetAsync(function, call.FunctionObject, cancellationToken);
-        var arguments = new List<TaskMessage.Argument>();
-        foreach (var content in call.ArgumentObjects)
-        {
-            var id = ObjectId.NewUnique(owner);
-            await storage.SetAsync(id, content, cancellationToken);
-            arguments.Add(new TaskMessage.Argument { Type = ArgumentType.ObjectID, Data = id.ToBytes() });
-        }
-
-        return new TaskMessage
-        {
-            TaskId = Guid.NewGuid().ToByteArray(),
-            Source = Encoding.UTF8.GetBytes(client),
-            FuncObjectId = function.ToBytes(),
-            FunctionArgs = arguments,
-        };
-    }
-
-    private static async Task EventuallyAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        while (!condition())
-        {
-            await Task.Delay(10, cancellationToken);
-        }
-    }
-
-    private sealed class RecordingSink : ITaskCompletionSink, IDisposable
-    {
-        private readonly ConcurrentQueue<TaskCompletion> _completions = new();
-        private readonly SemaphoreSlim _arrived = new(0);
-
-        public void TaskCompleted(TaskCompletion completion)
-        {
-            _completions.Enqueue(completion);
-            _arrived.Release();
-        }
-
-        public void CapacityAvailable()
-        {
-        }
-
-        public void Dispose() => _arrived.Dispose();
-
-        public async Task<IReadOnlyList<TaskCompletion>> WaitForAsync(int count, CancellationToken cancellationToken)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                await _arrived.WaitAsync(cancellationToken);
-            }
-
-            return [.. _completions];
-        }
     }
 }

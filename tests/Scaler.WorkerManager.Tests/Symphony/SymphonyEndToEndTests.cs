@@ -101,7 +101,9 @@ public sealed class SymphonyEndToEndTests(SymphonyCluster cluster) : IClassFixtu
         var engine = cluster.Api.Engine ?? throw new InvalidOperationException("no SOAM connection was made");
         var mark = cluster.Api.InputCount;
 
-        Assert.True(engine.KillAllInstances() > 0, "no service instance was running");
+        // None may be running: on a slow machine the idle worker can be stopped (scaling=vanilla at an idle heartbeat)
+        // before this line, and its session's instances with it. The next tasks then meet new instances all the same.
+        engine.KillAllInstances();
         var results = await cluster.Client.MapAsync(SymphonyFunctions.Square, Enumerable.Range(0, 20), cts.Token);
 
         Assert.Equal(expected, results);
@@ -109,7 +111,8 @@ public sealed class SymphonyEndToEndTests(SymphonyCluster cluster) : IClassFixtu
         var inputs = sent.Select(i => i.CarriesCode).ToList();
         var outputs = await cluster.Api.OutputsOfAsync(sent, cts.Token);
         var seen = $"inputs carrying code: [{string.Join(", ", inputs)}]; outputs: [{string.Join(", ", outputs)}]";
-        // The code was known to the service before the restart: tasks name it by hash only ...
+        // The code was known to the service before the restart (also to a worker started since: the ledger is the
+        // manager's), so tasks name it by hash only ...
         Assert.True(inputs.Contains(false), seen);
         // ... the new instances (empty caches) answer code-missing, and each such answer is resent once, with bytes.
         var codeMissing = outputs.Count(k => k == SymphonyTaskResultKind.CodeMissing);
