@@ -212,10 +212,14 @@ public sealed class LifecycleTests
         var future = client.Submit(RemoteFunctions.Square, 4);
         await scheduler.WaitForHeldAsync(1, timeout.Token);
 
-        // The argument was stored while the task travelled (the client does not wait for the store before sending):
-        // wait until it has landed, so the store cannot be what fails when the fake's object storage goes too.
-        var task = Assert.Single(scheduler.ReceivedOf<TaskMessage>());
-        await scheduler.GetObjectAsync(ObjectId.FromBytes(task.FunctionArgs[0].Data), timeout.Token);
+        // The objects were stored while the task travelled (the client does not wait for the stores before sending):
+        // wait until the client has every acknowledgement, so a store cannot be what fails when the fake's object
+        // storage goes too (the argument landing at the fake is not enough: its acknowledgement may still be on the way).
+        while (client.Agent.StoresInFlight > 0)
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+
         await scheduler.DisposeAsync();
 
         var error = await Assert.ThrowsAsync<ScalerClientException>(() => future.AsTask().WaitAsync(timeout.Token));

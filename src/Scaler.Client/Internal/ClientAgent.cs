@@ -65,6 +65,7 @@ internal sealed class ClientAgent : IAsyncDisposable
     private int _disposed;
     private int _codeUploads;
     private int _objectUploads;
+    private int _storesInFlight;
 
     private ClientAgent(ScalerAddress address, ClientOptions options)
     {
@@ -110,6 +111,9 @@ internal sealed class ClientAgent : IAsyncDisposable
 
     /// <summary>Function and argument objects stored by this client.</summary>
     internal int ObjectUploads => Volatile.Read(ref _objectUploads);
+
+    /// <summary>Object and code stores started and not yet acknowledged (or failed): tests wait for zero.</summary>
+    internal int StoresInFlight => Volatile.Read(ref _storesInFlight);
 
     /// <summary>
     /// Connects to the scheduler, waits for its first heartbeat echo (which names the object storage), connects the
@@ -952,6 +956,7 @@ internal sealed class ClientAgent : IAsyncDisposable
             }
         }
 
+        Interlocked.Add(ref _storesInFlight, stores.Count);
         try
         {
             await Task.WhenAll(stores).ConfigureAwait(false);
@@ -976,6 +981,10 @@ internal sealed class ClientAgent : IAsyncDisposable
             }
 
             return [.. submissions];
+        }
+        finally
+        {
+            Interlocked.Add(ref _storesInFlight, -stores.Count);
         }
     }
 
