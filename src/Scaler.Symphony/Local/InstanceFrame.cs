@@ -15,8 +15,8 @@ internal enum InstanceFrameKind : byte
     /// <summary>Instance to engine: OnCreateService returned. Body: process id.</summary>
     Ready = 10,
 
-    /// <summary>Instance to engine: OnInvoke was entered. Body: task id.</summary>
-    Started = 11,
+    // 11 was "Started" (OnInvoke entered): one more write and engine wake-up per task, for nothing the engine did
+    // not know already (it counts a task as started when it hands it over). Not reused, so a mismatched pair fails.
 
     /// <summary>Instance to engine: OnInvoke ended. Body: task id, <see cref="InstanceTaskStatus"/>, then output or error.</summary>
     Completed = 12,
@@ -99,11 +99,15 @@ internal sealed class InstanceFrame
     /// <summary>Buffer of a reading side of the instance channel.</summary>
     public const int ReadBufferBytes = 64 * 1024;
 
-    /// <summary>Reads one frame; null at a clean end of stream between frames.</summary>
-    public static async ValueTask<InstanceFrame?> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one frame, blocking; null at a clean end of stream between frames. Both sides read on a thread of their
+    /// own: an asynchronous read of a pipe costs an epoll wake-up and a thread-pool hop per frame, the blocking read one
+    /// wake-up, and there is one frame per task each way.
+    /// </summary>
+    public static InstanceFrame? Read(Stream stream)
     {
-        var header = new byte[4];
-        var got = await stream.ReadAtLeastAsync(header, 4, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        Span<byte> header = stackalloc byte[4];
+        var got = stream.ReadAtLeast(header, 4, throwOnEndOfStream: false);
         if (got == 0)
         {
             return null;
@@ -121,7 +125,7 @@ internal sealed class InstanceFrame
         }
 
         var body = new byte[length];
-        await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+        stream.ReadExactly(body);
         return new InstanceFrame((InstanceFrameKind)body[0], body.AsMemory(1));
     }
 

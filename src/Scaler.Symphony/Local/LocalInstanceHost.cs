@@ -16,24 +16,54 @@ public static class LocalInstanceHost
     /// <summary>Environment variable the engine sets to the service name.</summary>
     public const string ServiceVariable = "SCALER_SOAM_LOCAL_SERVICE";
 
-    /// <summary>Runs until the engine sends shutdown or closes the channel; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(ServiceContainer service, Stream fromEngine, Stream toEngine, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs until the engine sends shutdown or closes the channel; returns the process exit code. The frames are read
+    /// and written with blocking calls on a thread of its own (one frame in and one out per task, so the thread pool
+    /// and epoll would only add wake-ups). A cancellation returns at once without waiting for that thread: it cannot
+    /// be interrupted inside a read, and the process is ending (the engine also ends an instance by closing the
+    /// channel, which ends the loop and runs OnDestroyService).
+    /// </summary>
+    public static Task<int> RunAsync(ServiceContainer service, Stream fromEngine, Stream toEngine, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(fromEngine);
         ArgumentNullException.ThrowIfNull(toEngine);
+        var loop = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                loop.TrySetResult(Serve(service, fromEngine, toEngine));
+            }
+#pragma warning disable CA1031 // handed to the awaiting caller, which reports it as the command's failure
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                loop.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "soam-local instance channel",
+        };
+        thread.Start();
+        return loop.Task.WaitAsync(cancellationToken);
+    }
+
+    private static int Serve(ServiceContainer service, Stream fromEngine, Stream toEngine)
+    {
         var context = new ServiceContext(
             Environment.GetEnvironmentVariable(ApplicationVariable) ?? string.Empty,
             Environment.GetEnvironmentVariable(ServiceVariable) ?? string.Empty);
         service.OnCreateService(context);
-        await SendAsync(toEngine, InstanceFrame.Build(InstanceFrameKind.Ready, Environment.ProcessId), cancellationToken).ConfigureAwait(false);
+        Send(toEngine, InstanceFrame.Build(InstanceFrameKind.Ready, Environment.ProcessId));
         string? currentSession = null;
 
         // Buffered: a frame is a header and a body, read in one syscall instead of two (and several frames in one).
         var engineChannel = new BufferedStream(fromEngine, InstanceFrame.ReadBufferBytes);
         try
         {
-            while (await InstanceFrame.ReadAsync(engineChannel, cancellationToken).ConfigureAwait(false) is { } frame)
+            while (InstanceFrame.Read(engineChannel) is { } frame)
             {
                 if (frame.Kind == InstanceFrameKind.Shutdown)
                 {
@@ -48,9 +78,7 @@ public static class LocalInstanceHost
                 var sessionId = frame.ReadString();
                 var taskId = frame.ReadString();
                 var input = frame.ReadBytes();
-                await SendAsync(toEngine, InstanceFrame.Build(InstanceFrameKind.Started, taskId), cancellationToken).ConfigureAwait(false);
-                var completed = Invoke(service, ref currentSession, sessionId, taskId, input);
-                await SendAsync(toEngine, completed, cancellationToken).ConfigureAwait(false);
+                Send(toEngine, Invoke(service, ref currentSession, sessionId, taskId, input));
             }
         }
         finally
@@ -101,9 +129,9 @@ public static class LocalInstanceHost
     private static byte[] Error(string taskId, InstanceTaskStatus status, Exception e) =>
         InstanceFrame.Build(InstanceFrameKind.Completed, taskId, (byte)status, e.GetType().FullName ?? e.GetType().Name, e.Message);
 
-    private static async ValueTask SendAsync(Stream toEngine, byte[] frame, CancellationToken cancellationToken)
+    private static void Send(Stream toEngine, byte[] frame)
     {
-        await toEngine.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-        await toEngine.FlushAsync(cancellationToken).ConfigureAwait(false);
+        toEngine.Write(frame);
+        toEngine.Flush();
     }
 }

@@ -33,9 +33,6 @@ internal sealed partial class LocalServiceInstance : IDisposable
 
     public LocalTask? Current { get; set; }
 
-    /// <summary>True between the instance's Started frame for <see cref="Current"/> and its completion.</summary>
-    public bool CurrentStarted { get; set; }
-
     public int ProcessId { get; private set; }
 
     /// <summary>Starts the process; frames and the exit are reported through the callbacks, on reader threads.</summary>
@@ -65,7 +62,15 @@ internal sealed partial class LocalServiceInstance : IDisposable
         ProcessId = _process.Id;
         LogStarted(_logger, Number, ProcessId);
         var stderr = Task.Run(() => ReadStderrAsync(_process));
-        _ = Task.Run(() => ReadFramesAsync(_process, stderr, onFrame, onExited));
+        var process = _process;
+
+        // A thread of its own with blocking reads: one frame per task arrives here, and an asynchronous pipe read
+        // would cost an epoll wake-up and a thread-pool hop for each.
+        new Thread(() => ReadFrames(process, stderr, onFrame, onExited))
+        {
+            IsBackground = true,
+            Name = $"soam-local instance {Number} reader",
+        }.Start();
     }
 
     public bool Send(byte[] frame)
@@ -143,14 +148,15 @@ internal sealed partial class LocalServiceInstance : IDisposable
         process.Dispose();
     }
 
-    private async Task ReadFramesAsync(Process process, Task stderr, Action<LocalServiceInstance, InstanceFrame> onFrame, Action<LocalServiceInstance, string> onExited)
+    private void ReadFrames(Process process, Task stderr, Action<LocalServiceInstance, InstanceFrame> onFrame, Action<LocalServiceInstance, string> onExited)
     {
+        SerialDispatcher.MarkEngineThread();
         var reason = "its output channel closed";
         try
         {
             // Buffered: a frame's header and body (and several frames) in one read syscall.
             var stdout = new BufferedStream(process.StandardOutput.BaseStream, InstanceFrame.ReadBufferBytes);
-            while (await InstanceFrame.ReadAsync(stdout, CancellationToken.None).ConfigureAwait(false) is { } frame)
+            while (InstanceFrame.Read(stdout) is { } frame)
             {
                 onFrame(this, frame);
             }
@@ -165,8 +171,8 @@ internal sealed partial class LocalServiceInstance : IDisposable
 
         try
         {
-            await process.WaitForExitAsync().ConfigureAwait(false);
-            await stderr.ConfigureAwait(false);
+            process.WaitForExit();
+            stderr.GetAwaiter().GetResult();
             reason = $"exited with code {process.ExitCode}: {reason}";
         }
         catch (InvalidOperationException)

@@ -32,10 +32,10 @@ public sealed partial class LocalSoamEngine : IDisposable
 
     public LocalApplicationProfile Profile { get; }
 
-    /// <summary>Test hook: raised (on a reader thread) when an instance enters OnInvoke for a task: session, task, attempt.</summary>
+    /// <summary>Test hook: raised when a task is handed to an instance (which then runs it): session, task, attempt.</summary>
     public event Action<string, string, int>? TaskStarted;
 
-    /// <summary>The most tasks that were inside OnInvoke at once, as reported by the instances.</summary>
+    /// <summary>The most tasks that were handed to instances and not yet completed, at once.</summary>
     public int MaxTasksInFlight
     {
         get
@@ -212,8 +212,9 @@ public sealed partial class LocalSoamEngine : IDisposable
 
                 _pending.RemoveFirst();
                 idle.Current = first.Value;
-                idle.CurrentStarted = false;
                 first.Value.Attempts++;
+                _inFlight++;
+                _maxInFlight = Math.Max(_maxInFlight, _inFlight);
                 toSend.Add((idle, first.Value));
             }
 
@@ -263,6 +264,7 @@ public sealed partial class LocalSoamEngine : IDisposable
         {
             // A failed write means the process is gone; its exit handler retries the task.
             instance.Send(InstanceFrame.Build(InstanceFrameKind.Invoke, task.Session.Id, task.Id, task.Input));
+            TaskStarted?.Invoke(task.Session.Id, task.Id, task.Attempts);
         }
     }
 
@@ -279,34 +281,12 @@ public sealed partial class LocalSoamEngine : IDisposable
 
                 Pump();
                 break;
-            case InstanceFrameKind.Started:
-                OnStarted(instance, frame.ReadString());
-                break;
             case InstanceFrameKind.Completed:
                 OnCompleted(instance, frame);
                 break;
             default:
                 throw new InvalidDataException($"unexpected {frame.Kind} frame from service instance {instance.Number}");
         }
-    }
-
-    private void OnStarted(LocalServiceInstance instance, string taskId)
-    {
-        LocalTask? task;
-        lock (_gate)
-        {
-            task = instance.Current;
-            if (task is null || task.Id != taskId || instance.CurrentStarted)
-            {
-                return;
-            }
-
-            instance.CurrentStarted = true;
-            _inFlight++;
-            _maxInFlight = Math.Max(_maxInFlight, _inFlight);
-        }
-
-        TaskStarted?.Invoke(task.Session.Id, task.Id, task.Attempts);
     }
 
     private void OnCompleted(LocalServiceInstance instance, InstanceFrame frame)
@@ -323,11 +303,7 @@ public sealed partial class LocalSoamEngine : IDisposable
             }
 
             instance.Current = null;
-            if (instance.CurrentStarted)
-            {
-                _inFlight--;
-                instance.CurrentStarted = false;
-            }
+            _inFlight--;
         }
 
         switch (status)
@@ -370,7 +346,7 @@ public sealed partial class LocalSoamEngine : IDisposable
 
             task = instance.Current;
             instance.Current = null;
-            if (instance.CurrentStarted)
+            if (task is not null)
             {
                 _inFlight--;
             }

@@ -4,7 +4,7 @@ using Scaler.Symphony.Soam;
 
 namespace Scaler.Symphony.Local;
 
-/// <summary>A session of the local engine. Callbacks run on a delivery loop of its own, one at a time.</summary>
+/// <summary>A session of the local engine. Callbacks run one at a time, in order, on engine threads (<see cref="SerialDispatcher"/>).</summary>
 public sealed class LocalSoamSession : ISoamSession
 {
     private readonly object _gate = new();
@@ -97,13 +97,13 @@ public sealed class LocalSoamSession : ISoamSession
 
         _engine.Forget(this, killRunning: true);
         var exception = new SoamException($"session {Id} was aborted: {reason}");
-        _delivery.Post(() => _callback.RaiseException(exception));
+        _delivery.Deliver(() => _callback.RaiseException(exception));
         _delivery.Complete();
     }
 
     public void Dispose() => Close();
 
-    internal void DeliverOutput(TaskOutputHandle output) => _delivery.Post(() =>
+    internal void DeliverOutput(TaskOutputHandle output) => _delivery.Deliver(() =>
     {
         if (IsOpen)
         {
