@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace Scaler.Functions;
@@ -10,13 +11,14 @@ namespace Scaler.Functions;
 public sealed record CodeAssemblyReference
 {
     private static readonly byte[] CodeObjectTag = "SCALER.NET/CODE\0"u8.ToArray();
+    private static readonly SearchValues<char> LowerHexDigits = SearchValues.Create("0123456789abcdef");
 
     public CodeAssemblyReference(string name, string version, Guid mvid, string sha256Hex)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(version);
         ArgumentNullException.ThrowIfNull(sha256Hex);
-        if (sha256Hex.Length != 64 || !sha256Hex.All(char.IsAsciiHexDigitLower))
+        if (sha256Hex.Length != 64 || sha256Hex.AsSpan().ContainsAnyExcept(LowerHexDigits))
         {
             throw new ArgumentException("expected 64 lower-case hex digits", nameof(sha256Hex));
         }
