@@ -161,6 +161,8 @@ public sealed class YmqBinder : IAsyncDisposable
             _peers.Clear();
         }
 
+        // Frames already queued (a shutdown answer, workers told to stop) get a bounded chance to be written first.
+        await SendQueue.WhenAllDrainedAsync(peers.Select(p => p.SendQueue), _options.CloseFlushTimeout).ConfigureAwait(false);
         foreach (var peer in peers)
         {
             peer.Connection.Close(YmqDisconnectReason.ClosedLocally, null);

@@ -144,6 +144,18 @@ public sealed class YmqConnector : IAsyncDisposable
             return;
         }
 
+        // Frames already queued (a disconnect sent just before) get a bounded chance to be written, if connected.
+        bool connected;
+        lock (_stateLock)
+        {
+            connected = _current is not null;
+        }
+
+        if (connected)
+        {
+            await SendQueue.WhenAllDrainedAsync([_sendQueue], _options.CloseFlushTimeout).ConfigureAwait(false);
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         lock (_stateLock)
         {

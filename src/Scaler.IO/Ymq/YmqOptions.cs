@@ -36,6 +36,12 @@ public sealed class YmqOptions
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long disposing waits for frames already queued to be written before it closes the connection (a shutdown
+    /// answer or a disconnect sent just before disposing). Zero closes at once.
+    /// </summary>
+    public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Whether a connector reconnects after its peer closed the connection in an orderly way (TCP FIN). The reference
     /// does not (an orderly close means "gone for good"), so the default is false. Broken connections are always retried.
     /// </summary>

@@ -12,6 +12,7 @@ internal sealed class ByteBudget
     private readonly long _limit;
     private long _used;
     private bool _closed;
+    private TaskCompletionSource? _idle;
 
     public ByteBudget(long limit)
     {
@@ -68,12 +69,33 @@ internal sealed class ByteBudget
         return new ValueTask<bool>(waiter.Task);
     }
 
+    /// <summary>Completes when nothing is in use (at once if nothing is) or the budget is closed.</summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_lock)
+        {
+            if (_used <= 0 || _closed)
+            {
+                return Task.CompletedTask;
+            }
+
+            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _idle.Task;
+        }
+    }
+
     public void Release(long bytes)
     {
         List<Waiter>? granted = null;
+        TaskCompletionSource? idle = null;
         lock (_lock)
         {
             _used -= bytes;
+            if (_used <= 0 && _waiters.Count == 0)
+            {
+                (idle, _idle) = (_idle, null);
+            }
+
             while (_waiters.Count > 0)
             {
                 var head = _waiters.Peek();
@@ -94,6 +116,7 @@ internal sealed class ByteBudget
             }
         }
 
+        idle?.TrySetResult();
         if (granted is null)
         {
             return;
@@ -113,12 +136,16 @@ internal sealed class ByteBudget
     public void Close()
     {
         Waiter[] waiters;
+        TaskCompletionSource? idle;
         lock (_lock)
         {
             _closed = true;
             waiters = [.. _waiters];
             _waiters.Clear();
+            (idle, _idle) = (_idle, null);
         }
+
+        idle?.TrySetResult();
 
         foreach (var waiter in waiters)
         {

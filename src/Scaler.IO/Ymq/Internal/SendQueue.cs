@@ -45,6 +45,30 @@ internal sealed class SendQueue
 
     public void Release(long cost) => _budget.Release(cost);
 
+    /// <summary>
+    /// Completes once every frame queued so far has been written to the socket (or the queue is closed): a graceful
+    /// close waits for this, bounded, so the last frames (a shutdown answer, a disconnect) are not dropped with it.
+    /// </summary>
+    public Task WhenDrainedAsync() => _budget.WhenIdleAsync();
+
+    /// <summary>Waits until every queue is drained, or <paramref name="bound"/> passes (never throws for it).</summary>
+    public static async Task WhenAllDrainedAsync(IEnumerable<SendQueue> queues, TimeSpan bound)
+    {
+        if (bound <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(queues.Select(q => q.WhenDrainedAsync())).WaitAsync(bound).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A peer that does not read: close anyway.
+        }
+    }
+
     /// <summary>No more frames; frames already queued are dropped with the queue.</summary>
     public void Close()
     {
