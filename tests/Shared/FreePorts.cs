@@ -5,7 +5,7 @@ namespace Scaler.Testing;
 
 /// <summary>
 /// Finds free TCP ports on 127.0.0.1 for processes that must be told their port up front. Shared by the test projects
-/// (linked from tests/Shared); servers that can bind port 0 and report it do that instead.
+/// and the benchmark suite (linked from tests/Shared); servers that can bind port 0 and report it do that instead.
 /// </summary>
 internal static class FreePorts
 {

@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Scaler.Testing;
 
 namespace Scaler.Benchmarks.Suite;
 
@@ -52,7 +51,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public static LocalCluster Start(string cli, int workers, Manager manager = Manager.BaremetalNative)
     {
-        var cluster = new LocalCluster(FindConsecutiveFreePorts(3));
+        var cluster = new LocalCluster(FreePorts.FindConsecutive(3));
         try
         {
             cluster._children.Add(ChildProcess.Start(cli, ["object-storage-server", cluster.ObjectStorageAddress, "-ll", "WARNING"]));
@@ -101,37 +100,5 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
 
         _children.Clear();
-    }
-
-    private static int FindConsecutiveFreePorts(int count)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            using var first = new TcpListener(IPAddress.Loopback, 0);
-            first.Start();
-            var port = ((IPEndPoint)first.LocalEndpoint).Port;
-            first.Stop();
-            if (port + count - 1 <= IPEndPoint.MaxPort && Enumerable.Range(port, count).All(IsFree))
-            {
-                return port;
-            }
-        }
-
-        throw new InvalidOperationException($"no {count} consecutive free ports on 127.0.0.1");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

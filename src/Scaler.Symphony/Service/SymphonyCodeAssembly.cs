@@ -3,9 +3,8 @@ using Scaler.Functions;
 namespace Scaler.Symphony.Service;
 
 /// <summary>
-/// One code assembly a task needs, as carried in a <see cref="SymphonyTaskEnvelope"/>: its identity and, in this
-/// version, its bytes. Empty bytes mean "resolve it by hash" (reserved for a later version that caches code on the
-/// service side; today the service reports such an assembly as missing unless it already has that build).
+/// One code assembly a task needs, as carried in a <see cref="SymphonyTaskEnvelope"/>: its identity and its bytes.
+/// Empty bytes mean "resolve it by hash": the service instance takes it from its code cache, or answers code-missing.
 /// </summary>
 public sealed class SymphonyCodeAssembly
 {

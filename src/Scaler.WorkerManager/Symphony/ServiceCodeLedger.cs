@@ -17,10 +17,9 @@ namespace Scaler.WorkerManager.Symphony;
 public sealed class ServiceCodeLedger
 {
     private readonly ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
-    private volatile bool _resolvesByHash;
 
     /// <summary>True once an instance answered in result layout 2 (and until one answers in layout 1).</summary>
-    public bool ResolvesByHash => _resolvesByHash;
+    private volatile bool _resolvesByHash;
 
     /// <summary>How many code assemblies the service is known to hold.</summary>
     public int Count => _held.Count;

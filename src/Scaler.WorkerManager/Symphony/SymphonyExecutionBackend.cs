@@ -14,8 +14,8 @@ namespace Scaler.WorkerManager.Symphony;
 /// <summary>
 /// Runs a worker's tasks as SOAM tasks: for each task it fetches the serializer, function, argument and code objects
 /// from object storage, sends one <see cref="SymphonyTaskEnvelope"/> through a <see cref="SoamTaskSession"/>, and
-/// reports the <see cref="SymphonyTaskResult"/> (or a Symphony-level failure as a <see cref="RemoteError"/>) back to
-/// the worker agent, which stores it and sends TaskResult.
+/// stores the <see cref="SymphonyTaskResult"/> (or a Symphony-level failure as a <see cref="RemoteError"/>) in object
+/// storage under the task's outcome ID, and reports it to the worker agent, which sends TaskResult.
 /// </summary>
 /// <remarks>
 /// At most <see cref="SymphonyBackendOptions.MaxTaskConcurrency"/> tasks are in Symphony at once. Up to

@@ -19,6 +19,23 @@ public sealed class ByteBudgetTests
     }
 
     [Fact]
+    public async Task WhenIdle_CompletesOnlyOnceNothingIsInUse_NotWhileAWaiterTakesTheReleasedBytes()
+    {
+        var budget = new ByteBudget(100);
+        Assert.True(budget.WhenIdleAsync().IsCompleted);
+        Assert.True(await budget.AcquireAsync(100, CancellationToken.None));
+        var waiting = budget.AcquireAsync(50, CancellationToken.None).AsTask();
+        var idle = budget.WhenIdleAsync();
+
+        budget.Release(100);
+        Assert.True(await waiting);
+        Assert.False(idle.IsCompleted);
+
+        budget.Release(50);
+        await idle.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Acquire_LargerThanLimit_IsGrantedWhenEmpty()
     {
         var budget = new ByteBudget(10);

@@ -91,11 +91,6 @@ internal sealed class ByteBudget
         lock (_lock)
         {
             _used -= bytes;
-            if (_used <= 0 && _waiters.Count == 0)
-            {
-                (idle, _idle) = (_idle, null);
-            }
-
             while (_waiters.Count > 0)
             {
                 var head = _waiters.Peek();
@@ -113,6 +108,12 @@ internal sealed class ByteBudget
                 _waiters.Dequeue();
                 _used += head.Bytes;
                 (granted ??= []).Add(head);
+            }
+
+            // After the grants: a waiter that got its bytes keeps the budget busy.
+            if (_used <= 0)
+            {
+                (idle, _idle) = (_idle, null);
             }
         }
 
