@@ -13,6 +13,12 @@ internal static class Program
             return await TransportBenchmark.EchoAsync(address);
         }
 
+        if (args is [Suite.MachineCalibration.EchoCommand])
+        {
+            // The other process of the suite's machine calibration (beside workload 3).
+            return Suite.MachineCalibration.Echo();
+        }
+
         var which = args.Length > 0 ? args[0] : "all";
         if (which != "all" && !Known.Contains(which))
         {
