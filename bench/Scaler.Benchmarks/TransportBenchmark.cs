@@ -83,21 +83,8 @@ internal static class TransportBenchmark
     private static async Task MeasureCrossProcessAsync(TimeSpan duration)
     {
         using var cts = new CancellationTokenSource(duration * 4 + TimeSpan.FromSeconds(20));
-        var host = Environment.ProcessPath!;
-        string[] arguments = Path.GetFileNameWithoutExtension(host) == "dotnet"
-            ? [typeof(TransportBenchmark).Assembly.Location, "transport-echo", Loopback.ToString()]
-            : ["transport-echo", Loopback.ToString()];
-        await using var echo = ChildProcess.Start(host, arguments);
-        string? address = null;
-        while (address is null)
-        {
-            await Task.Delay(20, cts.Token);
-            address = echo.Output.Split(Environment.NewLine).FirstOrDefault(l => l.StartsWith("listening ", StringComparison.Ordinal))?["listening ".Length..];
-            if (address is null && echo.HasExited)
-            {
-                throw new InvalidOperationException($"transport-echo exited: {echo.Output}");
-            }
-        }
+        await using var echo = ChildProcess.StartThisProgram("transport-echo", Loopback.ToString());
+        var address = await echo.WaitForLineAsync("listening ", cts.Token);
 
         await using var connector = await YmqConnector.ConnectAsync(ScalerAddress.Parse(address), new YmqOptions { Identity = "bench-client" }, NullLogger.Instance, cts.Token);
         var payload = new byte[100];

@@ -42,6 +42,38 @@ internal sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
+    /// <summary>
+    /// Starts this benchmark program again with <paramref name="arguments"/> (a helper command such as an echo server).
+    /// Its launcher is found next to its assembly, so this works inside a test host too; without one, through dotnet.
+    /// </summary>
+    public static ChildProcess StartThisProgram(params string[] arguments)
+    {
+        var assembly = typeof(ChildProcess).Assembly.Location;
+        var launcher = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
+        return File.Exists(launcher) ? Start(launcher, arguments) : Start("dotnet", [assembly, .. arguments]);
+    }
+
+    /// <summary>Waits (at most 30 s) for an output line starting with <paramref name="prefix"/>; returns the rest of it.</summary>
+    public async Task<string> WaitForLineAsync(string prefix, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (_lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
+            {
+                return line[prefix.Length..];
+            }
+
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"process {Id} exited before printing '{prefix}': {Output}");
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
     /// <summary>A field of /proc/PID/status in bytes (VmHWM = peak resident set, VmRSS = current), or -1 when unreadable.</summary>
     public long ReadStatusBytes(string field)
     {

@@ -19,13 +19,8 @@ internal static class MachineCalibration
     /// <summary>The median round trip in microseconds over <paramref name="roundTrips"/> trips, after as many to warm up.</summary>
     public static async Task<double> RawRoundTripMicrosecondsAsync(int roundTrips, CancellationToken cancellationToken)
     {
-        // This program's own launcher, found next to its assembly (the suite may run inside a test host instead).
-        var assembly = typeof(MachineCalibration).Assembly.Location;
-        var launcher = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
-        await using var echo = File.Exists(launcher)
-            ? ChildProcess.Start(launcher, [EchoCommand])
-            : ChildProcess.Start("dotnet", [assembly, EchoCommand]);
-        var port = await WaitForPortAsync(echo, cancellationToken);
+        await using var echo = ChildProcess.StartThisProgram(EchoCommand);
+        var port = int.Parse(await echo.WaitForLineAsync("listening ", cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
 
         // Blocking calls on a thread of its own: the socket never sees an async call, so each side's read is woken
         // by the kernel directly (the floor a hop can reach), and the measurement does not wait on the thread pool.
@@ -95,26 +90,5 @@ internal static class MachineCalibration
         }
 
         return true;
-    }
-
-    private static async Task<int> WaitForPortAsync(ChildProcess echo, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var line = echo.Output.Split(Environment.NewLine).FirstOrDefault(l => l.StartsWith("listening ", StringComparison.Ordinal));
-            if (line is not null)
-            {
-                return int.Parse(line["listening ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            if (echo.HasExited)
-            {
-                throw new InvalidOperationException($"{EchoCommand} exited before listening: {echo.Output}");
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
     }
 }

@@ -162,7 +162,7 @@ public sealed class YmqBinder : IAsyncDisposable
         }
 
         // Frames already queued (a shutdown answer, workers told to stop) get a bounded chance to be written first.
-        await SendQueue.WhenAllDrainedAsync(peers.Select(p => p.SendQueue), _options.CloseFlushTimeout).ConfigureAwait(false);
+        await SendQueue.WhenAllDrainedAsync(peers.Select(p => p.SendQueue), _options.CloseFlushTimeout, _options.TimeProvider).ConfigureAwait(false);
         foreach (var peer in peers)
         {
             peer.Connection.Close(YmqDisconnectReason.ClosedLocally, null);

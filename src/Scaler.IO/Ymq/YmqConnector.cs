@@ -153,7 +153,7 @@ public sealed class YmqConnector : IAsyncDisposable
 
         if (connected)
         {
-            await SendQueue.WhenAllDrainedAsync([_sendQueue], _options.CloseFlushTimeout).ConfigureAwait(false);
+            await SendQueue.WhenAllDrainedAsync([_sendQueue], _options.CloseFlushTimeout, _options.TimeProvider).ConfigureAwait(false);
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);

@@ -84,7 +84,7 @@ public sealed class YmqOptions
     /// <summary>When <see cref="TlsCaPath"/> is set, also require the certificate to name the host connected to. Default true.</summary>
     public bool TlsCheckCertificateName { get; set; } = true;
 
-    /// <summary>Clock for retry delays and handshake timeouts.</summary>
+    /// <summary>Clock for retry delays, handshake timeouts and the close flush bound (<see cref="CloseFlushTimeout"/>).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     internal void Validate()

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Scaler.IO.Tests.Support;
 using Scaler.IO.Ymq;
 
@@ -59,6 +61,34 @@ public sealed class GracefulCloseTests
             var frame = await binder.Events.NextAsync<YmqFrameReceived>(cts.Token);
             Assert.Equal(i, BinaryPrimitives.ReadInt32LittleEndian(frame.Payload.Span));
         }
+    }
+
+    [Fact]
+    public async Task PeerThatDoesNotRead_DisposeWaitsForTheFlushBound_OnTheInjectedClock()
+    {
+        using var cts = Net.Timeout();
+        var clock = new FakeTimeProvider();
+        var binder = await YmqBinder.BindAsync(
+            Net.Loopback, Net.Options("B", o => { o.TimeProvider = clock; o.CloseFlushTimeout = TimeSpan.FromHours(1); }), NullLogger.Instance, cts.Token);
+        using var silent = await Net.RawConnectAsync(binder.LocalAddress, cts.Token);
+        var greeting = new byte[YmqWire.MagicSize + YmqWire.HeaderSize + 1];
+        YmqWire.Magic.CopyTo(greeting);
+        BinaryPrimitives.WriteInt64LittleEndian(greeting.AsSpan(YmqWire.MagicSize), 1);
+        greeting[^1] = (byte)'S';
+        await silent.SendAsync(greeting, SocketFlags.None, cts.Token);
+        var peer = (await binder.Events.NextAsync<YmqPeerConnected>(cts.Token)).Peer;
+        for (var i = 0; i < Frames; i++)
+        {
+            Assert.True(await binder.SendAsync(peer, Numbered(i), cts.Token));
+        }
+
+        // The peer reads nothing, so the queue cannot drain: only the bound ends the wait, and only the clock moves it.
+        var disposing = binder.DisposeAsync().AsTask();
+        await Task.Delay(200, cts.Token);
+        Assert.False(disposing.IsCompleted);
+
+        clock.Advance(TimeSpan.FromHours(1));
+        await disposing.WaitAsync(cts.Token);
     }
 
     private static async Task<List<int>> ReceiveAllAsync(YmqConnector connector, CancellationToken cancellationToken)

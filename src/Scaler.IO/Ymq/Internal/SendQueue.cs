@@ -51,8 +51,8 @@ internal sealed class SendQueue
     /// </summary>
     public Task WhenDrainedAsync() => _budget.WhenIdleAsync();
 
-    /// <summary>Waits until every queue is drained, or <paramref name="bound"/> passes (never throws for it).</summary>
-    public static async Task WhenAllDrainedAsync(IEnumerable<SendQueue> queues, TimeSpan bound)
+    /// <summary>Waits until every queue is drained, or <paramref name="bound"/> passes on <paramref name="time"/> (never throws for it).</summary>
+    public static async Task WhenAllDrainedAsync(IEnumerable<SendQueue> queues, TimeSpan bound, TimeProvider time)
     {
         if (bound <= TimeSpan.Zero)
         {
@@ -61,7 +61,7 @@ internal sealed class SendQueue
 
         try
         {
-            await Task.WhenAll(queues.Select(q => q.WhenDrainedAsync())).WaitAsync(bound).ConfigureAwait(false);
+            await Task.WhenAll(queues.Select(q => q.WhenDrainedAsync())).WaitAsync(bound, time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
