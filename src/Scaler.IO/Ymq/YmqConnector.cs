@@ -129,7 +129,8 @@ public sealed class YmqConnector : IAsyncDisposable
                 return frame;
             }
 
-            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            // Resumed on the caller's context: a loop under TurnContext then goes on in the turn that delivered the frame.
+            if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(true))
             {
                 ObjectDisposedException.ThrowIf(_disposed != 0 && _closedError is null, this);
                 throw ClosedError();

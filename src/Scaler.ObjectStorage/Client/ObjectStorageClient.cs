@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Scaler.IO.Addressing;
+using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Wire;
@@ -213,11 +214,15 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     {
         ObjectResponse? awaitingPayload = null;
         int awaitingEpoch = 0;
+
+        // Under the turn context: an answer is matched to its request on the thread that read it. Requests complete
+        // asynchronously (PendingRequest), so no caller's code runs in the transport's turn.
+        await TurnContext.SwitchTo();
         try
         {
             while (true)
             {
-                ReadOnlyMemory<byte> frame = await _connector.ReceiveAsync(stopping).ConfigureAwait(false);
+                ReadOnlyMemory<byte> frame = await _connector.ReceiveAsync(stopping).ConfigureAwait(true);
                 if (awaitingPayload is { } header)
                 {
                     awaitingPayload = null;

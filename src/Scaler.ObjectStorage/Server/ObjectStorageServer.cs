@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Scaler.IO.Addressing;
+using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Wire;
 
@@ -79,9 +80,11 @@ public sealed class ObjectStorageServer : IAsyncDisposable
 
     private async Task ReceiveLoopAsync(CancellationToken stopping)
     {
+        // Under the turn context: a request the transport read is answered on the thread that read it.
+        await TurnContext.SwitchTo();
         try
         {
-            while (await _binder.Events.WaitToReadAsync(stopping).ConfigureAwait(false))
+            while (await _binder.Events.WaitToReadAsync(stopping).ConfigureAwait(true))
             {
                 while (_binder.Events.TryRead(out YmqBinderEvent? binderEvent))
                 {

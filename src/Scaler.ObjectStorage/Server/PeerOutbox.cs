@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
 
 namespace Scaler.ObjectStorage.Server;
@@ -40,22 +41,27 @@ internal sealed class PeerOutbox
 
     private async Task DrainAsync(CancellationToken stopping)
     {
+        // Under the turn context: answers queued inside a turn reach the transport before that turn ends.
+        await TurnContext.SwitchTo();
         try
         {
-            await foreach ((ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload) in
-                _queue.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
+            var answers = _queue.Reader;
+            while (await answers.WaitToReadAsync(stopping).ConfigureAwait(true))
             {
-                // When the header cannot be sent (the peer is not connected), its payload must not go out alone on a
-                // later connection, where it would be read as a header.
-                if (!await _binder.SendAsync(_peer, header, stopping).ConfigureAwait(false))
+                while (answers.TryRead(out var answer))
                 {
-                    ObjectStorageLog.AnswerToGonePeer(_logger, _peer.ToString());
-                    continue;
-                }
+                    // When the header cannot be sent (the peer is not connected), its payload must not go out alone on a
+                    // later connection, where it would be read as a header.
+                    if (!await _binder.SendAsync(_peer, answer.Header, stopping).ConfigureAwait(true))
+                    {
+                        ObjectStorageLog.AnswerToGonePeer(_logger, _peer.ToString());
+                        continue;
+                    }
 
-                if (!payload.IsEmpty)
-                {
-                    await _binder.SendAsync(_peer, payload, stopping).ConfigureAwait(false);
+                    if (!answer.Payload.IsEmpty)
+                    {
+                        await _binder.SendAsync(_peer, answer.Payload, stopping).ConfigureAwait(true);
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
 
 namespace Scaler.Scheduler.Runtime;
@@ -77,14 +78,19 @@ internal sealed class BinderOutbox
 
     private async Task PumpAsync(PeerQueue queue)
     {
-        await Task.Yield();
+        // Under the turn context: frames the loop queued inside a turn reach the transport before that turn ends.
+        await TurnContext.SwitchTo();
         try
         {
-            await foreach (var frame in queue.Frames.Reader.ReadAllAsync(_stopping).ConfigureAwait(false))
+            var frames = queue.Frames.Reader;
+            while (await frames.WaitToReadAsync(_stopping).ConfigureAwait(true))
             {
-                if (!await _binder.SendAsync(queue.Peer, frame, _stopping).ConfigureAwait(false))
+                while (frames.TryRead(out var frame))
                 {
-                    SchedulerLog.SendToAbsentPeer(_logger, queue.Peer.ToString());
+                    if (!await _binder.SendAsync(queue.Peer, frame, _stopping).ConfigureAwait(true))
+                    {
+                        SchedulerLog.SendToAbsentPeer(_logger, queue.Peer.ToString());
+                    }
                 }
             }
         }

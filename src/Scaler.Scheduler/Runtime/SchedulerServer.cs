@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scaler.Hosting.Sections;
 using Scaler.IO.Addressing;
+using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Server;
 using Scaler.Scheduler.Policies;
@@ -344,12 +345,17 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     private async Task PumpBinderAsync(CancellationToken cancellationToken)
     {
-        await Task.Yield();
+        // Under the turn context: a frame the transport read goes on to the loop on the thread that read it.
+        await TurnContext.SwitchTo();
         try
         {
-            await foreach (var binderEvent in _binder.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var events = _binder.Events;
+            while (await events.WaitToReadAsync(cancellationToken).ConfigureAwait(true))
             {
-                _inputs.Writer.TryWrite(new BinderInput(binderEvent));
+                while (events.TryRead(out var binderEvent))
+                {
+                    _inputs.Writer.TryWrite(new BinderInput(binderEvent));
+                }
             }
         }
         catch (OperationCanceledException)
@@ -380,27 +386,31 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
-        await Task.Yield();
+        await TurnContext.SwitchTo();
         try
         {
-            await foreach (var input in _inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var inputs = _inputs.Reader;
+            while (await inputs.WaitToReadAsync(cancellationToken).ConfigureAwait(true))
             {
-                try
+                while (inputs.TryRead(out var input))
                 {
-                    _core.Handle(input);
-                }
+                    try
+                    {
+                        _core.Handle(input);
+                    }
 #pragma warning disable CA1031 // one bad input (or a bug it exposes) must never take the whole scheduler down.
-                catch (Exception error)
+                    catch (Exception error)
 #pragma warning restore CA1031
-                {
-                    SchedulerLog.HandlerFailed(_logger, error);
-                }
+                    {
+                        SchedulerLog.HandlerFailed(_logger, error);
+                    }
 
-                if (_core.StopRequested)
-                {
-                    // A client asked for shutdown: stop from outside the loop so StopAsync can wait for it.
-                    _ = Task.Run(StopAsync, CancellationToken.None);
-                    return;
+                    if (_core.StopRequested)
+                    {
+                        // A client asked for shutdown: stop from outside the loop so StopAsync can wait for it.
+                        _ = Task.Run(StopAsync, CancellationToken.None);
+                        return;
+                    }
                 }
             }
         }

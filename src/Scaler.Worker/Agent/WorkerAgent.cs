@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
+using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
@@ -95,12 +96,17 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         try
         {
             await SendHeartbeatAsync().ConfigureAwait(false);
-            await foreach (var e in _inbox.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            await TurnContext.SwitchTo();
+            var events = _inbox.Reader;
+            while (await events.WaitToReadAsync(CancellationToken.None).ConfigureAwait(true))
             {
-                await HandleAsync(e).ConfigureAwait(false);
-                if (_exitCode is { } code)
+                while (events.TryRead(out var e))
                 {
-                    return code;
+                    await HandleAsync(e).ConfigureAwait(true);
+                    if (_exitCode is { } code)
+                    {
+                        return code;
+                    }
                 }
             }
 
@@ -154,11 +160,14 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
     private async Task ReceiveLoopAsync(YmqConnector connector, CancellationToken cancellationToken)
     {
+        // Under the turn context: a task from the scheduler reaches the agent's loop, and its processor, on the
+        // thread that read it (TurnContext).
+        await TurnContext.SwitchTo();
         try
         {
             while (true)
             {
-                var frame = await connector.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                var frame = await connector.ReceiveAsync(cancellationToken).ConfigureAwait(true);
                 IMessage message;
                 try
                 {

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
+using Scaler.IO.Threading;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
@@ -124,21 +125,46 @@ public static partial class ProcessorHost
         CancellationToken cancellationToken)
     {
         Exception? error = null;
+
+        // While messages are at hand this thread is in a turn (TurnContext), so the argument gets that a burst of
+        // tasks causes leave in one write on this thread; the turn ends before a read that has to wait.
+        var turn = false;
         try
         {
-            while (await PipeFrames.ReadAsync(fromWorker, cancellationToken).ConfigureAwait(false) is { } message)
+            while (true)
             {
+                var next = PipeFrames.ReadAsync(fromWorker, cancellationToken);
+                if (!next.IsCompleted)
+                {
+                    TurnContext.End(turn);
+                    turn = false;
+                }
+
+                var message = await next.ConfigureAwait(false);
+                if (message is null)
+                {
+                    break;
+                }
+
+                turn = turn || TurnContext.Begin();
                 switch (message)
                 {
                     case TaskCancel cancel:
                         var dropped = waiting.TryDrop(TaskKeys.Of(cancel.TaskId));
-                        await toWorker.WriteAsync(
+                        var confirmed = toWorker.WriteAsync(
                             new TaskCancelConfirm
                             {
                                 TaskId = cancel.TaskId,
                                 CancelConfirmType = dropped ? TaskCancelConfirmType.Canceled : TaskCancelConfirmType.CancelNotFound,
                             },
-                            cancellationToken).ConfigureAwait(false);
+                            cancellationToken);
+                        if (!confirmed.IsCompleted)
+                        {
+                            TurnContext.End(turn);
+                            turn = false;
+                        }
+
+                        await confirmed.ConfigureAwait(false);
                         break;
                     case TaskMessage task:
                         var key = TaskKeys.Of(task.TaskId);
@@ -166,6 +192,10 @@ public static partial class ProcessorHost
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
             error = e as IOException ?? new IOException(e.Message, e);
+        }
+        finally
+        {
+            TurnContext.End(turn);
         }
 
         tasks.TryComplete(error);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Scaler.IO.Threading;
 
 namespace Scaler.IO.Ymq.Internal;
 
@@ -219,6 +220,10 @@ internal sealed class YmqConnection : IAsyncDisposable
             {
                 var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = result.Buffer;
+
+                // The frames of this read and everything they cause in loops under the turn context run on this
+                // thread before it reads again (TurnContext explains why).
+                var turn = TurnContext.Begin();
                 try
                 {
                     while (true)
@@ -246,12 +251,24 @@ internal sealed class YmqConnection : IAsyncDisposable
 
                         var frame = body;
                         body = null;
-                        await onFrame(frame, cancellationToken).ConfigureAwait(false);
+                        var delivery = onFrame(frame, cancellationToken);
+                        if (delivery.IsCompletedSuccessfully)
+                        {
+                            delivery.GetAwaiter().GetResult();
+                            continue;
+                        }
+
+                        // The consumer is full: this thread may leave here, so the turn's work runs first.
+                        TurnContext.End(turn);
+                        turn = false;
+                        await delivery.ConfigureAwait(false);
+                        turn = TurnContext.Begin();
                     }
                 }
                 finally
                 {
                     _reader.AdvanceTo(buffer.Start, buffer.End);
+                    TurnContext.End(turn);
                 }
 
                 if (body is not null && body.Length - filled >= DirectReadThreshold && !result.IsCompleted)
@@ -296,9 +313,12 @@ internal sealed class YmqConnection : IAsyncDisposable
     private async Task SendLoopAsync(SendQueue queue, CancellationToken cancellationToken)
     {
         var frames = queue.Reader;
+
+        // Under the turn context: frames queued inside a turn are written at its end, all of them at once.
+        await TurnContext.SwitchTo();
         try
         {
-            while (await frames.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await frames.WaitToReadAsync(cancellationToken).ConfigureAwait(true))
             {
                 long taken = 0;
                 try
@@ -313,8 +333,8 @@ internal sealed class YmqConnection : IAsyncDisposable
                         if (frame.Length >= DirectWriteThreshold)
                         {
                             YmqFrameWriter.WriteHeader(_writer, frame.Length);
-                            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                            await _stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                            await _writer.FlushAsync(cancellationToken).ConfigureAwait(true);
+                            await _stream.WriteAsync(frame, cancellationToken).ConfigureAwait(true);
                         }
                         else
                         {
@@ -322,7 +342,7 @@ internal sealed class YmqConnection : IAsyncDisposable
                         }
                     }
 
-                    await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await _writer.FlushAsync(cancellationToken).ConfigureAwait(true);
                 }
                 finally
                 {
