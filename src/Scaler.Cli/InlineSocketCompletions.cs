@@ -1,0 +1,27 @@
+namespace Scaler.Cli;
+
+/// <summary>
+/// Makes every process this program runs continue socket operations on the thread that polls the sockets (epoll)
+/// instead of handing each completion to the thread pool.
+/// </summary>
+/// <remarks>
+/// <para>Why: with the receive loops and the loops after them under <c>TurnContext</c>, a frame that travels alone then
+/// crosses the process from <c>recvfrom</c> to the next <c>sendto</c> on that one thread, with no thread-pool wake-up.
+/// On a small machine that wake-up is most of a hop's cost: workload 3's p50 went from about 0.6 to about 0.5 ms, with
+/// workloads 1 and 4 unchanged (docs/performance.md, decision 24). Bursts are still handled as bursts, one turn each.</para>
+/// <para>Only a process's own code runs there, none of it blocking: user tasks run on the pool (processors) or on
+/// a thread of their own (service instances). The runtime reads the variable when it first uses a socket, so this
+/// must run before anything else; child processes inherit it. An operator's own value, "0" included, is kept.</para>
+/// </remarks>
+internal static class InlineSocketCompletions
+{
+    internal const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    public static void Enable()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is null)
+        {
+            Environment.SetEnvironmentVariable(Variable, "1");
+        }
+    }
+}
