@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
+using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
@@ -856,13 +857,16 @@ internal sealed class ClientAgent : IAsyncDisposable
 
     private async Task SendLoopAsync()
     {
-        await Task.Yield();
+        // Under the turn context (which only ever runs it on the pool or in one of its turns, never on a user's
+        // context): the frames a batch causes (object sets, the task, its early get) are written from this thread when
+        // the batch's synchronous part ends, and the early gets' answers come back in the turn that reads them.
+        await TurnContext.SwitchTo();
         var token = _stopSending.Token;
         var reader = _outgoing.Reader;
         var batch = new List<Outgoing>();
         try
         {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(true))
             {
                 batch.Clear();
                 while (batch.Count < MaxBatch && reader.TryRead(out var item))
@@ -870,7 +874,7 @@ internal sealed class ClientAgent : IAsyncDisposable
                     batch.Add(item);
                 }
 
-                await SendBatchAsync(batch, token).ConfigureAwait(false);
+                await SendBatchAsync(batch, token).ConfigureAwait(true);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -39,6 +39,13 @@ public sealed class TurnContext : SynchronizationContext
     public static bool InTurn => t_pending is not null;
 
     /// <summary>
+    /// True when the calling code runs under this context. Library code that completes through the transport awaits with
+    /// <c>ConfigureAwait(TurnContext.IsCurrent)</c>: a caller under the context resumes in the turn that brought the
+    /// answer, and any other caller (a user's, under a UI context perhaps) on the pool, never on its own context.
+    /// </summary>
+    public static bool IsCurrent => Current == Instance;
+
+    /// <summary>
     /// Opens a turn on the calling thread unless one is open already. Returns whether this call opened it: pass that to
     /// <see cref="End"/>, and call it before the thread can leave (before any await that may not complete at once).
     /// </summary>

@@ -200,7 +200,9 @@ public sealed class ObjectStorageClient : IAsyncDisposable
             : default;
         try
         {
-            return await pending.Task.ConfigureAwait(false);
+            // PendingRequest never runs a continuation inline. A caller under the turn context resumes at the end of the
+            // turn that read the answer, on that thread; any other caller on the pool (TurnContext.IsCurrent).
+            return await pending.Task.ConfigureAwait(TurnContext.IsCurrent);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
