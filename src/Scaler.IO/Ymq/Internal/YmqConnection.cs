@@ -267,8 +267,16 @@ internal sealed class YmqConnection : IAsyncDisposable
                 }
                 finally
                 {
-                    _reader.AdvanceTo(buffer.Start, buffer.End);
-                    TurnContext.End(turn);
+                    try
+                    {
+                        _reader.AdvanceTo(buffer.Start, buffer.End);
+                    }
+                    finally
+                    {
+                        // Always, even when the reader was completed under us: a turn left open on this (pool) thread
+                        // would swallow every continuation posted from it afterwards.
+                        TurnContext.End(turn);
+                    }
                 }
 
                 if (body is not null && body.Length - filled >= DirectReadThreshold && !result.IsCompleted)
