@@ -408,6 +408,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private void Send(InFlightTask entry)
     {
         OpenSession? session;
+        byte[] input;
         lock (_gate)
         {
             if (entry.State == InFlightState.Done || _disposed)
@@ -432,6 +433,9 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
             _sent++;
             entry.State = InFlightState.Sent;
+
+            // Taken here: a cancel that comes before the call below drops the entry's envelope.
+            input = entry.Input!;
         }
 
         if (session.SubmitMayBlock && TurnContext.InTurn)
@@ -441,27 +445,34 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             // agent's loop made it before turns (decision 24). The local engine's is made here: sending it to the pool
             // cost the Symphony path a third of its tiny tasks/s (8,000-9,900 against 12,300-13,000).
             ThreadPool.UnsafeQueueUserWorkItem(
-                static state => state.Backend.SubmitToSoam(state.Session, state.Entry), (Backend: this, Session: session, Entry: entry), preferLocal: false);
+                static state => state.Backend.SubmitFromPool(state.Session, state.Entry, state.Input),
+                (Backend: this, Session: session, Entry: entry, Input: input),
+                preferLocal: false);
             return;
         }
 
-        SubmitToSoam(session, entry);
+        SubmitToSoam(session, entry, input);
     }
 
-    private void SubmitToSoam(OpenSession session, InFlightTask entry)
+    private void SubmitFromPool(OpenSession session, InFlightTask entry, byte[] input)
     {
         lock (_gate)
         {
             if (entry.State == InFlightState.Done)
             {
-                // Cancelled or failed since Send took its slot (which was released then): nothing to run.
+                // Cancelled or failed while queued (its slot was released then): nothing to run.
                 return;
             }
         }
 
+        SubmitToSoam(session, entry, input);
+    }
+
+    private void SubmitToSoam(OpenSession session, InFlightTask entry, byte[] input)
+    {
         try
         {
-            entry.SoamTaskId = session.Session.Submit(entry.Input!, completion => OnCompleted(session, entry, completion));
+            entry.SoamTaskId = session.Session.Submit(input, completion => OnCompleted(session, entry, completion));
         }
         catch (Exception e) when (e is SoamException or ObjectDisposedException)
         {
