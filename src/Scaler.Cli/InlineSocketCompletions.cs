@@ -8,9 +8,10 @@ namespace Scaler.Cli;
 /// <para>Why: with the receive loops and the loops after them under <c>TurnContext</c>, a frame that travels alone then
 /// crosses the process from <c>recvfrom</c> to the next <c>sendto</c> on that one thread, with no thread-pool wake-up.
 /// On a small machine that wake-up is most of a hop's cost: workload 3's p50 went from about 0.6 to about 0.5 ms, with
-/// workloads 1 and 4 unchanged (docs/performance.md, decision 24). Bursts are still handled as bursts, one turn each.</para>
-/// <para>Only a process's own code runs there, none of it blocking: user tasks run on the pool (processors) or on
-/// a thread of their own (service instances). The runtime reads the variable when it first uses a socket, so this
+/// workload 1 and the Symphony path no slower (docs/performance.md, decision 24). Bursts are still handled as bursts.</para>
+/// <para>Only a process's own code runs there, none of it meant to block: user tasks run on the pool (processors) or on
+/// a thread of their own (service instances), and calls into IBM's SOAM are made from the pool. (The local SOAM engine
+/// may start a service instance from there, once per instance.) The runtime reads the variable when it first uses a socket, so this
 /// must run before anything else; child processes inherit it. An operator's own value, "0" included, is kept.</para>
 /// </remarks>
 internal static class InlineSocketCompletions
