@@ -1,21 +1,20 @@
-using Scaler.Worker.Execution;
-
 namespace Scaler.WorkerManager.Symphony;
 
 /// <summary>
-/// Hands the Symphony backend's task completions to the worker agent, in batches while more tasks are running. A
-/// Symphony slot frees one task at a time, so without this every result would travel alone through the agent, the
-/// scheduler, the client and object storage, each waking for it; held for a short window, results of a busy backend
-/// travel together. A completion when no other task is held goes out at once (with any batch before it), so a lone
-/// task pays no wait.
+/// Holds the Symphony backend's finished tasks for a short window while more are running, and hands them on together.
+/// A Symphony slot frees one task at a time, so without this every result would travel alone: its object-storage set,
+/// then its report through the agent, the scheduler and the client, each process waking for it. Held for the window,
+/// the results of a busy backend are stored in one write and reported in one message. A task finishing when no other
+/// is held goes at once (with any batch before it), so a lone task pays no wait.
 /// </summary>
-internal sealed class CompletionBatcher(ITaskCompletionSink sink, TimeSpan window, TimeProvider time) : IDisposable
+/// <typeparam name="T">What is held for each finished task.</typeparam>
+internal sealed class CompletionBatcher<T>(Action<List<T>> flush, TimeSpan window, TimeProvider time) : IDisposable
 {
     private readonly Lock _gate = new();
-    private List<TaskCompletion> _batch = [];
+    private List<T> _batch = [];
     private ITimer? _timer;
 
-    /// <summary>Completions waiting for the window to end.</summary>
+    /// <summary>Items waiting for the window to end.</summary>
     public int Waiting
     {
         get
@@ -28,17 +27,17 @@ internal sealed class CompletionBatcher(ITaskCompletionSink sink, TimeSpan windo
     }
 
     /// <summary>
-    /// Reports <paramref name="completion"/>: at once when <paramref name="moreExpected"/> is false (nothing else is
-    /// held, so no result would join it) or the window is zero; otherwise when the window that its batch opened ends.
+    /// Hands <paramref name="item"/> on: at once when <paramref name="moreExpected"/> is false (nothing else is held,
+    /// so nothing would join it) or the window is zero; otherwise when the window that its batch opened ends.
     /// </summary>
-    public void Add(TaskCompletion completion, bool moreExpected)
+    public void Add(T item, bool moreExpected)
     {
         lock (_gate)
         {
-            _batch.Add(completion);
+            _batch.Add(item);
             if (moreExpected && window > TimeSpan.Zero)
             {
-                _timer ??= time.CreateTimer(static state => ((CompletionBatcher)state!).Flush(), this, window, Timeout.InfiniteTimeSpan);
+                _timer ??= time.CreateTimer(static state => ((CompletionBatcher<T>)state!).Flush(), this, window, Timeout.InfiniteTimeSpan);
                 return;
             }
         }
@@ -46,24 +45,26 @@ internal sealed class CompletionBatcher(ITaskCompletionSink sink, TimeSpan windo
         Flush();
     }
 
-    /// <summary>Reports every waiting completion now, in the order they came.</summary>
+    /// <summary>Hands on every waiting item now, in the order they came (nothing when none waits).</summary>
     public void Flush()
     {
-        List<TaskCompletion> batch;
+        List<T> batch;
         lock (_gate)
         {
+            if (_batch.Count == 0)
+            {
+                return;
+            }
+
             batch = _batch;
             _batch = [];
             _timer?.Dispose();
             _timer = null;
         }
 
-        foreach (var completion in batch)
-        {
-            sink.TaskCompleted(completion);
-        }
+        flush(batch);
     }
 
-    /// <summary>Reports what is waiting: a result is never dropped.</summary>
+    /// <summary>Hands on what is waiting: nothing is dropped.</summary>
     public void Dispose() => Flush();
 }

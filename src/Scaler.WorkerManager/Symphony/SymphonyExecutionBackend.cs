@@ -51,7 +51,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private readonly ILogger _logger;
 
     private ITaskCompletionSink? _sink;
-    private CompletionBatcher? _completions;
+    private CompletionBatcher<FinishedTask>? _finished;
     private ObjectStorageClient? _storage;
     private ObjectFetchCache? _sharedObjects;
 
@@ -160,7 +160,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         ArgumentNullException.ThrowIfNull(objectStorageAddress);
         ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
-        _completions = new CompletionBatcher(sink, _options.CompletionBatchWindow, _options.TimeProvider);
+        _finished = new CompletionBatcher<FinishedTask>(StoreAndReport, _options.CompletionBatchWindow, _options.TimeProvider);
         _storage = await ObjectStorageClient.ConnectAsync(
             objectStorageAddress, _options.WorkerIdentity + "|soam", _loggerFactory, cancellationToken).ConfigureAwait(false);
         _sharedObjects = new ObjectFetchCache(_storage.GetAsync);
@@ -289,13 +289,13 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             CloseQuietly(session);
         }
 
+        // Results waiting for their batch are stored and reported now (or handed to the agent to store), not dropped.
+        _finished?.Dispose();
         if (_storage is not null)
         {
             await _storage.DisposeAsync().ConfigureAwait(false);
         }
 
-        // Results stored and waiting for their batch are reported now, not dropped.
-        _completions?.Dispose();
         _stopping.Dispose();
     }
 
@@ -590,13 +590,13 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     }
 
     /// <summary>
-    /// The task is over: its Symphony slot is freed and the next tasks are sent at once, then its result object is
-    /// stored (off the agent's loop and off the slot, so the store's round trip overlaps the next tasks) and the agent
-    /// is told it is stored. If the store fails, the agent is handed the bytes to store itself: never a lost result.
+    /// The task is over: its Symphony slot is freed and the next tasks are sent at once; then its result waits in the
+    /// batch of finished tasks (<see cref="CompletionBatcher{T}"/>), to be stored and reported with the others.
     /// </summary>
     private void Complete(InFlightTask entry, TaskResultType type, ReadOnlyMemory<byte> payload)
     {
         List<InFlightTask>? start;
+        bool moreExpected;
         lock (_gate)
         {
             if (entry.State == InFlightState.Done || !_tasks.Remove(entry.Key))
@@ -608,35 +608,87 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             entry.State = InFlightState.Done;
             SetInputLocked(entry, null);
             start = TakePreparableLocked();
+            moreExpected = _tasks.Count > 0;
         }
 
         StartPreparing(start);
         PumpReady();
         _sink?.CapacityAvailable();
-        _ = StoreAndReportAsync(entry.Task, type, payload);
+        if (_finished is { } finished)
+        {
+            finished.Add(new FinishedTask(entry.Task, type, payload), moreExpected);
+        }
+        else
+        {
+            _sink?.TaskCompleted(TaskCompletion.WithPayload(entry.Task.TaskId, type, payload));
+        }
     }
 
-    private async Task StoreAndReportAsync(TaskMessage task, TaskResultType type, ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// Stores a batch of results and reports each once its set is answered. The sets are issued inside one transport
+    /// turn, so they leave in one write and object storage answers them in one; a set that fails hands its bytes to
+    /// the agent to store on its own connection: never a lost result.
+    /// </summary>
+    private void StoreAndReport(List<FinishedTask> batch)
     {
         var storage = _storage;
+        var stores = new Task?[batch.Count];
         if (storage is not null)
         {
-            var id = ObjectId.ForTaskOutcome(ObjectOwner.FromClientIdentity(task.Source), task.TaskId, type == TaskResultType.Success);
+            var opened = TurnContext.Begin();
             try
             {
-                await storage.SetAsync(id, payload, CancellationToken.None).ConfigureAwait(false);
-                _completions?.Add(TaskCompletion.Stored(task.TaskId, type, id), moreExpected: TasksHeld > 0);
-                return;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    stores[i] = StoreAsync(storage, batch[i]);
+                }
             }
-#pragma warning disable CA1031 // the agent stores the result itself, on its own connection, and reports what happens
-            catch (Exception e)
-#pragma warning restore CA1031
+            finally
             {
-                LogStoreFailed(_logger, Convert.ToHexString(task.TaskId), e.Message);
+                TurnContext.End(opened);
             }
         }
 
-        _sink?.TaskCompleted(TaskCompletion.WithPayload(task.TaskId, type, payload));
+        _ = ReportAsync(batch, stores);
+    }
+
+    private static Task StoreAsync(ObjectStorageClient storage, FinishedTask finished)
+    {
+        try
+        {
+            return storage.SetAsync(finished.ResultObject, finished.Payload, CancellationToken.None);
+        }
+#pragma warning disable CA1031 // reported by the caller, which hands the bytes to the agent
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    private async Task ReportAsync(List<FinishedTask> batch, Task?[] stores)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var finished = batch[i];
+            if (stores[i] is { } store)
+            {
+                try
+                {
+                    await store.ConfigureAwait(false);
+                    _sink?.TaskCompleted(TaskCompletion.Stored(finished.Task.TaskId, finished.Type, finished.ResultObject));
+                    continue;
+                }
+#pragma warning disable CA1031 // the agent stores the result itself, on its own connection, and reports what happens
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    LogStoreFailed(_logger, Convert.ToHexString(finished.Task.TaskId), e.Message);
+                }
+            }
+
+            _sink?.TaskCompleted(TaskCompletion.WithPayload(finished.Task.TaskId, finished.Type, finished.Payload));
+        }
     }
 
     private void ReleaseSlotLocked(InFlightTask entry)
@@ -850,6 +902,13 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         {
             LogCloseFailed(_logger, e.Message);
         }
+    }
+
+    /// <summary>A finished task's result, waiting in its batch to be stored and reported.</summary>
+    private sealed record FinishedTask(TaskMessage Task, TaskResultType Type, ReadOnlyMemory<byte> Payload)
+    {
+        public ObjectId ResultObject { get; } =
+            ObjectId.ForTaskOutcome(ObjectOwner.FromClientIdentity(Task.Source), Task.TaskId, Type == TaskResultType.Success);
     }
 
     private sealed record OpenSession(SoamTaskSession Session, SoamSessionObserver Observer)
