@@ -100,7 +100,8 @@ public sealed class SymphonyTaskEnvelope
             throw new SymphonyEnvelopeException($"the task envelope would be {length} bytes, more than one array can hold");
         }
 
-        var buffer = new byte[length];
+        // Not zeroed first: every byte is written below (header, then each section whole).
+        var buffer = GC.AllocateUninitializedArray<byte>((int)length);
         var span = buffer.AsSpan();
         Magic.CopyTo(span);
         BinaryPrimitives.WriteUInt16LittleEndian(span[8..], LayoutVersion);
@@ -234,7 +235,7 @@ public sealed class SymphonyTaskEnvelope
         offset = WriteShortString(body, offset, code.Reference.Version);
         code.Reference.Mvid.TryWriteBytes(body[offset..]);
         offset += 16;
-        code.Reference.Sha256().CopyTo(body[offset..]);
+        Convert.FromHexString(code.Reference.Sha256Hex, body.Slice(offset, 32), out _, out _);
         offset += 32;
         code.Bytes.Span.CopyTo(body[offset..]);
         return at + SectionHeaderLength + bodyLength;
