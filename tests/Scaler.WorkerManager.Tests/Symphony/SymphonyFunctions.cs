@@ -7,6 +7,8 @@ public static class SymphonyFunctions
 
     public static int Identity(int x) => x;
 
+    public static int FortyTwo() => 42;
+
     public static int Fail(int x) => throw new InvalidOperationException($"the value {x} is not acceptable");
 
     public static int SlowLength(byte[] data)
