@@ -440,10 +440,10 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
         if (session.SubmitMayBlock && TurnContext.InTurn)
         {
-            // Inside a transport turn, on the thread that serves the process's sockets: the agent's loop submitted a
-            // task whose objects were all cached (a function without arguments), so its envelope was built at once. A
-            // preparation that fetched resumes on the pool, as object-storage answers do for callers outside the turn
-            // context. A call that may block on the network is made from the pool (decision 24). The local engine's is made here: sending it to the pool
+            // Inside a transport turn, on the thread that serves the process's sockets (the agent's loop submitted a
+            // task whose envelope could be built at once, its objects all cached; or a preparation resumed in a turn):
+            // a call that may block on the network is made from the pool, where the agent's loop made it before turns
+            // (decision 24). The local engine's is made here: sending it to the pool
             // cost the Symphony path a third of its tiny tasks/s (8,000-9,900 against 12,300-13,000).
             ThreadPool.UnsafeQueueUserWorkItem(
                 static state => state.Backend.SubmitFromPool(state.Session, state.Entry, state.Input),
