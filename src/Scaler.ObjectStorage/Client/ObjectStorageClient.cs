@@ -79,7 +79,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     public async Task SetAsync(ObjectId id, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         await RequestAsync(ObjectRequestType.SetObject, id, (ulong)content.Length, content, cancellationToken)
-            .ConfigureAwait(false);
+            .ConfigureAwait(TurnContext.IsCurrent);
     }
 
     /// <summary>The content of <paramref name="id"/>; if it does not exist yet, waits until it is set.</summary>
@@ -91,7 +91,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     public async Task<ReadOnlyMemory<byte>> GetAsync(ObjectId id, ulong maxLength, CancellationToken cancellationToken)
     {
         (_, ReadOnlyMemory<byte> payload) = await RequestAsync(
-            ObjectRequestType.GetObject, id, maxLength, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            ObjectRequestType.GetObject, id, maxLength, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(TurnContext.IsCurrent);
         return payload;
     }
 
@@ -99,7 +99,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     public async Task<bool> DeleteAsync(ObjectId id, CancellationToken cancellationToken = default)
     {
         (ObjectResponseType type, _) = await RequestAsync(
-            ObjectRequestType.DeleteObject, id, 0, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            ObjectRequestType.DeleteObject, id, 0, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(TurnContext.IsCurrent);
         return type == ObjectResponseType.DelOK;
     }
 
@@ -111,14 +111,14 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     {
         byte[] source = ObjectStorageWire.EncodeObjectIdMessage(sourceId);
         await RequestAsync(ObjectRequestType.DuplicateObjectID, newId, (ulong)source.Length, source, cancellationToken)
-            .ConfigureAwait(false);
+            .ConfigureAwait(TurnContext.IsCurrent);
     }
 
     /// <summary>How many object IDs, distinct contents and content bytes the server holds.</summary>
     public async Task<ObjectStorageTotals> GetInfoAsync(CancellationToken cancellationToken = default)
     {
         (_, ReadOnlyMemory<byte> payload) = await RequestAsync(
-            ObjectRequestType.InfoGetTotal, default, 0, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            ObjectRequestType.InfoGetTotal, default, 0, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(TurnContext.IsCurrent);
         if (payload.Length != ObjectStorageTotals.ByteLength)
         {
             throw new ObjectStorageException(
@@ -201,7 +201,9 @@ public sealed class ObjectStorageClient : IAsyncDisposable
         try
         {
             // PendingRequest never runs a continuation inline. A caller under the turn context resumes at the end of the
-            // turn that read the answer, on that thread; any other caller on the pool (TurnContext.IsCurrent).
+            // turn that read the answer, on that thread; any other caller on the pool (TurnContext.IsCurrent). The public
+            // methods above await this the same way: in a turn the context is current, and the runtime never inlines a
+            // ConfigureAwait(false) continuation under a context, so their caller would be sent to the pool after all.
             return await pending.Task.ConfigureAwait(TurnContext.IsCurrent);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

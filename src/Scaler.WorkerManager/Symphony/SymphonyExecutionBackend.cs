@@ -299,12 +299,17 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         _stopping.Dispose();
     }
 
+    /// <remarks>
+    /// Started by the agent's loop under the turn context, a preparation resumes in the object storage client's turn
+    /// that read its objects, so a burst of answers is turned into envelopes and sent on that thread without a hop
+    /// (its awaits keep the context: the runtime does not inline a ConfigureAwait(false) continuation under one).
+    /// </remarks>
     private async Task PrepareAndSendAsync(InFlightTask entry)
     {
         byte[] input;
         try
         {
-            input = await BuildEnvelopeAsync(entry, _stopping.Token).ConfigureAwait(false);
+            input = await BuildEnvelopeAsync(entry, _stopping.Token).ConfigureAwait(TurnContext.IsCurrent);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -360,9 +365,9 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             argumentFetches[i] = storage.GetAsync(ObjectId.FromBytes(task.FunctionArgs[i].Data), cancellationToken);
         }
 
-        var serializer = await serializerFetch.ConfigureAwait(false);
-        var function = await functionFetch.ConfigureAwait(false);
-        var arguments = await Task.WhenAll(argumentFetches).ConfigureAwait(false);
+        var serializer = await serializerFetch.ConfigureAwait(TurnContext.IsCurrent);
+        var function = await functionFetch.ConfigureAwait(TurnContext.IsCurrent);
+        var arguments = await Task.WhenAll(argumentFetches).ConfigureAwait(TurnContext.IsCurrent);
 
         var functionId = ObjectId.FromBytes(task.FuncObjectId);
         if (!_functionCode.TryGetValue(functionId, out var references))
@@ -390,7 +395,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
 
             if (!_code.TryGetValue(reference.Sha256Hex, out var bytes))
             {
-                bytes = await storage.GetAsync(ObjectId.FromBytes(reference.ObjectId()), cancellationToken).ConfigureAwait(false);
+                bytes = await storage.GetAsync(ObjectId.FromBytes(reference.ObjectId()), cancellationToken).ConfigureAwait(TurnContext.IsCurrent);
                 if (_code.Count < MaxCachedCodeAssemblies)
                 {
                     _code.TryAdd(reference.Sha256Hex, bytes);

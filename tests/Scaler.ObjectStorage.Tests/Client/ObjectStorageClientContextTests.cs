@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Scaler.IO.Threading;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Tests.Support;
@@ -36,6 +38,30 @@ public sealed class ObjectStorageClientContextTests
 
         Assert.Equal(1, (await get).Length);
         Assert.Equal(0, userContext.Posts);
+    }
+
+    [Fact]
+    public async Task ACallerUnderTheTurnContext_ResumesInTheTurnThatReadTheAnswer()
+    {
+        using CancellationTokenSource timeout = ServerFixture.Timeout();
+        await using ServerFixture fixture = await ServerFixture.StartAsync(timeout.Token);
+        ObjectStorageClient client = await fixture.ConnectAsync("Client|turn", timeout.Token);
+        ObjectId id = ObjectId.NewUnique(Owner);
+        await client.SetAsync(id, new byte[] { 7 }, timeout.Token);
+
+        // As the transport's own loops do: under the context, in a turn of its own on the pool.
+        await TurnContext.SwitchTo();
+        var content = await client.GetAsync(id, timeout.Token);
+        var inTurn = TurnContext.InTurn;
+        var underContext = TurnContext.IsCurrent;
+        var resumedBy = new StackTrace().ToString();
+
+        Assert.Equal(1, content.Length);
+        Assert.True(inTurn);
+        Assert.True(underContext);
+
+        // Not handed to the pool on the way and resumed there in a turn of its own: that hop is what this avoids.
+        Assert.DoesNotContain("RunInOwnTurn", resumedBy, StringComparison.Ordinal);
     }
 
     /// <summary>A context that only counts what is posted to it and runs it on the pool.</summary>
