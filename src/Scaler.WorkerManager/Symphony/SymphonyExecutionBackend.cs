@@ -160,9 +160,11 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         ArgumentNullException.ThrowIfNull(objectStorageAddress);
         ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
-        _finished = new CompletionBatcher<FinishedTask>(StoreAndReport, _options.CompletionBatchWindow, _options.TimeProvider);
         _storage = await ObjectStorageClient.ConnectAsync(
             objectStorageAddress, _options.WorkerIdentity + "|soam", _loggerFactory, cancellationToken).ConfigureAwait(false);
+
+        // Made once storage is connected: a batch is only ever stored through it.
+        _finished = new CompletionBatcher<FinishedTask>(StoreAndReport, _options.CompletionBatchWindow, _options.TimeProvider);
         _sharedObjects = new ObjectFetchCache(_storage.GetAsync);
         lock (_gate)
         {
@@ -620,14 +622,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         StartPreparing(start);
         PumpReady();
         _sink?.CapacityAvailable();
-        if (_finished is { } finished)
-        {
-            finished.Add(new FinishedTask(entry.Task, type, payload), moreExpected);
-        }
-        else
-        {
-            _sink?.TaskCompleted(TaskCompletion.WithPayload(entry.Task.TaskId, type, payload));
-        }
+        _finished?.Add(new FinishedTask(entry.Task, type, payload), moreExpected);
     }
 
     /// <summary>
@@ -637,63 +632,41 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     /// </summary>
     private void StoreAndReport(List<FinishedTask> batch)
     {
-        var storage = _storage;
-        var stores = new Task?[batch.Count];
-        if (storage is not null)
+        var storage = _storage!;
+        var stores = new Task[batch.Count];
+        var opened = TurnContext.Begin();
+        try
         {
-            var opened = TurnContext.Begin();
-            try
+            for (var i = 0; i < batch.Count; i++)
             {
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    stores[i] = StoreAsync(storage, batch[i]);
-                }
+                stores[i] = storage.SetAsync(batch[i].ResultObject, batch[i].Payload, CancellationToken.None);
             }
-            finally
-            {
-                TurnContext.End(opened);
-            }
+        }
+        finally
+        {
+            TurnContext.End(opened);
         }
 
         _ = ReportAsync(batch, stores);
     }
 
-    private static Task StoreAsync(ObjectStorageClient storage, FinishedTask finished)
-    {
-        try
-        {
-            return storage.SetAsync(finished.ResultObject, finished.Payload, CancellationToken.None);
-        }
-#pragma warning disable CA1031 // reported by the caller, which hands the bytes to the agent
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            return Task.FromException(e);
-        }
-    }
-
-    private async Task ReportAsync(List<FinishedTask> batch, Task?[] stores)
+    private async Task ReportAsync(List<FinishedTask> batch, Task[] stores)
     {
         for (var i = 0; i < batch.Count; i++)
         {
             var finished = batch[i];
-            if (stores[i] is { } store)
+            try
             {
-                try
-                {
-                    await store.ConfigureAwait(false);
-                    _sink?.TaskCompleted(TaskCompletion.Stored(finished.Task.TaskId, finished.Type, finished.ResultObject));
-                    continue;
-                }
-#pragma warning disable CA1031 // the agent stores the result itself, on its own connection, and reports what happens
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    LogStoreFailed(_logger, Convert.ToHexString(finished.Task.TaskId), e.Message);
-                }
+                await stores[i].ConfigureAwait(false);
+                _sink?.TaskCompleted(TaskCompletion.Stored(finished.Task.TaskId, finished.Type, finished.ResultObject));
             }
-
-            _sink?.TaskCompleted(TaskCompletion.WithPayload(finished.Task.TaskId, finished.Type, finished.Payload));
+#pragma warning disable CA1031 // the agent stores the result itself, on its own connection, and reports what happens
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogStoreFailed(_logger, Convert.ToHexString(finished.Task.TaskId), e.Message);
+                _sink?.TaskCompleted(TaskCompletion.WithPayload(finished.Task.TaskId, finished.Type, finished.Payload));
+            }
         }
     }
 

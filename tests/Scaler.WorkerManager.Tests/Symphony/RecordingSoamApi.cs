@@ -1,3 +1,4 @@
+using Scaler.IO.Threading;
 using Scaler.Symphony.Local;
 using Scaler.Symphony.Service;
 using Scaler.Symphony.Soam;
@@ -6,16 +7,17 @@ namespace Scaler.WorkerManager.Tests.Symphony;
 
 /// <summary>
 /// The local engine, recording the latest connection and session so tests can read its instrumentation, and what
-/// crossed SOAM: whether each task input carried code bytes, and the kind of each Scaler result output.
+/// crossed SOAM: whether each task input carried code bytes and was sent inside a transport turn, and the kind of each
+/// Scaler result output. Given <c>backendName</c>, it stands in for another backend (one the manager treats as remote).
 /// </summary>
-internal sealed class RecordingSoamApi(LocalSoamApi inner) : ISoamApi
+internal sealed class RecordingSoamApi(LocalSoamApi inner, string? backendName = null) : ISoamApi
 {
     private readonly Lock _gate = new();
     private LocalSoamConnection? _connection;
     private LocalSoamSession? _session;
     private int _sessionsCreated;
 
-    public string BackendName => inner.BackendName;
+    public string BackendName => backendName ?? inner.BackendName;
 
     public LocalSoamEngine? Engine
     {
@@ -53,6 +55,18 @@ internal sealed class RecordingSoamApi(LocalSoamApi inner) : ISoamApi
         }
     }
 
+    /// <summary>Whether each task input, in the order sent, was sent inside a transport turn (<see cref="TurnContext.InTurn"/>).</summary>
+    public IReadOnlyList<bool> SentInTurn
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _sentInTurn];
+            }
+        }
+    }
+
     /// <summary>The inputs sent after <paramref name="mark"/>: their SOAM key and whether they carried every code byte.</summary>
     public IReadOnlyList<(string Key, bool CarriesCode)> InputsSince(int mark)
     {
@@ -84,16 +98,18 @@ internal sealed class RecordingSoamApi(LocalSoamApi inner) : ISoamApi
     }
 
     private readonly List<(string Key, bool CarriesCode)> _inputs = [];
+    private readonly List<bool> _sentInTurn = [];
     private readonly Dictionary<string, SymphonyTaskResultKind> _outputs = new(StringComparer.Ordinal);
 
     private static string Key(string sessionId, string taskId) => sessionId + "/" + taskId;
 
-    private void RecordInput(string sessionId, string taskId, ReadOnlyMemory<byte> input)
+    private void RecordInput(string sessionId, string taskId, ReadOnlyMemory<byte> input, bool inTurn)
     {
         var envelope = SymphonyTaskEnvelope.Decode(input);
         lock (_gate)
         {
             _inputs.Add((Key(sessionId, taskId), envelope.CodeAssemblies.All(c => c.HasBytes)));
+            _sentInTurn.Add(inTurn);
         }
     }
 
@@ -159,8 +175,9 @@ internal sealed class RecordingSoamApi(LocalSoamApi inner) : ISoamApi
         public TaskInputHandle SendTaskInput(TaskSubmissionAttributes attributes)
         {
             // Recorded under the id SOAM gave it; its output may be recorded first (outputs are kept by id).
+            var inTurn = TurnContext.InTurn;
             var handle = session.SendTaskInput(attributes);
-            owner.RecordInput(session.Id, handle.Id, attributes.TaskInput);
+            owner.RecordInput(session.Id, handle.Id, attributes.TaskInput, inTurn);
             return handle;
         }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
@@ -7,7 +6,6 @@ using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Server;
 using Scaler.Protocol.Messages;
 using Scaler.Symphony.Local;
-using Scaler.Symphony.Soam;
 using Scaler.WorkerManager.Symphony;
 
 namespace Scaler.WorkerManager.Tests.Symphony;
@@ -50,7 +48,7 @@ public sealed class SymphonyBackendTurnTests
             new ObjectStorageServerOptions { Address = ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, cts.Token);
         await using var storage = await ObjectStorageClient.ConnectAsync(server.LocalAddress, Client, NullLoggerFactory.Instance, cts.Token);
         using var local = new LocalSoamApi([LocalApplicationProfile.ForScaler(Application, maxInstances: 1)], NullLoggerFactory.Instance);
-        var api = new TurnObservingSoamApi(local, backendName);
+        var api = new RecordingSoamApi(local, backendName);
         using var sink = new BackendTestKit.RecordingSink();
         await using var backend = new SymphonyExecutionBackend(
             api,
@@ -64,13 +62,13 @@ public sealed class SymphonyBackendTurnTests
         var first = await BackendTestKit.CreateTaskAsync(storage, Client, PackagedCall.Create(new Func<int>(SymphonyFunctions.FortyTwo)), cts.Token);
         await backend.SubmitAsync(first, cts.Token);
         await sink.WaitForAsync(1, cts.Token);
-        var sendsBefore = api.SendsInTurn.Count;
+        var sendsBefore = api.SentInTurn.Count;
         var tasks = Enumerable.Range(0, Tasks)
             .Select(_ => new TaskMessage { TaskId = Guid.NewGuid().ToByteArray(), Source = first.Source, FuncObjectId = first.FuncObjectId })
             .ToList();
 
-        // As the worker agent's loop does: the submissions happen inside a turn, and the preparations they start resume
-        // in the object storage client's turns.
+        // Submitted inside a turn, as the worker agent's loop does: with every object cached, each envelope is built
+        // and handed to Send before SubmitAsync returns, still in the turn.
         var opened = TurnContext.Begin();
         try
         {
@@ -88,52 +86,6 @@ public sealed class SymphonyBackendTurnTests
         var completions = await sink.WaitForAsync(Tasks, cts.Token);
         Assert.Equal(Tasks + 1, completions.Count);
         Assert.All(completions, c => Assert.Equal(TaskResultType.Success, c.ResultType));
-        return [.. api.SendsInTurn.Skip(sendsBefore)];
-    }
-
-    /// <summary>The local engine under another backend name, recording whether each task was sent inside a turn.</summary>
-    private sealed class TurnObservingSoamApi(LocalSoamApi inner, string backendName) : ISoamApi
-    {
-        private readonly ConcurrentQueue<bool> _sendsInTurn = new();
-
-        public string BackendName => backendName;
-
-        public IReadOnlyList<bool> SendsInTurn => [.. _sendsInTurn];
-
-        public void Initialize() => inner.Initialize();
-
-        public ISoamConnection Connect(string applicationName, ConnectionSecurityCallback securityCallback) =>
-            new Connection(inner.Connect(applicationName, securityCallback), _sendsInTurn);
-
-        public void Uninitialize() => inner.Uninitialize();
-
-        public void Dispose() => inner.Dispose();
-
-        private sealed class Connection(ISoamConnection connection, ConcurrentQueue<bool> sendsInTurn) : ISoamConnection
-        {
-            public string Id => connection.Id;
-
-            public ISoamSession CreateSession(SessionCreationAttributes attributes) =>
-                new Session(connection.CreateSession(attributes), sendsInTurn);
-
-            public void Close() => connection.Close();
-
-            public void Dispose() => connection.Dispose();
-        }
-
-        private sealed class Session(ISoamSession session, ConcurrentQueue<bool> sendsInTurn) : ISoamSession
-        {
-            public string Id => session.Id;
-
-            public TaskInputHandle SendTaskInput(TaskSubmissionAttributes attributes)
-            {
-                sendsInTurn.Enqueue(TurnContext.InTurn);
-                return session.SendTaskInput(attributes);
-            }
-
-            public void Close(SessionCloseFlags flags = SessionCloseFlags.DestroyOnClose) => session.Close(flags);
-
-            public void Dispose() => session.Dispose();
-        }
+        return [.. api.SentInTurn.Skip(sendsBefore)];
     }
 }
