@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.Functions;
+using Scaler.Python.Runner;
 using Scaler.Symphony.Soam;
 
 namespace Scaler.Symphony.Service;
@@ -16,9 +17,14 @@ namespace Scaler.Symphony.Service;
 public sealed partial class ScalerTaskService : ServiceContainer
 {
     private readonly ILogger _logger;
+    private readonly PythonRunnerOptions _python;
     private TaskExecutor? _executor;
 
-    public ScalerTaskService(ILogger? logger = null) => _logger = logger ?? NullLogger.Instance;
+    public ScalerTaskService(ILogger? logger = null, PythonRunnerOptions? python = null)
+    {
+        _logger = logger ?? NullLogger.Instance;
+        _python = python ?? PythonRunnerOptions.Resolve(null);
+    }
 
     public override void OnCreateService(ServiceContext serviceContext)
     {

@@ -7,6 +7,7 @@ using Scaler.IO.Threading;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
+using Scaler.Python.Runner;
 using Scaler.Worker.Agent;
 
 namespace Scaler.Worker.Processors;
@@ -20,7 +21,12 @@ namespace Scaler.Worker.Processors;
 public static partial class ProcessorHost
 {
     public static async Task<int> RunAsync(
-        ScalerAddress objectStorageAddress, Stream fromWorker, Stream toWorker, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        ScalerAddress objectStorageAddress,
+        Stream fromWorker,
+        Stream toWorker,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken,
+        PythonRunnerOptions? python = null)
     {
         ArgumentNullException.ThrowIfNull(objectStorageAddress);
         ArgumentNullException.ThrowIfNull(fromWorker);
