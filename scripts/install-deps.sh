@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and tests use, when they are missing:
-#   capnproto — the official `capnp` tool, the independent check of our Cap'n Proto codec.
+#   capnproto            the official `capnp` tool, the independent check of our Cap'n Proto codec;
+#   python3-cloudpickle  Python tasks: the runner (python/) and the tests that make tasks as the reference client does;
+#   python3-tblib        tracebacks of failed Python tasks, as the reference worker sends them.
+# The Python packages go into Debian's /usr/bin/python3, which the tests and scripts/main.sh use.
 set -euo pipefail
 
 missing=()
 command -v capnp >/dev/null 2>&1 || missing+=(capnproto)
+/usr/bin/python3 -c 'import cloudpickle' >/dev/null 2>&1 || missing+=(python3-cloudpickle)
+/usr/bin/python3 -c 'import tblib' >/dev/null 2>&1 || missing+=(python3-tblib)
 
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${missing[*]}" >&2
