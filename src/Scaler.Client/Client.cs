@@ -16,8 +16,10 @@ namespace Scaler;
 /// </example>
 /// <remarks>
 /// <para>Every method is thread-safe. One set of background loops per client talks to the scheduler and the object
-/// storage; blocking calls (<see cref="ScalerFuture{T}.Result"/>, <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T})"/>)
+/// storage; blocking calls (<see cref="ScalerFuture{T}.Result"/>, <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, TaskOptions?)"/>)
 /// never need the caller's synchronization context, so they do not deadlock a UI thread (they do block it).</para>
+/// <para>Every submitting call takes an optional <see cref="TaskOptions"/> (capabilities a worker must offer, and a
+/// priority) that all its tasks carry; without it a task asks for no capability and has priority 0.</para>
 /// <para>A function is a static method or a lambda (capturing values that the serializer can write). Submit-time
 /// problems are thrown by the submitting call: <see cref="FunctionNotShippableException"/> for a function that cannot
 /// be shipped, <see cref="ArgumentException"/> for an argument of the wrong type or one the serializer cannot write.</para>
@@ -60,108 +62,130 @@ public sealed class Client : IDisposable, IAsyncDisposable
         new(await ConnectAgentAsync(address, options, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Submits <paramref name="function"/>() as one task.</summary>
-    public ScalerFuture<TResult> Submit<TResult>(Func<TResult> function) =>
-        SubmitDelegate<TResult>(function, []);
+    public ScalerFuture<TResult> Submit<TResult>(Func<TResult> function, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [], options);
 
     /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
-    public ScalerFuture<TResult> Submit<TResult>(Func<Task<TResult>> function) =>
-        SubmitDelegate<TResult>(function, []);
+    public ScalerFuture<TResult> Submit<TResult>(Func<Task<TResult>> function, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [], options);
 
     /// <summary>Submits <paramref name="function"/>(arg1) as one task.</summary>
-    public ScalerFuture<TResult> Submit<T1, TResult>(Func<T1, TResult> function, T1 arg1) =>
-        SubmitDelegate<TResult>(function, [arg1]);
+    public ScalerFuture<TResult> Submit<T1, TResult>(Func<T1, TResult> function, T1 arg1, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1], options);
 
     /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
-    public ScalerFuture<TResult> Submit<T1, TResult>(Func<T1, Task<TResult>> function, T1 arg1) =>
-        SubmitDelegate<TResult>(function, [arg1]);
+    public ScalerFuture<TResult> Submit<T1, TResult>(Func<T1, Task<TResult>> function, T1 arg1, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1], options);
 
     /// <summary>Submits <paramref name="function"/>(arg1, arg2) as one task.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, T2 arg2) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2]);
+    public ScalerFuture<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 arg1, T2 arg2, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2], options);
 
     /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, TResult>(Func<T1, T2, Task<TResult>> function, T1 arg1, T2 arg2) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2]);
+    public ScalerFuture<TResult> Submit<T1, T2, TResult>(Func<T1, T2, Task<TResult>> function, T1 arg1, T2 arg2, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2], options);
 
     /// <summary>Submits <paramref name="function"/>(arg1, arg2, arg3) as one task.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, T3 arg3) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2, arg3]);
+    public ScalerFuture<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, T1 arg1, T2 arg2, T3 arg3, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3], options);
 
     /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2, arg3]);
+    public ScalerFuture<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3], options);
 
     /// <summary>Submits <paramref name="function"/>(arg1, arg2, arg3, arg4) as one task.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4]);
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4], options);
 
     /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4]);
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4], options);
 
     /// <summary>Submits <paramref name="function"/>(arg1, arg2, arg3, arg4, arg5) as one task.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, TResult>(Func<T1, T2, T3, T4, T5, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5]);
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, TResult>(Func<T1, T2, T3, T4, T5, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5], options);
 
     /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, TResult>(Func<T1, T2, T3, T4, T5, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5]);
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, TResult>(Func<T1, T2, T3, T4, T5, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5], options);
 
     /// <summary>Submits <paramref name="function"/>(arg1, arg2, arg3, arg4, arg5, arg6) as one task.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, T6, TResult>(Func<T1, T2, T3, T4, T5, T6, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5, arg6]);
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, T6, TResult>(Func<T1, T2, T3, T4, T5, T6, TResult> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5, arg6], options);
 
     /// <summary>Submits an async <paramref name="function"/>; the worker awaits it and the future holds its result.</summary>
-    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, T6, TResult>(Func<T1, T2, T3, T4, T5, T6, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6) =>
-        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5, arg6]);
+    public ScalerFuture<TResult> Submit<T1, T2, T3, T4, T5, T6, TResult>(Func<T1, T2, T3, T4, T5, T6, Task<TResult>> function, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6, TaskOptions? options = null) =>
+        SubmitDelegate<TResult>(function, [arg1, arg2, arg3, arg4, arg5, arg6], options);
 
     /// <summary>
     /// Runs <paramref name="function"/> on every item and returns the results in the items' order. Submits every task
-    /// first, then waits. The first failure (in order) is thrown and the remaining tasks are cancelled.
+    /// first, then waits. The first failure (in order) is thrown and the remaining tasks are cancelled. Every task
+    /// carries <paramref name="options"/>.
     /// </summary>
-    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> function, IEnumerable<T> items) =>
-        Gather(SubmitEach<TResult, T>(function, items, static x => [x]));
+    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> function, IEnumerable<T> items, TaskOptions? options = null) =>
+        Gather(SubmitEach<TResult, T>(function, items, static x => [x], options));
 
-    /// <summary>Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T})"/> for an async function.</summary>
-    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, Task<TResult>> function, IEnumerable<T> items) =>
-        Gather(SubmitEach<TResult, T>(function, items, static x => [x]));
+    /// <summary>Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, TaskOptions?)"/> for an async function.</summary>
+    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, Task<TResult>> function, IEnumerable<T> items, TaskOptions? options = null) =>
+        Gather(SubmitEach<TResult, T>(function, items, static x => [x], options));
 
     /// <summary>Runs <paramref name="function"/> on the items of both sequences pairwise (stops at the shorter one).</summary>
-    public IReadOnlyList<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<T1> items1, IEnumerable<T2> items2)
+    public IReadOnlyList<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<T1> items1, IEnumerable<T2> items2, TaskOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(items1);
         ArgumentNullException.ThrowIfNull(items2);
-        return Gather(SubmitEach<TResult, (T1, T2)>(function, items1.Zip(items2), static p => [p.Item1, p.Item2]));
+        return Gather(SubmitEach<TResult, (T1, T2)>(function, items1.Zip(items2), static p => [p.Item1, p.Item2], options));
     }
 
     /// <summary>Runs <paramref name="function"/> on each tuple's items and returns the results in order.</summary>
-    public IReadOnlyList<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<(T1, T2)> items) =>
-        Gather(SubmitEach<TResult, (T1, T2)>(function, items, static p => [p.Item1, p.Item2]));
+    public IReadOnlyList<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<(T1, T2)> items, TaskOptions? options = null) =>
+        Gather(SubmitEach<TResult, (T1, T2)>(function, items, static p => [p.Item1, p.Item2], options));
 
     /// <summary>Runs <paramref name="function"/> on each tuple's items and returns the results in order.</summary>
-    public IReadOnlyList<TResult> Starmap<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, IEnumerable<(T1, T2, T3)> items) =>
-        Gather(SubmitEach<TResult, (T1, T2, T3)>(function, items, static p => [p.Item1, p.Item2, p.Item3]));
+    public IReadOnlyList<TResult> Starmap<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> function, IEnumerable<(T1, T2, T3)> items, TaskOptions? options = null) =>
+        Gather(SubmitEach<TResult, (T1, T2, T3)>(function, items, static p => [p.Item1, p.Item2, p.Item3], options));
 
     /// <summary>Runs <paramref name="function"/> on each tuple's items and returns the results in order.</summary>
-    public IReadOnlyList<TResult> Starmap<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> function, IEnumerable<(T1, T2, T3, T4)> items) =>
-        Gather(SubmitEach<TResult, (T1, T2, T3, T4)>(function, items, static p => [p.Item1, p.Item2, p.Item3, p.Item4]));
+    public IReadOnlyList<TResult> Starmap<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> function, IEnumerable<(T1, T2, T3, T4)> items, TaskOptions? options = null) =>
+        Gather(SubmitEach<TResult, (T1, T2, T3, T4)>(function, items, static p => [p.Item1, p.Item2, p.Item3, p.Item4], options));
 
     /// <summary>
-    /// Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T})"/> without blocking. When
+    /// Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, TaskOptions?)"/> without blocking. When
     /// <paramref name="cancellationToken"/> fires, every task not yet done is cancelled and
     /// <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
     public Task<IReadOnlyList<TResult>> MapAsync<T, TResult>(Func<T, TResult> function, IEnumerable<T> items, CancellationToken cancellationToken = default) =>
-        GatherAsync(SubmitEach<TResult, T>(function, items, static x => [x]), cancellationToken);
+        MapAsync(function, items, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="MapAsync{T, TResult}(Func{T, TResult}, IEnumerable{T}, CancellationToken)"/>; every task carries
+    /// <paramref name="options"/>.
+    /// </summary>
+    public Task<IReadOnlyList<TResult>> MapAsync<T, TResult>(
+        Func<T, TResult> function, IEnumerable<T> items, TaskOptions? options, CancellationToken cancellationToken = default) =>
+        GatherAsync(SubmitEach<TResult, T>(function, items, static x => [x], options), cancellationToken);
 
     /// <summary>Like <see cref="MapAsync{T, TResult}(Func{T, TResult}, IEnumerable{T}, CancellationToken)"/> for an async function.</summary>
     public Task<IReadOnlyList<TResult>> MapAsync<T, TResult>(Func<T, Task<TResult>> function, IEnumerable<T> items, CancellationToken cancellationToken = default) =>
-        GatherAsync(SubmitEach<TResult, T>(function, items, static x => [x]), cancellationToken);
+        MapAsync(function, items, null, cancellationToken);
+
+    /// <summary>Like <see cref="MapAsync{T, TResult}(Func{T, TResult}, IEnumerable{T}, TaskOptions?, CancellationToken)"/> for an async function.</summary>
+    public Task<IReadOnlyList<TResult>> MapAsync<T, TResult>(
+        Func<T, Task<TResult>> function, IEnumerable<T> items, TaskOptions? options, CancellationToken cancellationToken = default) =>
+        GatherAsync(SubmitEach<TResult, T>(function, items, static x => [x], options), cancellationToken);
 
     /// <summary>Like <see cref="Starmap{T1, T2, TResult}"/> without blocking; cancellation as <see cref="MapAsync{T, TResult}(Func{T, TResult}, IEnumerable{T}, CancellationToken)"/>.</summary>
     public Task<IReadOnlyList<TResult>> StarmapAsync<T1, T2, TResult>(
         Func<T1, T2, TResult> function, IEnumerable<(T1, T2)> items, CancellationToken cancellationToken = default) =>
-        GatherAsync(SubmitEach<TResult, (T1, T2)>(function, items, static p => [p.Item1, p.Item2]), cancellationToken);
+        StarmapAsync(function, items, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="StarmapAsync{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, CancellationToken)"/>;
+    /// every task carries <paramref name="options"/>.
+    /// </summary>
+    public Task<IReadOnlyList<TResult>> StarmapAsync<T1, T2, TResult>(
+        Func<T1, T2, TResult> function, IEnumerable<(T1, T2)> items, TaskOptions? options, CancellationToken cancellationToken = default) =>
+        GatherAsync(SubmitEach<TResult, (T1, T2)>(function, items, static p => [p.Item1, p.Item2], options), cancellationToken);
 
     /// <summary>
     /// Runs a graph of tasks and returns the values of <paramref name="keys"/> (as the reference's
@@ -169,10 +193,11 @@ public sealed class Client : IDisposable, IAsyncDisposable
     /// scheduler runs each call once its arguments are done. A key naming a value node returns the value itself. The
     /// first failure (in key order) is thrown and the rest of the graph is cancelled. Graph errors (unknown or
     /// duplicate keys, a cycle, an argument of the wrong count or type) throw <see cref="ArgumentException"/> here.
+    /// Every call of the graph carries <paramref name="options"/>.
     /// </summary>
-    public IReadOnlyDictionary<string, object?> SubmitGraph(TaskGraph graph, IEnumerable<string> keys)
+    public IReadOnlyDictionary<string, object?> SubmitGraph(TaskGraph graph, IEnumerable<string> keys, TaskOptions? options = null)
     {
-        var (plan, futures, umbrella) = StartGraph(graph, keys);
+        var (plan, futures, umbrella) = StartGraph(graph, keys, options);
         try
         {
             return plan.Keys.ToDictionary(k => k, k => futures.TryGetValue(k, out var f) ? f.Result : graph.Nodes[k].Value, StringComparer.Ordinal);
@@ -188,9 +213,17 @@ public sealed class Client : IDisposable, IAsyncDisposable
     /// Like <see cref="SubmitGraph"/> without blocking; when <paramref name="cancellationToken"/> fires the graph is
     /// cancelled and <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, object?>> SubmitGraphAsync(TaskGraph graph, IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<string, object?>> SubmitGraphAsync(TaskGraph graph, IEnumerable<string> keys, CancellationToken cancellationToken = default) =>
+        SubmitGraphAsync(graph, keys, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="SubmitGraphAsync(TaskGraph, IEnumerable{string}, CancellationToken)"/>; every call of the graph
+    /// carries <paramref name="options"/>.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, object?>> SubmitGraphAsync(
+        TaskGraph graph, IEnumerable<string> keys, TaskOptions? options, CancellationToken cancellationToken = default)
     {
-        var (plan, futures, umbrella) = StartGraph(graph, keys);
+        var (plan, futures, umbrella) = StartGraph(graph, keys, options);
         var results = new Dictionary<string, object?>(StringComparer.Ordinal);
         try
         {
@@ -300,10 +333,12 @@ public sealed class Client : IDisposable, IAsyncDisposable
         }
     }
 
-    private (GraphPlan Plan, Dictionary<string, ScalerFuture<object?>> Futures, GraphUmbrella Graph) StartGraph(TaskGraph graph, IEnumerable<string> keys)
+    private (GraphPlan Plan, Dictionary<string, ScalerFuture<object?>> Futures, GraphUmbrella Graph) StartGraph(
+        TaskGraph graph, IEnumerable<string> keys, TaskOptions? options)
     {
+        var settings = TaskOptions.SettingsOf(options);
         var plan = GraphPlan.Create(graph, keys, _agent.Functions, _agent.Serializer);
-        var (futures, umbrella) = _agent.SubmitGraph(plan);
+        var (futures, umbrella) = _agent.SubmitGraph(plan, settings);
         return (plan, futures, umbrella);
     }
 
@@ -315,17 +350,20 @@ public sealed class Client : IDisposable, IAsyncDisposable
         }
     }
 
-    private ScalerFuture<TResult> SubmitDelegate<TResult>(Delegate function, object?[] arguments)
+    private ScalerFuture<TResult> SubmitDelegate<TResult>(Delegate function, object?[] arguments, TaskOptions? options)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return _agent.Submit<TResult>(_agent.Functions.Capture(function), function.Method.Name, arguments);
+        var settings = TaskOptions.SettingsOf(options);
+        return _agent.Submit<TResult>(_agent.Functions.Capture(function), function.Method.Name, arguments, settings);
     }
 
     /// <summary>Captures the function once and submits one task per item; on a submit-time error cancels what was submitted.</summary>
-    private List<ScalerFuture<TResult>> SubmitEach<TResult, TItem>(Delegate function, IEnumerable<TItem> items, Func<TItem, object?[]> arguments)
+    private List<ScalerFuture<TResult>> SubmitEach<TResult, TItem>(
+        Delegate function, IEnumerable<TItem> items, Func<TItem, object?[]> arguments, TaskOptions? options)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(items);
+        var settings = TaskOptions.SettingsOf(options);
         var shippable = _agent.Functions.Capture(function);
         var name = function.Method.Name;
         var futures = new List<ScalerFuture<TResult>>(items.TryGetNonEnumeratedCount(out var count) ? count : 16);
@@ -333,7 +371,7 @@ public sealed class Client : IDisposable, IAsyncDisposable
         {
             foreach (var item in items)
             {
-                futures.Add(_agent.Submit<TResult>(shippable, name, arguments(item)));
+                futures.Add(_agent.Submit<TResult>(shippable, name, arguments(item), settings));
             }
         }
         catch

@@ -167,7 +167,7 @@ internal sealed class ClientAgent : IAsyncDisposable
     /// <summary>
     /// Packages the call (argument errors are thrown here, synchronously) and queues the task; returns its future.
     /// </summary>
-    public ScalerFuture<T> Submit<T>(ShippableFunction function, string functionName, object?[] arguments)
+    public ScalerFuture<T> Submit<T>(ShippableFunction function, string functionName, object?[] arguments, TaskSettings settings)
     {
         ThrowIfClosed();
         if (function.ResultType != typeof(void) && !typeof(T).IsAssignableFrom(function.ResultType))
@@ -196,10 +196,10 @@ internal sealed class ClientAgent : IAsyncDisposable
             {
                 TaskId = taskId,
                 Source = Identity.Bytes,
-                Metadata = TaskFlags.Encode(profiling: false, priority: 0, streamOutput: false),
+                Metadata = settings.Metadata(),
                 FuncObjectId = functionId.ToBytes(),
                 FunctionArgs = argumentIds,
-                Capabilities = [],
+                Capabilities = settings.Capabilities,
             };
             _pending[Key(taskId)] = future;
             _outgoing.Writer.TryWrite(new Submission(task, [taskId], uploads, code));
@@ -210,9 +210,10 @@ internal sealed class ClientAgent : IAsyncDisposable
 
     /// <summary>
     /// Queues a <c>GraphTask</c> (every call of <paramref name="plan"/>; arguments that are other calls travel as task
-    /// references) and returns the futures of the requested call keys and the entry of the graph's own ID.
+    /// references), each carrying <paramref name="settings"/>, and returns the futures of the requested call keys and
+    /// the entry of the graph's own ID.
     /// </summary>
-    public (Dictionary<string, ScalerFuture<object?>> Futures, GraphUmbrella Graph) SubmitGraph(GraphPlan plan)
+    public (Dictionary<string, ScalerFuture<object?>> Futures, GraphUmbrella Graph) SubmitGraph(GraphPlan plan, TaskSettings settings)
     {
         ThrowIfClosed();
         var graphId = TaskIds.New();
@@ -240,12 +241,12 @@ internal sealed class ClientAgent : IAsyncDisposable
                 {
                     TaskId = taskIds[node.Key],
                     Source = Identity.Bytes,
-                    Metadata = TaskFlags.Encode(profiling: false, priority: 0, streamOutput: false),
+                    Metadata = settings.Metadata(),
                     FuncObjectId = functionId.ToBytes(),
                     FunctionArgs = node.Arguments.Select(a => taskIds.TryGetValue(a, out var producer)
                         ? new TaskMessage.Argument { Type = ArgumentType.Task, Data = producer }
                         : new TaskMessage.Argument { Type = ArgumentType.ObjectID, Data = valueIds[a].ToBytes() }).ToArray(),
-                    Capabilities = [],
+                    Capabilities = settings.Capabilities,
                 });
             }
 
