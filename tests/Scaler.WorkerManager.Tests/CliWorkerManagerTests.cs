@@ -53,4 +53,54 @@ public sealed class CliWorkerManagerTests
             manager.Kill(entireProcessTree: true);
         }
     }
+
+    [Fact]
+    public async Task TwoManagerProcessesWithoutAnId_EachHeartbeatsTypeHostnameAndItsOwnPid()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // SIGINT cannot be sent to another process there
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var storage = await ObjectStorageServer.StartAsync(
+            new ObjectStorageServerOptions { Address = ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, CancellationToken.None);
+        await using var scheduler = await FakeScheduler.StartAsync(storage.LocalAddress);
+        var launcher = ProcessLauncher.ForDll(Path.Combine(AppContext.BaseDirectory, "scaler-cli.dll"));
+        string[] arguments =
+        [
+            "worker-manager", "baremetal_native", scheduler.Address.ToString(), "--mode", "dynamic", "-mtc", "1", "-his", "1",
+            "-ll", "WARNING", "-lp", "/dev/stderr",
+        ];
+        using var first = Process.Start(launcher.CreateStartInfo(arguments))!;
+        using var second = Process.Start(launcher.CreateStartInfo(arguments))!;
+        try
+        {
+            var expected = new HashSet<string>(StringComparer.Ordinal)
+            {
+                $"baremetal_native-{Environment.MachineName}-{first.Id}",
+                $"baremetal_native-{Environment.MachineName}-{second.Id}",
+            };
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (!seen.SetEquals(expected))
+            {
+                var (_, heartbeat) = await scheduler.ExpectAsync<WorkerManagerHeartbeat>(cts.Token);
+                var id = Encoding.UTF8.GetString(heartbeat.WorkerManagerID);
+                Assert.Contains(id, expected);
+                seen.Add(id);
+            }
+
+            Assert.True(PosixSignals.TryInterrupt(first.Id));
+            Assert.True(PosixSignals.TryInterrupt(second.Id));
+            await first.WaitForExitAsync(cts.Token);
+            await second.WaitForExitAsync(cts.Token);
+            Assert.Equal(0, first.ExitCode);
+            Assert.Equal(0, second.ExitCode);
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            second.Kill(entireProcessTree: true);
+        }
+    }
 }

@@ -59,7 +59,7 @@ internal sealed record LaunchPlan(IReadOnlyList<ChildSpec> Children, IReadOnlyLi
             }
 
             children.Add(new ChildSpec(
-                WorkerManagerName(manager),
+                WorkerManagerName(manager, index),
                 [WorkerManagerCommand.Name, manager.Type, ConfigFlag, file]));
         }
 
@@ -72,10 +72,17 @@ internal sealed record LaunchPlan(IReadOnlyList<ChildSpec> Children, IReadOnlyLi
         return new LaunchPlan(children, notes);
     }
 
-    public static string WorkerManagerName(WorkerManagerOptions manager)
+    /// <summary>
+    /// The child's display name: <c>worker_manager:ID</c>, or <c>worker_manager:TYPE#N</c> (N = the entry's position
+    /// in the file, from 1) when the entry has no <c>worker_manager_id</c>: the child then derives its own ID from its
+    /// process, which the launcher cannot know in advance.
+    /// </summary>
+    public static string WorkerManagerName(WorkerManagerOptions manager, int index)
     {
         ArgumentNullException.ThrowIfNull(manager);
-        return $"worker_manager:{manager.Manager.WorkerManagerId}";
+        return manager.Manager.WorkerManagerIdDerived
+            ? $"worker_manager:{manager.Type}#{(index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+            : $"worker_manager:{manager.Manager.WorkerManagerId}";
     }
 
     private const string ConfigFlag = "--config";

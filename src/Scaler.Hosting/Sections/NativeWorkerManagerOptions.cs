@@ -46,7 +46,7 @@ public sealed record NativeWorkerManagerOptions(
 
     private static NativeWorkerManagerOptions Build(OptionValues values)
     {
-        var manager = WorkerManagerCommonOptions.From(values);
+        var manager = WorkerManagerCommonOptions.From(values, TypeName);
         var mode = values.Get(ModeSpec);
         if (mode == NativeWorkerManagerMode.Fixed && manager.MaxTaskConcurrency < 0)
         {

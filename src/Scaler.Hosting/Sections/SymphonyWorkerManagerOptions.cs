@@ -81,7 +81,7 @@ public sealed record SymphonyWorkerManagerOptions(
 
     private static SymphonyWorkerManagerOptions Build(OptionValues values)
     {
-        var manager = WorkerManagerCommonOptions.From(values);
+        var manager = WorkerManagerCommonOptions.From(values, TypeName);
         if (values.SourceOf(WorkerManagerCommonOptions.MaxTaskConcurrencySpec) == OptionSource.Default)
         {
             manager = manager with { MaxTaskConcurrency = DefaultMaxTaskConcurrency };

@@ -18,11 +18,12 @@ public sealed record WorkerManagerCommonOptions(
         Required = true,
     };
 
+    // Not required (the user page starts a manager without it) and without a spec default: the default depends on the
+    // manager's type and process, so it is derived in From and described in the help text instead.
     internal static readonly OptionSpec<string> WorkerManagerIdSpec = new(
-        "worker_manager_id", OptionTypes.String, "ID that identifies this worker manager")
+        "worker_manager_id", OptionTypes.String, "ID that identifies this worker manager (default: TYPE-HOSTNAME-PID, unique per manager process)")
     {
         ShortAlias = "-wmi",
-        Required = true,
         Validate = Rules.NotEmpty,
     };
 
@@ -50,13 +51,35 @@ public sealed record WorkerManagerCommonOptions(
         "worker_manager_config",
         [SchedulerAddressSpec, WorkerManagerIdSpec, WorkerSchedulerAddressSpec, ObjectStorageAddressSpec, MaxTaskConcurrencySpec]);
 
+    /// <summary>
+    /// True when <see cref="WorkerManagerId"/> was not given (flag or TOML) and is this process's
+    /// <see cref="DefaultWorkerManagerId"/>; the launcher then names the manager by its type and position instead.
+    /// </summary>
+    public bool WorkerManagerIdDerived { get; init; }
+
+    /// <summary>
+    /// The ID of a manager of <paramref name="type"/> that was given none: <c>TYPE-HOSTNAME-PID</c>, e.g.
+    /// <c>symphony-gridhost1-4242</c>, so managers on one host or several never share an ID (the scheduler keys
+    /// its per-manager bookkeeping by it).
+    /// </summary>
+    public static string DefaultWorkerManagerId(string type) =>
+        $"{type}-{Environment.MachineName}-{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
     /// <summary>The scheduler address spawned workers should use.</summary>
     public string EffectiveWorkerSchedulerAddress => WorkerSchedulerAddress ?? SchedulerAddress;
 
-    internal static WorkerManagerCommonOptions From(OptionValues values) => new(
-        values.Get(SchedulerAddressSpec),
-        values.Get(WorkerManagerIdSpec),
-        values.Get(WorkerSchedulerAddressSpec),
-        values.Get(ObjectStorageAddressSpec),
-        values.Get(MaxTaskConcurrencySpec));
+    /// <param name="type">the manager's type (<c>baremetal_native</c>, <c>symphony</c>), the prefix of a derived ID</param>
+    internal static WorkerManagerCommonOptions From(OptionValues values, string type)
+    {
+        var derived = !values.IsSet(WorkerManagerIdSpec);
+        return new(
+            values.Get(SchedulerAddressSpec),
+            derived ? DefaultWorkerManagerId(type) : values.Get(WorkerManagerIdSpec),
+            values.Get(WorkerSchedulerAddressSpec),
+            values.Get(ObjectStorageAddressSpec),
+            values.Get(MaxTaskConcurrencySpec))
+        {
+            WorkerManagerIdDerived = derived,
+        };
+    }
 }

@@ -126,6 +126,43 @@ public sealed class LaunchPlanTests : IDisposable
     }
 
     [Fact]
+    public void Create_EntriesWithoutWorkerManagerId_AreNamedByTypeAndPosition_AndEachChildDerivesItsOwnId()
+    {
+        var path = _files.Write("no-ids.toml", """
+            [[worker_manager]]
+            type = "baremetal_native"
+            scheduler_address = "tcp://127.0.0.1:8516"
+            max_task_concurrency = 2
+
+            [[worker_manager]]
+            type = "symphony"
+            scheduler_address = "tcp://127.0.0.1:8516"
+            service_name = "MyScalerService"
+
+            [[worker_manager]]
+            type = "baremetal_native"
+            scheduler_address = "tcp://127.0.0.1:8516"
+            max_task_concurrency = 3
+            """);
+
+        var plan = LaunchPlan.Create(StackConfiguration.Load(path), path, () =>
+            System.IO.Directory.CreateDirectory(_files.PathOf("scratch-no-ids")).FullName);
+
+        Assert.Equal(
+            ["worker_manager:baremetal_native#1", "worker_manager:symphony#2", "worker_manager:baremetal_native#3"],
+            plan.Children.Select(c => c.Name));
+        Assert.Equal(["worker-manager", "symphony", "--config", path], plan.Children[1].Arguments);
+
+        // Each child binds its own entry and derives TYPE-HOSTNAME-PID from its own process (here: this one).
+        var first = BindAsTheChildWould(plan.Children[0].Arguments[3]);
+        var third = BindAsTheChildWould(plan.Children[2].Arguments[3]);
+        Assert.Equal(2, first.Manager.MaxTaskConcurrency);
+        Assert.Equal(3, third.Manager.MaxTaskConcurrency);
+        Assert.True(first.Manager.WorkerManagerIdDerived);
+        Assert.Equal($"baremetal_native-{Environment.MachineName}-{Environment.ProcessId}", first.Manager.WorkerManagerId);
+    }
+
+    [Fact]
     public void Create_ObjectStorageOnPortZero_IsNotWaitedFor()
     {
         var path = _files.Write("zero.toml", "[object_storage_server]\nbind_address = \"tcp://127.0.0.1:0\"\n");

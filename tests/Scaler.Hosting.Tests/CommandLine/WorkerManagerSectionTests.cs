@@ -49,6 +49,76 @@ public sealed class WorkerManagerSectionTests : IDisposable
         Assert.Equal(2, options.Worker.HeartbeatIntervalSeconds);
     }
 
+    private static SectionCommandLine<SymphonyWorkerManagerOptions> SymphonyCommandLine() => new(
+        "symphony",
+        "test",
+        SymphonyWorkerManagerOptions.Section,
+        (root, file) => (WorkerManagerTypes.FindSingle(root, SymphonyWorkerManagerOptions.TypeName, file), file));
+
+    [Fact]
+    public void Bind_WithoutWorkerManagerId_DerivesTypeHostnamePid()
+    {
+        var native = NativeCommandLine();
+        var symphony = SymphonyCommandLine();
+
+        var nativeOptions = native.Bind(native.Command.Parse("tcp://127.0.0.1:8516 --mode fixed -mtc 2"));
+        var symphonyOptions = symphony.Bind(
+            symphony.Command.Parse("tcp://127.0.0.1:8516 --service-name MyScalerService --max-task-concurrency 8"));
+
+        Assert.Equal($"baremetal_native-{Environment.MachineName}-{Environment.ProcessId}", nativeOptions.Manager.WorkerManagerId);
+        Assert.True(nativeOptions.Manager.WorkerManagerIdDerived);
+        Assert.Equal($"symphony-{Environment.MachineName}-{Environment.ProcessId}", symphonyOptions.Manager.WorkerManagerId);
+        Assert.True(symphonyOptions.Manager.WorkerManagerIdDerived);
+        Assert.Equal(symphonyOptions.Manager.WorkerManagerId, WorkerManagerCommonOptions.DefaultWorkerManagerId("symphony"));
+    }
+
+    [Fact]
+    public void Bind_WorkerManagerIdFromFlagOrToml_IsKeptAsGiven()
+    {
+        var config = _files.Write("c.toml", "[[worker_manager]]\ntype = \"baremetal_native\"\nworker_manager_id = \"from-file\"\n");
+        var commandLine = NativeCommandLine();
+
+        var fromFile = commandLine.Bind(commandLine.Command.Parse($"tcp://127.0.0.1:1 -c {config}"));
+        var fromFlag = commandLine.Bind(commandLine.Command.Parse($"tcp://127.0.0.1:1 -c {config} --worker-manager-id from-flag"));
+        var fromAlias = commandLine.Bind(commandLine.Command.Parse("tcp://127.0.0.1:1 -wmi from-alias"));
+
+        Assert.Equal("from-file", fromFile.Manager.WorkerManagerId);
+        Assert.False(fromFile.Manager.WorkerManagerIdDerived);
+        Assert.Equal("from-flag", fromFlag.Manager.WorkerManagerId);
+        Assert.False(fromFlag.Manager.WorkerManagerIdDerived);
+        Assert.Equal("from-alias", fromAlias.Manager.WorkerManagerId);
+    }
+
+    [Fact]
+    public void Bind_EmptyWorkerManagerId_IsStillAnError()
+    {
+        var config = _files.Write("c.toml", "[[worker_manager]]\ntype = \"baremetal_native\"\nworker_manager_id = \"\"\n");
+        var commandLine = NativeCommandLine();
+
+        var fromFlag = Assert.Throws<ConfigurationException>(
+            () => commandLine.Bind(commandLine.Command.Parse(["tcp://127.0.0.1:1", "-wmi", ""])));
+        var fromFile = Assert.Throws<ConfigurationException>(
+            () => commandLine.Bind(commandLine.Command.Parse($"tcp://127.0.0.1:1 -c {config}")));
+
+        Assert.Contains("--worker-manager-id/-wmi", fromFlag.Message, StringComparison.Ordinal);
+        Assert.Contains("must not be empty", fromFlag.Message, StringComparison.Ordinal);
+        Assert.Contains("'worker_manager_id'", fromFile.Message, StringComparison.Ordinal);
+        Assert.Contains("must not be empty", fromFile.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_WorkerManagerId_SaysWhatTheDefaultIs()
+    {
+        foreach (var command in new[] { NativeCommandLine().Command, SymphonyCommandLine().Command })
+        {
+            var option = Assert.Single(command.Options, o => o.Name == "--worker-manager-id");
+
+            Assert.Contains("-wmi", option.Aliases);
+            Assert.False(option.Required);
+            Assert.Contains("(default: TYPE-HOSTNAME-PID, unique per manager process)", option.Description, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Bind_NoEntryOfThatType_IsAnError()
     {

@@ -23,6 +23,49 @@ public sealed class SymphonyCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Bind_UserPageCommandLineAsWritten_DerivesTheWorkerManagerId()
+    {
+        // Exactly the user page's command: no -wmi.
+        var options = SymphonyCluster.Bind("tcp://127.0.0.1:8516 --service-name MyScalerService --max-task-concurrency 8");
+
+        Assert.Equal("MyScalerService", options.ServiceName);
+        Assert.Equal(8, options.Manager.MaxTaskConcurrency);
+        Assert.Equal($"symphony-{Environment.MachineName}-{Environment.ProcessId}", options.Manager.WorkerManagerId);
+        Assert.True(options.Manager.WorkerManagerIdDerived);
+    }
+
+    [Fact]
+    public void Bind_TomlWithoutWorkerManagerId_DerivesIt_AndTheFlagStillWins()
+    {
+        var config = Path.Combine(_directory, "no-id.toml");
+        File.WriteAllText(config, """
+            [[worker_manager]]
+            type = "symphony"
+            scheduler_address = "tcp://127.0.0.1:8516"
+            service_name = "MyScalerService"
+            """);
+
+        var derived = SymphonyCluster.Bind(string.Empty, config);
+        var explicitly = SymphonyCluster.Bind("-wmi wm-explicit", config);
+
+        Assert.Equal(WorkerManagerCommonOptions.DefaultWorkerManagerId("symphony"), derived.Manager.WorkerManagerId);
+        Assert.Equal("wm-explicit", explicitly.Manager.WorkerManagerId);
+        Assert.False(explicitly.Manager.WorkerManagerIdDerived);
+    }
+
+    [Fact]
+    public void Bind_EmptyWorkerManagerId_IsStillAnError()
+    {
+        var config = Path.Combine(_directory, "empty-id.toml");
+        File.WriteAllText(config, "[[worker_manager]]\ntype = \"symphony\"\nworker_manager_id = \"\"\nservice_name = \"svc\"\n");
+
+        var error = Assert.Throws<ConfigurationException>(() => SymphonyCluster.Bind("tcp://127.0.0.1:8516", config));
+
+        Assert.Contains("'worker_manager_id'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("must not be empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bind_ShortAliasesAndSymphonyOptions()
     {
         var options = SymphonyCluster.Bind(
@@ -74,6 +117,42 @@ public sealed class SymphonyCommandLineTests : IDisposable
         Assert.Equal(8, options.Manager.MaxTaskConcurrency);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, options.Logging.Level);
         Assert.Equal(SymphonySoamBackend.Local, options.SoamBackend);
+    }
+
+    [Fact]
+    public async Task Cli_Help_SaysTheWorkerManagerIdDefault()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "scaler-cli"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "worker-manager", "symphony", "--help" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(cts.Token);
+            var error = process.StandardError.ReadToEndAsync(cts.Token);
+            await process.WaitForExitAsync(cts.Token);
+
+            Assert.Equal(0, process.ExitCode);
+            var text = string.Join(' ', (await output + await error).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("--worker-manager-id", text, StringComparison.Ordinal);
+            Assert.Contains("TYPE-HOSTNAME-PID, unique per manager process", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     [Fact]
