@@ -38,6 +38,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     private readonly byte[] _workerManagerId;
     private readonly TaskCapability[] _capabilities;
     private readonly CompletionSink _sink;
+    private readonly ClientLanguages _languages;
 
     private YmqConnector? _scheduler;
     private ObjectStorageClient? _storage;
@@ -67,6 +68,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         _workerManagerId = Encoding.UTF8.GetBytes(options.WorkerManagerId);
         _capabilities = options.Capabilities.Select(c => new TaskCapability { Name = c.Key, Value = c.Value }).ToArray();
         _sink = new CompletionSink(_inbox.Writer);
+        _languages = new ClientLanguages(_time);
     }
 
     /// <summary>The YMQ identity this worker announces.</summary>
@@ -350,6 +352,12 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             // Beyond the backend's concurrency a task waits behind another; its timeout starts when the backend says
             // it started.
             _running[key] = new RunningTask(task, _running.Count < _backend.Concurrency ? _time.GetTimestamp() : null);
+            if (_storage is not null)
+            {
+                // Should the worker fail this task itself, its error is written in the format its client reads.
+                _languages.Observe(task, _storage);
+            }
+
             await _backend.SubmitAsync(task, CancellationToken.None).ConfigureAwait(false);
         }
     }
@@ -421,6 +429,11 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         if (completion.StoredResult is { } stored)
         {
             await ReportAsync(running.Task, completion.ResultType, stored, metadata).ConfigureAwait(false);
+        }
+        else if (completion.WorkerFailure is { } failure)
+        {
+            var payload = failure.ToPayload(await _languages.OfAsync(running.Task, _storage).ConfigureAwait(false));
+            await StoreAndReportAsync(running.Task, TaskResultType.Failed, payload, metadata).ConfigureAwait(false);
         }
         else
         {
@@ -515,11 +528,11 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             _running.Remove(key);
             await _backend.CancelAsync(running.Task.TaskId, CancellationToken.None).ConfigureAwait(false);
             LogTaskTimedOut(_logger, key, _options.TaskTimeout.TotalSeconds);
-            var error = new RemoteError(
-                "System.TimeoutException",
-                $"task exceeded the worker's task timeout of {_options.TaskTimeout.TotalSeconds:0.###} seconds and was killed",
-                string.Empty);
-            await StoreAndReportAsync(running.Task, TaskResultType.Failed, error.ToBytes(), ElapsedProfile(running).ToBytes()).ConfigureAwait(false);
+            var failure = new WorkerFailure(
+                WorkerFailureKind.TimedOut,
+                $"task exceeded the worker's task timeout of {_options.TaskTimeout.TotalSeconds:0.###} seconds and was killed");
+            var payload = failure.ToPayload(await _languages.OfAsync(running.Task, _storage).ConfigureAwait(false));
+            await StoreAndReportAsync(running.Task, TaskResultType.Failed, payload, ElapsedProfile(running).ToBytes()).ConfigureAwait(false);
         }
 
         if (expired.Count > 0)

@@ -7,6 +7,7 @@ using Scaler.IO.Threading;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
+using Scaler.Python.Pickles;
 using Scaler.Python.Runner;
 using Scaler.Worker.Agent;
 
@@ -14,9 +15,11 @@ namespace Scaler.Worker.Processors;
 
 /// <summary>
 /// The inside of a processor process: reads tasks from the worker, fetches their serializer, function and argument
-/// objects (and code, by hash) from object storage, runs them with <see cref="TaskExecutor"/>, stores the result object
-/// under the task's client and answers TaskResult with its ID. One task at a time, while the objects of the tasks the
-/// worker sent ahead are fetched; exits when the worker closes stdin.
+/// objects (and code, by hash) from object storage, runs them, stores the result object under the task's client and
+/// answers TaskResult with its ID. One task at a time, while the objects of the tasks the worker sent ahead are
+/// fetched; exits when the worker closes stdin. A .NET task runs here with <see cref="TaskExecutor"/>; a task of a
+/// Python client (its serializer object is a pickle) runs in this processor's Python runner
+/// (<see cref="PythonTaskRunner"/>), started on the first such task, so one worker runs both kinds.
 /// </summary>
 public static partial class ProcessorHost
 {
@@ -50,6 +53,8 @@ public static partial class ProcessorHost
         {
             using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var executor = new TaskExecutor(SerializerRegistry.CreateDefault(), new CodeCache());
+            using var pythonTasks = new PythonTaskRunner(
+                python ?? PythonRunnerOptions.Resolve(null), loggerFactory.CreateLogger<PythonTaskRunner>(), Console.Error);
             var objects = new TaskObjectPrefetcher(storage.GetAsync);
             var stores = new ResultStores(
                 storage,
@@ -75,7 +80,7 @@ public static partial class ProcessorHost
                         continue;
                     }
 
-                    var result = await RunTaskAsync(task, objects, stores, executor, cpu, logger, failed.Token).ConfigureAwait(false);
+                    var result = await RunTaskAsync(task, objects, stores, executor, pythonTasks, cpu, logger, failed.Token).ConfigureAwait(false);
                     await writer.WriteAsync(result, failed.Token).ConfigureAwait(false);
                 }
 
@@ -212,6 +217,7 @@ public static partial class ProcessorHost
         TaskObjectPrefetcher objects,
         ResultStores stores,
         TaskExecutor executor,
+        PythonTaskRunner pythonTasks,
         TaskCpuClock cpu,
         ILogger logger,
         CancellationToken cancellationToken)
@@ -222,7 +228,8 @@ public static partial class ProcessorHost
 
         bool succeeded;
         ReadOnlyMemory<byte> payload;
-        RemoteError? error;
+        string? error;
+        PythonTaskOutcome? python = null;
         try
         {
             // Every object of the task is requested at once (one round trip of latency, not one per object), and most
@@ -232,23 +239,50 @@ public static partial class ProcessorHost
             var function = await fetches.Function.ConfigureAwait(false);
             var arguments = await Task.WhenAll(fetches.Arguments).ConfigureAwait(false);
 
-            var outcome = await executor.ExecuteAsync(
-                serializer,
-                function,
-                arguments,
-                async (assembly, ct) => await objects.GetShared(ObjectId.FromBytes(assembly.ObjectId()), ct).ConfigureAwait(false),
-                cancellationToken).ConfigureAwait(false);
-            (succeeded, payload, error) = (outcome.Succeeded, outcome.Payload, outcome.Error);
+            if (PickleReader.LooksLikePickle(serializer.Span))
+            {
+                // A Python client's task. The runner blocks this loop while it runs, as a .NET task's user code does.
+                python = pythonTasks.RunTask(
+                    task.TaskId, ObjectId.ForSerializer(owner).ToBytes(), serializer, task.FuncObjectId, function, arguments);
+                (succeeded, payload, error) = (python.Succeeded, python.Payload, python.Succeeded ? null : python.ErrorText);
+            }
+            else
+            {
+                var outcome = await executor.ExecuteAsync(
+                    serializer,
+                    function,
+                    arguments,
+                    async (assembly, ct) => await objects.GetShared(ObjectId.FromBytes(assembly.ObjectId()), ct).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+                (succeeded, payload, error) = (outcome.Succeeded, outcome.Payload, outcome.Error?.ToString());
+            }
         }
         catch (ArgumentException e)
         {
-            error = RemoteError.FromException(new InvalidDataException($"task has a malformed object ID: {e.Message}", e));
-            (succeeded, payload) = (false, error.ToBytes());
+            var malformed = RemoteError.FromException(new InvalidDataException($"task has a malformed object ID: {e.Message}", e));
+            (succeeded, payload, error) = (false, malformed.ToBytes(), malformed.ToString());
         }
 
+        return Report(task, owner, succeeded, payload, error, python, started, cpu, cpuBefore, stores, logger, cancellationToken);
+    }
+
+    private static TaskResult Report(
+        TaskMessage task,
+        ObjectOwner owner,
+        bool succeeded,
+        ReadOnlyMemory<byte> payload,
+        string? error,
+        PythonTaskOutcome? python,
+        long started,
+        TaskCpuClock cpu,
+        TimeSpan cpuBefore,
+        ResultStores stores,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
         if (error is not null)
         {
-            LogTaskFailed(logger, TaskKeys.Of(task.TaskId), error.ToString());
+            LogTaskFailed(logger, TaskKeys.Of(task.TaskId), error);
         }
 
         // The result is reported without waiting for the store's answer: whoever reads it first waits on object
@@ -256,10 +290,12 @@ public static partial class ProcessorHost
         var resultId = ObjectId.ForTaskOutcome(owner, task.TaskId, succeeded);
         stores.Start(resultId, payload, cancellationToken);
 
+        // A Python task's memory and CPU are its runner's (the runner measures them around the task).
+        var ownCpu = cpu.Stop() - cpuBefore;
         var profile = new ProfileResult(
             (float)Stopwatch.GetElapsedTime(started).TotalSeconds,
-            (ulong)Math.Max(0, WorkingSetSampler.Current),
-            (float)(cpu.Stop() - cpuBefore).TotalSeconds);
+            (ulong)Math.Max(0, python is { MaxRssBytes: > 0 } ? python.MaxRssBytes : WorkingSetSampler.Current),
+            (float)(python is null ? ownCpu : python.CpuTime).TotalSeconds);
         return new TaskResult
         {
             TaskId = task.TaskId,
