@@ -194,6 +194,8 @@ public sealed class ReferencePythonClient : IAsyncDisposable
         TaskCapability[] wanted = capabilities?.Select(c => new TaskCapability { Name = c.Key, Value = c.Value }).ToArray() ?? [];
         var tasks = new TaskMessage[argumentIdsPerTask.Count];
         var waits = new TaskCompletionSource<TaskResult>[tasks.Length];
+
+        // Registered before anything is sent: a result can come back before the last task is out.
         for (var i = 0; i < tasks.Length; i++)
         {
             var taskId = NewUuid4Bytes();
@@ -207,7 +209,7 @@ public sealed class ReferencePythonClient : IAsyncDisposable
         var gathered = new Task<ReferenceTaskResult>[tasks.Length];
         try
         {
-            // Registered before anything is sent: a result can come back before the last task is out.
+            // Lost before the tasks were registered: nothing would fail them.
             if (_lost is { } lost)
             {
                 throw Lost(lost);
