@@ -102,6 +102,28 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void WorkerProcessSettings_PythonExecutable_RoundTrips_AndIsWrittenOnlyWhenSet()
+    {
+        var without = new WorkerProcessSettings { SchedulerAddress = "tcp://127.0.0.1:1", Name = "NAT|1" };
+        var with = without with { PythonExecutable = "/opt/my env/bin/python3" };
+
+        Assert.DoesNotContain(without.ToArguments(), a => a.StartsWith("python-executable=", StringComparison.Ordinal));
+        Assert.Contains("python-executable=/opt/my env/bin/python3", with.ToArguments());
+        Assert.Null(WorkerProcessSettings.Parse(without.ToArguments().Skip(1)).PythonExecutable);
+        Assert.Equal(with, WorkerProcessSettings.Parse(with.ToArguments().Skip(1)));
+    }
+
+    [Fact]
+    public void ProcessorArguments_CarryThePythonExecutableAfterThePositionalsOnlyWhenGiven()
+    {
+        Assert.Equal(["processor", "tcp://127.0.0.1:2", "Debug"], ProcessorArguments.Build("tcp://127.0.0.1:2", "Debug"));
+        Assert.Equal(["processor", "tcp://127.0.0.1:2", "Debug"], ProcessorArguments.Build("tcp://127.0.0.1:2", "Debug", null));
+        Assert.Equal(
+            ["processor", "tcp://127.0.0.1:2", "Debug", "--python-executable", "/usr/bin/python3"],
+            ProcessorArguments.Build("tcp://127.0.0.1:2", "Debug", "/usr/bin/python3"));
+    }
+
+    [Fact]
     public void Capabilities_ParseAndFormat_AsTheCliWritesThem()
     {
         var parsed = WorkerProcessSettings.ParseCapabilities("linux, cpu=4");

@@ -135,6 +135,33 @@ public sealed partial class NativeWorkerManagerTests : IAsyncLifetime
         await WaitUntilGoneAsync(pid, cts.Token);
     }
 
+    [Fact]
+    public async Task PythonExecutable_ReachesTheProcessorCommandLineThroughTheWorker()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // reads /proc/PID/cmdline
+        }
+
+        using var cts = new CancellationTokenSource(Bound);
+        var options = Options(NativeWorkerManagerMode.Fixed, 1, "wm-python");
+        options = options with { Worker = options.Worker with { PythonExecutable = "/opt/no such/python3" } };
+        Assert.Contains("python-executable=/opt/no such/python3", NativeWorkerManager.WorkerSettings(options, "FIX").ToArguments());
+
+        var provisioner = NativeWorkerManager.CreateProvisioner(options, Launcher(), NullLoggerFactory.Instance);
+        await using (provisioner)
+        {
+            await provisioner.StartWorkersAsync(1, cts.Token);
+            var (_, heartbeat) = await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (_, h) => h.Processors.Count == 1);
+            var commandLine = (await File.ReadAllTextAsync($"/proc/{heartbeat.Processors[0].Pid}/cmdline", cts.Token)).Split('\0');
+
+            var at = Array.IndexOf(commandLine, "--python-executable");
+            Assert.True(at > 0, string.Join(' ', commandLine));
+            Assert.Equal("processor", commandLine[at - 3]);
+            Assert.Equal("/opt/no such/python3", commandLine[at + 1]);
+        }
+    }
+
     private static ProcessLauncher Launcher() => ProcessLauncher.ForDll(Path.Combine(AppContext.BaseDirectory, "scaler-cli.dll"));
 
     private NativeWorkerManagerOptions Options(NativeWorkerManagerMode mode, int maxTaskConcurrency, string id) => new(

@@ -2,13 +2,15 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Scaler.Hosting.Options;
 using Scaler.IO.Addressing;
+using Scaler.Python.Runner;
 using Scaler.Worker.Processors;
 
 namespace Scaler.Cli.Commands;
 
 /// <summary>
-/// Hidden <c>scaler-cli processor OBJECT_STORAGE_ADDRESS LOG_LEVEL</c>: a worker's processor. Its stdin/stdout are the
-/// frame channel to the worker, so user code's console output is sent to stderr.
+/// Hidden <c>scaler-cli processor OBJECT_STORAGE_ADDRESS LOG_LEVEL [--python-executable PATH]</c>: a worker's processor.
+/// Its stdin/stdout are the frame channel to the worker, so user code's console output is sent to stderr. Python tasks
+/// run with the interpreter given, else <c>$SCALER_PYTHON_EXECUTABLE</c>, else <c>python3</c>.
 /// </summary>
 internal static class ProcessorCommand
 {
@@ -16,9 +18,11 @@ internal static class ProcessorCommand
     {
         var storage = new Argument<string>("object-storage-address");
         var level = new Argument<string>("log-level") { Arity = ArgumentArity.ZeroOrOne };
+        var python = new Option<string?>(ProcessorArguments.PythonExecutableOption) { Description = "Python interpreter of Python tasks" };
         var command = new Command(ProcessorArguments.SubCommand, "Run one processor (started by a worker)") { Hidden = true };
         command.Arguments.Add(storage);
         command.Arguments.Add(level);
+        command.Options.Add(python);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             // Take the real stdout for frames before anything can write text to it.
@@ -31,7 +35,9 @@ internal static class ProcessorCommand
             using var ignoreInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
             using var loggerFactory = InternalLogging.Create("processor", parseResult.GetValue(level), LoggingOptions.StandardError);
             var address = ScalerAddress.Parse(parseResult.GetValue(storage) ?? string.Empty);
-            return await ProcessorHost.RunAsync(address, fromWorker, toWorker, loggerFactory, cancellationToken).ConfigureAwait(false);
+            return await ProcessorHost.RunAsync(
+                    address, fromWorker, toWorker, loggerFactory, cancellationToken, PythonRunnerOptions.Resolve(parseResult.GetValue(python)))
+                .ConfigureAwait(false);
         });
         return command;
     }

@@ -41,7 +41,8 @@ internal static class WorkerProcessCommand
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using var loggerFactory = InternalLogging.Create("worker", settings.LogLevel, settings.LogPaths);
-            return await WorkerHost.RunAsync(settings.ToAgentOptions(), loggerFactory, shutdown.Token, processorLogLevel: settings.LogLevel)
+            return await WorkerHost.RunAsync(
+                    settings.ToAgentOptions(), loggerFactory, shutdown.Token, processorLogLevel: settings.LogLevel, pythonExecutable: settings.PythonExecutable)
                 .ConfigureAwait(false);
         });
         return command;

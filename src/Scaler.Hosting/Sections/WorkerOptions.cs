@@ -86,12 +86,23 @@ public sealed record WorkerOptions
     internal static readonly OptionSpec<string> PreloadSpec = new(
         "preload", OptionTypes.String, "function run when a worker starts, e.g. 'pkg.mod:func(arg1, kw=val)'");
 
+    // No spec default: null means "decided where the task runs" (the SCALER_PYTHON_EXECUTABLE variable, else python3),
+    // which PythonRunnerOptions.Resolve does in the processor or service instance.
+    internal static readonly OptionSpec<string> PythonExecutableSpec = new(
+        "python_executable",
+        OptionTypes.String,
+        "Python interpreter that runs Python tasks (needs the cloudpickle package, and tblib for tracebacks; "
+        + "default: $SCALER_PYTHON_EXECUTABLE, else python3 on PATH)")
+    {
+        Validate = Rules.NotEmpty,
+    };
+
     public static OptionGroup Group { get; } = new(
         "worker_config",
         [
             CapabilitiesSpec, TaskQueueSizeSpec, HeartbeatIntervalSpec, TaskTimeoutSpec, DeathTimeoutSpec,
             GarbageCollectIntervalSpec, TrimMemoryThresholdSpec, HardProcessorSuspendSpec, IoThreadsSpec, EventLoopSpec,
-            PreloadSpec,
+            PreloadSpec, PythonExecutableSpec,
         ]);
 
     public required IReadOnlyDictionary<string, long> Capabilities { get; init; }
@@ -116,6 +127,12 @@ public sealed record WorkerOptions
 
     public string? Preload { get; init; }
 
+    /// <summary>
+    /// <c>--python-executable</c>: the interpreter of Python tasks, or null for the default
+    /// (<c>$SCALER_PYTHON_EXECUTABLE</c>, else <c>python3</c> on PATH).
+    /// </summary>
+    public string? PythonExecutable { get; init; }
+
     internal static WorkerOptions From(OptionValues values) => new()
     {
         Capabilities = values.Get(CapabilitiesSpec),
@@ -129,5 +146,6 @@ public sealed record WorkerOptions
         IoThreads = values.Get(IoThreadsSpec),
         EventLoop = values.Get(EventLoopSpec),
         Preload = values.Get(PreloadSpec),
+        PythonExecutable = values.Get(PythonExecutableSpec),
     };
 }

@@ -37,6 +37,12 @@ public sealed record WorkerProcessSettings
     /// <summary>Log destinations, comma-separated (default standard output).</summary>
     public string LogPaths { get; init; } = "/dev/stdout";
 
+    /// <summary>
+    /// The Python interpreter the worker's processors run Python tasks with (<c>--python-executable</c>), or null:
+    /// the processor then uses <c>$SCALER_PYTHON_EXECUTABLE</c>, else <c>python3</c>. Written only when set.
+    /// </summary>
+    public string? PythonExecutable { get; init; }
+
     /// <summary>The arguments after the executable: the sub-command, then <c>key=value</c> pairs.</summary>
     public IReadOnlyList<string> ToArguments()
     {
@@ -57,6 +63,11 @@ public sealed record WorkerProcessSettings
         if (ObjectStorageAddress is not null)
         {
             arguments.Add($"storage={ObjectStorageAddress}");
+        }
+
+        if (PythonExecutable is not null)
+        {
+            arguments.Add($"python-executable={PythonExecutable}");
         }
 
         return arguments;
@@ -98,6 +109,7 @@ public sealed record WorkerProcessSettings
             WorkerManagerId = values.GetValueOrDefault("manager") ?? string.Empty,
             LogLevel = values.GetValueOrDefault("log-level") ?? "Information",
             LogPaths = values.GetValueOrDefault("log-paths") ?? "/dev/stdout",
+            PythonExecutable = values.GetValueOrDefault("python-executable") is { Length: > 0 } python ? python : null,
         };
     }
 

@@ -26,6 +26,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
 
     private readonly ProcessLauncher _launcher;
     private readonly string _logLevel;
+    private readonly string? _pythonExecutable;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly object _gate = new();
@@ -38,12 +39,15 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
     /// <summary>Processors in a row that died before they were ready (e.g. the storage is unreachable).</summary>
     private int _failedStarts;
 
-    public ProcessorProcessBackend(ProcessLauncher launcher, ILoggerFactory loggerFactory, string logLevel = "Information", TimeProvider? timeProvider = null)
+    /// <param name="pythonExecutable">the processors' Python interpreter (<c>--python-executable</c>); null: their default</param>
+    public ProcessorProcessBackend(
+        ProcessLauncher launcher, ILoggerFactory loggerFactory, string logLevel = "Information", TimeProvider? timeProvider = null, string? pythonExecutable = null)
     {
         ArgumentNullException.ThrowIfNull(launcher);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _launcher = launcher;
         _logLevel = logLevel;
+        _pythonExecutable = pythonExecutable;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = loggerFactory.CreateLogger<ProcessorProcessBackend>();
     }
@@ -253,7 +257,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
             return;
         }
 
-        var startInfo = _launcher.CreateStartInfo(ProcessorArguments.Build(_storageAddress.ToString(), _logLevel));
+        var startInfo = _launcher.CreateStartInfo(ProcessorArguments.Build(_storageAddress.ToString(), _logLevel, _pythonExecutable));
         try
         {
             _current = ProcessorHandle.Start(startInfo, _timeProvider, OnMessage, OnExit);

@@ -93,6 +93,7 @@ public static partial class NativeWorkerManager
             WorkerManagerId = options.Manager.WorkerManagerId,
             LogLevel = options.Logging.Level.ToString(),
             LogPaths = string.Join(',', options.Logging.Paths),
+            PythonExecutable = options.Worker.PythonExecutable,
         };
     }
 

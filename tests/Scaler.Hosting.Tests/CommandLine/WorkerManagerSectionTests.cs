@@ -120,6 +120,60 @@ public sealed class WorkerManagerSectionTests : IDisposable
     }
 
     [Fact]
+    public void Bind_PythonExecutable_FromFlagOrToml_DefaultNull()
+    {
+        var flat = _files.Write("flat.toml", "[[worker_manager]]\ntype = \"baremetal_native\"\npython_executable = \"/opt/py/bin/python3\"\n");
+        var grouped = _files.Write("grouped.toml", """
+            [[worker_manager]]
+            type = "symphony"
+            service_name = "svc"
+
+            [worker_manager.worker_config]
+            python_executable = "/opt/conda/bin/python"
+            """);
+        var native = NativeCommandLine();
+        var symphony = SymphonyCommandLine();
+
+        var none = native.Bind(native.Command.Parse("tcp://127.0.0.1:1"));
+        var fromFlag = native.Bind(native.Command.Parse("tcp://127.0.0.1:1 --python-executable /usr/bin/python3.12"));
+        var fromFile = native.Bind(native.Command.Parse($"tcp://127.0.0.1:1 -c {flat}"));
+        var flagOverFile = native.Bind(native.Command.Parse($"tcp://127.0.0.1:1 -c {flat} --python-executable python3.11"));
+        var fromGroup = symphony.Bind(symphony.Command.Parse($"tcp://127.0.0.1:1 -c {grouped}"));
+
+        Assert.Null(none.Worker.PythonExecutable);
+        Assert.Equal("/usr/bin/python3.12", fromFlag.Worker.PythonExecutable);
+        Assert.Equal("/opt/py/bin/python3", fromFile.Worker.PythonExecutable);
+        Assert.Equal("python3.11", flagOverFile.Worker.PythonExecutable);
+        Assert.Equal("/opt/conda/bin/python", fromGroup.Worker.PythonExecutable);
+    }
+
+    [Fact]
+    public void Bind_EmptyPythonExecutable_IsAnError()
+    {
+        var config = _files.Write("c.toml", "[[worker_manager]]\ntype = \"baremetal_native\"\npython_executable = \"\"\n");
+        var commandLine = NativeCommandLine();
+
+        var error = Assert.Throws<ConfigurationException>(() => commandLine.Bind(commandLine.Command.Parse($"tcp://127.0.0.1:1 -c {config}")));
+
+        Assert.Contains("'python_executable'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_PythonExecutable_SaysWhatItNeedsAndItsDefault()
+    {
+        foreach (var command in new[] { NativeCommandLine().Command, SymphonyCommandLine().Command })
+        {
+            var option = Assert.Single(command.Options, o => o.Name == "--python-executable");
+
+            Assert.Empty(option.Aliases);
+            Assert.Equal(
+                "Python interpreter that runs Python tasks (needs the cloudpickle package, and tblib for tracebacks; "
+                + "default: $SCALER_PYTHON_EXECUTABLE, else python3 on PATH)",
+                option.Description);
+        }
+    }
+
+    [Fact]
     public void Bind_NoEntryOfThatType_IsAnError()
     {
         var config = _files.Write("c.toml", "[[worker_manager]]\ntype = \"symphony\"\n");
