@@ -4,6 +4,7 @@ using System.Runtime.Loader;
 using Microsoft.Extensions.Logging;
 using Scaler.Hosting.Logging;
 using Scaler.Hosting.Options;
+using Scaler.Python.Runner;
 using Scaler.Symphony.Local;
 using Scaler.Symphony.Service;
 using Scaler.Symphony.Soam;
@@ -30,26 +31,29 @@ internal static class SoamLocalInstanceCommand
         command.Options.Add(assemblyOption);
         command.Options.Add(typeOption);
         command.SetAction((parseResult, cancellationToken) =>
-            RunAsync(parseResult.GetValue(assemblyOption), parseResult.GetValue(typeOption), cancellationToken));
+            RunAsync(parseResult.GetValue(assemblyOption), parseResult.GetValue(typeOption), null, cancellationToken));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string? assemblyPath, string? typeName, CancellationToken cancellationToken)
+    /// <param name="pythonExecutable">the Scaler task service's Python interpreter; null: <c>$SCALER_PYTHON_EXECUTABLE</c>, else python3</param>
+    internal static async Task<int> RunAsync(string? assemblyPath, string? typeName, string? pythonExecutable, CancellationToken cancellationToken)
     {
         var (fromEngine, toEngine) = StandardPipes.Open();
         Console.SetOut(Console.Error);
         Console.SetIn(TextReader.Null);
         using var loggerFactory = ScalerLogging.CreateFactory(
             LoggingOptions.Default with { Paths = [LoggingOptions.StandardError] }, "soam-instance");
-        var service = CreateService(assemblyPath, typeName, loggerFactory.CreateLogger<ScalerTaskService>());
+        var service = CreateService(assemblyPath, typeName, pythonExecutable, loggerFactory.CreateLogger<ScalerTaskService>());
         return await LocalInstanceHost.RunAsync(service, fromEngine, toEngine, cancellationToken).ConfigureAwait(false);
     }
 
-    private static ServiceContainer CreateService(string? assemblyPath, string? typeName, ILogger logger)
+    private static ServiceContainer CreateService(string? assemblyPath, string? typeName, string? pythonExecutable, ILogger logger)
     {
         if (typeName is null)
         {
-            return new ScalerTaskService(logger);
+            // The Symphony worker manager passes its --python-executable to the engine's instances as
+            // SCALER_PYTHON_EXECUTABLE, which Resolve reads when no interpreter is given here.
+            return new ScalerTaskService(logger, PythonRunnerOptions.Resolve(pythonExecutable));
         }
 
         var assembly = assemblyPath is null

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Scaler.Hosting.Sections;
 using Scaler.IO.Addressing;
+using Scaler.Python.Runner;
 using Scaler.Symphony.Ibm;
 using Scaler.Symphony.Local;
 using Scaler.Symphony.Soam;
@@ -83,9 +84,31 @@ public static partial class SymphonyWorkerManager
             kind,
             options.SoamLibraryPath,
             Environment.GetEnvironmentVariable("SOAM_HOME"),
-            () => new LocalSoamApi(
-                [LocalApplicationProfile.ForScaler(options.ServiceName, options.Manager.MaxTaskConcurrency)], loggerFactory),
+            () => new LocalSoamApi([LocalProfile(options)], loggerFactory),
             loggerFactory.CreateLogger(typeof(SoamBackendSelector)));
+    }
+
+    /// <summary>
+    /// The local engine's profile: Scaler's (<see cref="LocalApplicationProfile.ForScaler"/>), whose
+    /// <c>scaler-cli soam-local-instance</c> processes get <c>--python-executable</c>, when given, as their
+    /// <c>SCALER_PYTHON_EXECUTABLE</c> (otherwise they inherit this process's environment).
+    /// </summary>
+    public static LocalApplicationProfile LocalProfile(SymphonyWorkerManagerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var command = LocalServiceCommand.ScalerCli();
+        if (options.Worker.PythonExecutable is { } python)
+        {
+            command = command with
+            {
+                Environment = new Dictionary<string, string>(command.Environment, StringComparer.Ordinal)
+                {
+                    [PythonRunnerOptions.ExecutableVariable] = python,
+                },
+            };
+        }
+
+        return LocalApplicationProfile.ForScaler(options.ServiceName, options.Manager.MaxTaskConcurrency, command);
     }
 
     /// <summary>The provisioner of the one Symphony worker, with the agent and backend settings from the options.</summary>

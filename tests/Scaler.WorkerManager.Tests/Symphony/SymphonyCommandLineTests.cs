@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Scaler.Hosting.Configuration;
 using Scaler.Hosting.Sections;
+using Scaler.Python.Runner;
+using Scaler.Symphony.Local;
+using Scaler.WorkerManager.Symphony;
 
 namespace Scaler.WorkerManager.Tests.Symphony;
 
@@ -63,6 +66,22 @@ public sealed class SymphonyCommandLineTests : IDisposable
 
         Assert.Contains("'worker_manager_id'", error.Message, StringComparison.Ordinal);
         Assert.Contains("must not be empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LocalProfile_PassesThePythonExecutableToItsInstancesAsTheirEnvironment()
+    {
+        var with = SymphonyCluster.Bind("tcp://127.0.0.1:8516 -sn svc -mtc 2 --soam-backend local --python-executable /opt/py/bin/python3");
+        var without = SymphonyCluster.Bind("tcp://127.0.0.1:8516 -sn svc -mtc 2 --soam-backend local");
+
+        var profile = SymphonyWorkerManager.LocalProfile(with);
+
+        Assert.Equal("svc", profile.ApplicationName);
+        Assert.Equal(2, profile.MaxInstances);
+        Assert.Contains(LocalServiceCommand.InstanceSubcommand, profile.ServiceCommand.Arguments);
+        Assert.Equal("/opt/py/bin/python3", profile.ServiceCommand.Environment[PythonRunnerOptions.ExecutableVariable]);
+        Assert.Equal("SCALER_PYTHON_EXECUTABLE", PythonRunnerOptions.ExecutableVariable);
+        Assert.False(SymphonyWorkerManager.LocalProfile(without).ServiceCommand.Environment.ContainsKey(PythonRunnerOptions.ExecutableVariable));
     }
 
     [Fact]
