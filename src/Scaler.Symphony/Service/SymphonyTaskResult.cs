@@ -51,6 +51,10 @@ public sealed class SymphonyTaskResult
         return new SymphonyTaskResult(SymphonyTaskResultKind.Failed, error.ToBytes(), FirstLayoutVersion);
     }
 
+    /// <summary>A failed result whose payload is already an error in the client's format (a pickled exception for a Python task).</summary>
+    public static SymphonyTaskResult Failure(ReadOnlyMemory<byte> errorPayload) =>
+        new(SymphonyTaskResultKind.Failed, errorPayload, LayoutVersion);
+
     public static SymphonyTaskResult FromOutcome(TaskOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);

@@ -22,7 +22,7 @@ namespace Scaler.Worker.Processors;
 public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
 {
     /// <summary>The error type name of a task whose processor died.</summary>
-    public const string ProcessorDiedErrorType = "Scaler.Worker.ProcessorDiedException";
+    public const string ProcessorDiedErrorType = WorkerFailure.ProcessorDiedTypeName;
 
     private readonly ProcessLauncher _launcher;
     private readonly string _logLevel;
@@ -433,8 +433,9 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         }
     }
 
+    /// <summary>The task ends as if its processor had died; the agent writes the error in the format of the task's client.</summary>
     private static TaskCompletion Failure(TaskMessage task, string message) =>
-        TaskCompletion.WithPayload(task.TaskId, TaskResultType.Failed, new RemoteError(ProcessorDiedErrorType, message, string.Empty).ToBytes());
+        TaskCompletion.FailedByWorker(task.TaskId, new WorkerFailure(WorkerFailureKind.ProcessorDied, message));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} processor(s) in a row died before they were ready; next start in {Seconds} s")]
     private static partial void LogRestartDelayed(ILogger logger, int count, double seconds);

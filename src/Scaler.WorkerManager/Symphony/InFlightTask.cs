@@ -1,4 +1,5 @@
 using Scaler.Protocol.Messages;
+using Scaler.Worker.Execution;
 
 namespace Scaler.WorkerManager.Symphony;
 
@@ -47,6 +48,12 @@ internal sealed class InFlightTask(TaskMessage task, string key)
 
     /// <summary>SHA-256 of the code assemblies whose bytes the latest envelope carried.</summary>
     public IReadOnlyList<string> CodeCarried { get; set; } = [];
+
+    /// <summary>The client's language, known once the serializer object is fetched: it picks the task's contract.</summary>
+    public TaskLanguage Language { get; set; }
+
+    /// <summary>For a Python task: its client uses the reference's default serializer (cloudpickle both ways).</summary>
+    public bool ReferenceDefaultSerializer { get; set; }
 
     /// <summary>How many sessions were lost while this task was in them.</summary>
     public int SessionLosses { get; set; }

@@ -6,6 +6,7 @@ using Scaler.IO.Threading;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
+using Scaler.Python.Pickles;
 using Scaler.Symphony.Local;
 using Scaler.Symphony.Service;
 using Scaler.Symphony.Soam;
@@ -40,6 +41,9 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
     private readonly List<InFlightTask> _waiting = [];
     private readonly List<InFlightTask> _ready = [];
     private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _code = new(StringComparer.Ordinal);
+
+    /// <summary>Whether each Python client's serializer object is the reference's default serializer, by object ID.</summary>
+    private readonly ConcurrentDictionary<ObjectId, bool> _defaultSerializers = new();
 
     /// <summary>The code list of each function object (read once per function, not once per task), by object ID.</summary>
     private readonly ConcurrentDictionary<ObjectId, IReadOnlyList<CodeAssemblyReference>> _functionCode = new();
@@ -323,7 +327,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         {
             LogPrepareFailed(_logger, entry.Key, e.Message);
             PreparationEnded(entry, input: null);
-            Complete(entry, TaskResultType.Failed, RemoteError.FromException(e).ToBytes());
+            Complete(entry, TaskResultType.Failed, ErrorPayload(entry, RemoteError.FromException(e)));
             return;
         }
 
@@ -371,6 +375,16 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         var function = await functionFetch.ConfigureAwait(TurnContext.IsCurrent);
         var arguments = await Task.WhenAll(argumentFetches).ConfigureAwait(TurnContext.IsCurrent);
 
+        entry.Language = TaskLanguages.Detect(serializer.Span);
+        if (entry.Language == TaskLanguage.Python)
+        {
+            // A Python client's task travels in the reference's contract (PythonSoamContract), with no code to carry.
+            entry.ReferenceDefaultSerializer = IsReferenceDefaultSerializer(ObjectId.ForSerializer(owner), serializer);
+            entry.OmittedCode = false;
+            entry.CodeCarried = [];
+            return PythonSoamContract.BuildInput(serializer, entry.ReferenceDefaultSerializer, function, arguments);
+        }
+
         var functionId = ObjectId.FromBytes(task.FuncObjectId);
         if (!_functionCode.TryGetValue(functionId, out var references))
         {
@@ -411,6 +425,26 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         entry.CodeCarried = carried;
         return new SymphonyTaskEnvelope(serializer, function, arguments, code, SymphonyEnvelopeFlags.ResolvesCodeByHash).Encode();
     }
+
+    /// <summary>Whether a client's serializer object is the reference's default one; read once per serializer object.</summary>
+    private bool IsReferenceDefaultSerializer(ObjectId serializerId, ReadOnlyMemory<byte> serializer)
+    {
+        if (_defaultSerializers.TryGetValue(serializerId, out var known))
+        {
+            return known;
+        }
+
+        if (_defaultSerializers.Count >= ObjectFetchCache.DefaultCapacity)
+        {
+            _defaultSerializers.Clear();
+        }
+
+        return _defaultSerializers[serializerId] = PythonPickles.IsReferenceDefaultSerializer(serializer);
+    }
+
+    /// <summary>A failure the backend reports, in the format of the task's client (a pickled exception for a Python client).</summary>
+    private static ReadOnlyMemory<byte> ErrorPayload(InFlightTask entry, RemoteError error) =>
+        entry.Language == TaskLanguage.Python ? PythonSoamContract.Failure(error.Message) : error.ToBytes();
 
     private void Send(InFlightTask entry)
     {
@@ -497,6 +531,13 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
             return;
         }
 
+        if (entry.Language == TaskLanguage.Python)
+        {
+            var (type, resultObject) = PythonSoamContract.ReadOutput(completion.Output, entry.ReferenceDefaultSerializer, completion.TaskId);
+            Complete(entry, type, resultObject);
+            return;
+        }
+
         SymphonyTaskResult result;
         try
         {
@@ -510,7 +551,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 typeof(InvalidDataException).FullName!,
                 $"Symphony task {completion.TaskId} returned an output that is not a Scaler task result: {e.Message}",
                 string.Empty);
-            Complete(entry, TaskResultType.Failed, error.ToBytes());
+            Complete(entry, TaskResultType.Failed, ErrorPayload(entry, error));
             return;
         }
 
@@ -555,7 +596,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 typeof(InvalidDataException).FullName!,
                 $"the Symphony service answered code-missing ({missing}) for SOAM task {completion.TaskId}, which carried the bytes of every code assembly",
                 string.Empty);
-            Complete(entry, TaskResultType.Failed, error.ToBytes());
+            Complete(entry, TaskResultType.Failed, ErrorPayload(entry, error));
             return;
         }
 
@@ -594,7 +635,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 + $"application {_options.ApplicationName}): {detail}",
             embedded?.StackTrace ?? soam?.StackTrace ?? string.Empty);
         LogTaskFailedInSymphony(_logger, entry.Key, completion.TaskId, detail ?? "no reason given");
-        Complete(entry, TaskResultType.Failed, error.ToBytes());
+        Complete(entry, TaskResultType.Failed, ErrorPayload(entry, error));
     }
 
     /// <summary>
@@ -772,7 +813,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
                 $"the task's IBM Spectrum Symphony session was lost {entry.SessionLosses} times (last: session "
                     + $"{session.Session.SessionId}: {reason}); giving up",
                 string.Empty);
-            Complete(entry, TaskResultType.Failed, error.ToBytes());
+            Complete(entry, TaskResultType.Failed, ErrorPayload(entry, error));
         }
     }
 
