@@ -75,6 +75,32 @@ def _install_reference_serializer_modules():
 DefaultSerializer = _install_reference_serializer_modules()
 
 
+# The exceptions of the reference's scaler/utility/exceptions.py, which a reference client has installed: workers
+# (theirs and ours) send some of them, pickled by name, as failed tasks' results.
+_REFERENCE_EXCEPTIONS = [
+    "TaskNotFoundError", "WorkerDiedError", "NoWorkerError", "DisconnectedError", "ProcessorDiedError",
+    "TaskExceptionNotSerializableError", "DeserializeObjectError", "MissingObjects", "ClientCancelledException",
+    "ClientShutdownException", "ClientQuitException", "ObjectStorageException", "CapnpDeserializationError",
+]
+
+
+def _install_reference_exception_modules():
+    """Registers scaler.utility.exceptions with the reference's exception classes, as a reference client has it."""
+    names = ["scaler", "scaler.utility", "scaler.utility.exceptions"]
+    for name in names:
+        if name not in sys.modules:
+            module = types.ModuleType(name)
+            if name != names[-1]:
+                module.__path__ = []
+            sys.modules[name] = module
+    for parent, child in zip(names, names[1:]):
+        setattr(sys.modules[parent], child.rsplit(".", 1)[1], sys.modules[child])
+    exceptions = sys.modules[names[-1]]
+    for name in _REFERENCE_EXCEPTIONS:
+        if not hasattr(exceptions, name):
+            setattr(exceptions, name, type(name, (Exception,), {"__module__": names[-1], "__qualname__": name}))
+
+
 def _b64(data):
     return base64.b64encode(data).decode("ascii")
 
@@ -151,6 +177,7 @@ def _decode_one(result):
 
 
 def decode(request):
+    _install_reference_exception_modules()
     try:
         from tblib import pickling_support  # the reference client's environment has tblib
 

@@ -41,7 +41,7 @@ public sealed partial class WorkerManagerRunner
             _loggerFactory.CreateLogger<YmqConnector>());
         await using (connector.ConfigureAwait(false))
         {
-            LogStarted(_logger, Identity, _options.SchedulerAddress.ToString());
+            LogStarted(_logger, _options.WorkerManagerId, Identity, _options.SchedulerAddress.ToString());
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
             var heartbeats = HeartbeatLoopAsync(connector, stop.Token);
             try
@@ -127,8 +127,8 @@ public sealed partial class WorkerManagerRunner
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "worker manager {Identity} connecting to scheduler at {Address}")]
-    private static partial void LogStarted(ILogger logger, string identity, string address);
+    [LoggerMessage(Level = LogLevel.Information, Message = "worker manager {WorkerManagerId} ({Identity}) connecting to scheduler at {Address}")]
+    private static partial void LogStarted(ILogger logger, string workerManagerId, string identity, string address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "worker manager {Identity} stopped")]
     private static partial void LogStopped(ILogger logger, string identity);

@@ -57,12 +57,12 @@ internal sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>A cluster with a fixed native worker manager of <paramref name="workers"/> workers, all connected.</summary>
-    public static async Task<LocalCluster> StartFixedAsync(int workers)
+    public static async Task<LocalCluster> StartFixedAsync(int workers, params string[] managerArguments)
     {
         var cluster = await StartSchedulerAsync();
         try
         {
-            cluster.StartManager("fixed", workers);
+            cluster.StartManager("fixed", workers, managerArguments);
             await cluster.WaitForWorkersAsync(workers, StartBound);
             return cluster;
         }
@@ -73,13 +73,32 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    public void StartManager(string mode, int maxTaskConcurrency)
+    public void StartManager(string mode, int maxTaskConcurrency, params string[] extraArguments)
     {
         Manager = CliProcess.Start(
+        [
             "worker-manager", "baremetal_native", Address,
             "--worker-manager-id", $"e2e-{mode}",
             "--mode", mode,
-            "--max-task-concurrency", maxTaskConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            "--max-task-concurrency", maxTaskConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. extraArguments,
+        ]);
+    }
+
+    /// <summary>
+    /// The Symphony worker manager as the page starts it (<c>symphony ADDRESS --service-name ... --max-task-concurrency
+    /// N</c>, no <c>-wmi</c>) on the built-in local SOAM engine; its one worker starts when the scheduler asks for it.
+    /// </summary>
+    public void StartSymphonyManager(int maxTaskConcurrency, params string[] extraArguments)
+    {
+        Manager = CliProcess.Start(
+        [
+            "worker-manager", "symphony", Address,
+            "--service-name", "MyScalerService",
+            "--max-task-concurrency", maxTaskConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--soam-backend", "local",
+            .. extraArguments,
+        ]);
     }
 
     /// <summary>Waits until the scheduler has logged <paramref name="count"/> worker connections in all.</summary>
