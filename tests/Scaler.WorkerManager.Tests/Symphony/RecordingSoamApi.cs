@@ -105,17 +105,19 @@ internal sealed class RecordingSoamApi(LocalSoamApi inner, string? backendName =
 
     private void RecordInput(string sessionId, string taskId, ReadOnlyMemory<byte> input, bool inTurn)
     {
-        var envelope = SymphonyTaskEnvelope.Decode(input);
+        // A Python task's input is a pickle, not an envelope: it carries no code.
+        var carriesCode = !input.Span.StartsWith("SCLRSYMT"u8) || SymphonyTaskEnvelope.Decode(input).CodeAssemblies.All(c => c.HasBytes);
         lock (_gate)
         {
-            _inputs.Add((Key(sessionId, taskId), envelope.CodeAssemblies.All(c => c.HasBytes)));
+            _inputs.Add((Key(sessionId, taskId), carriesCode));
             _sentInTurn.Add(inTurn);
         }
     }
 
     private void RecordOutput(string sessionId, TaskOutputHandle output)
     {
-        if (!output.IsSuccessful)
+        // A reference Python service answers a bare pickle, which is not recorded.
+        if (!output.IsSuccessful || !output.PopulateTaskOutput().Span.StartsWith("SCLRSYMR"u8))
         {
             return;
         }
