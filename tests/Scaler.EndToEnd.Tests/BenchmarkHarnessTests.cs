@@ -7,7 +7,8 @@ namespace Scaler.EndToEnd.Tests;
 /// <summary>
 /// The benchmark suite's harness (bench/Scaler.Benchmarks/Suite) on a tiny size: workloads 1-3 against real
 /// scaler-cli processes, then workload 4 (workloads 1 and 2 through the Symphony worker manager on the local SOAM
-/// engine, beside baremetal_native), no Dask, no object storage or scale workload. Checks the table, not the speed.
+/// engine, beside baremetal_native), workload 7 (Python tasks through both), no Dask, no object storage or scale
+/// workload. Checks the table, not the speed.
 /// </summary>
 public sealed class BenchmarkHarnessTests
 {
@@ -73,6 +74,15 @@ public sealed class BenchmarkHarnessTests
         var nativeThroughput = rows.Single(r => r[0].StartsWith("W1", StringComparison.Ordinal) && r[1] == "throughput")[3];
         Assert.Equal(nativeThroughput, symphony.Single(r => r[1].StartsWith("throughput, baremetal_native", StringComparison.Ordinal))[3]);
         Assert.DoesNotContain(rows, r => r[0].StartsWith("W6", StringComparison.Ordinal));
+
+        // W7: Python tasks through both managers, the first run on a fresh stack beside the warm figure.
+        var python = rows.Where(r => r[0].StartsWith("W7", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            ["baremetal_native (2), first run on a fresh stack", "baremetal_native (2), warm", "symphony (2), first run on a fresh stack", "symphony (2), warm"],
+            python.Select(r => r[1]));
+        Assert.All(python, r => Assert.True(
+            double.TryParse(r[3], NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value > 0,
+            $"{r[0]} {r[1]}: '{r[3]}' is not a positive number"));
     }
 
     private static string[] Cells(string line) => line.Trim('|').Split('|').Select(c => c.Trim()).ToArray();

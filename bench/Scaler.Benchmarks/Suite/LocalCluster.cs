@@ -49,7 +49,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         SymphonyLocal,
     }
 
-    public static LocalCluster Start(string cli, int workers, Manager manager = Manager.BaremetalNative)
+    public static LocalCluster Start(string cli, int workers, Manager manager = Manager.BaremetalNative, params string[] managerArguments)
     {
         var cluster = new LocalCluster(FreePorts.FindConsecutive(3));
         try
@@ -62,7 +62,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 cluster._children.Add(ChildProcess.Start(cli,
                 [
                     "worker-manager", "symphony", cluster.SchedulerAddress, "-wmi", "bench-symphony", "-osa", cluster.ObjectStorageAddress,
-                    "--service-name", "ScalerBench", "--soam-backend", "local", "-mtc", concurrency, "-ll", "WARNING",
+                    "--service-name", "ScalerBench", "--soam-backend", "local", "-mtc", concurrency, "-ll", "WARNING", .. managerArguments,
                 ]));
             }
             else if (workers > 0)
@@ -70,7 +70,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 cluster._children.Add(ChildProcess.Start(cli,
                 [
                     "worker-manager", "baremetal_native", cluster.SchedulerAddress, "-wmi", "bench", "-osa", cluster.ObjectStorageAddress,
-                    "--mode", "fixed", "-mtc", concurrency, "-ll", "WARNING",
+                    "--mode", "fixed", "-mtc", concurrency, "-ll", "WARNING", .. managerArguments,
                 ]));
             }
         }

@@ -37,8 +37,13 @@ public sealed class SuiteOptions
     /// <summary>Path of bench/dask_bench.py; null skips Dask.</summary>
     public string? DaskScript { get; init; }
 
-    /// <summary>The Python interpreter that has Dask distributed (Debian's python3-distributed lives under /usr/bin/python3).</summary>
-    public string Python { get; init; } = "python3";
+    /// <summary>
+    /// The Python interpreter that has Dask distributed and cloudpickle (Debian's python3-distributed and
+    /// python3-cloudpickle live under /usr/bin/python3, which need not be the first python3 on PATH).
+    /// </summary>
+    public string Python { get; init; } = DefaultPython;
+
+    private static string DefaultPython => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
     /// <summary>Directory for suite.json and suite.md; null writes nothing.</summary>
     public string? OutputDirectory { get; init; }
@@ -73,7 +78,7 @@ public sealed class SuiteOptions
             FakeWorkers = quick ? 50 : 200,
             DaskScript = Value("--dask"),
             OutputDirectory = Value("--out"),
-            Python = Value("--python") ?? "python3",
+            Python = Value("--python") ?? DefaultPython,
         };
     }
 }

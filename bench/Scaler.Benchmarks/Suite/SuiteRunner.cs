@@ -75,6 +75,7 @@ public static class SuiteRunner
         }
 
         figures.AddRange(await RunSymphonyAsync(options, figures, log, ct));
+        figures.AddRange(await RunPythonAsync(options, D("w1_tasks_per_s"), log, ct));
 
         if (options.ObjectStorage)
         {
@@ -154,6 +155,60 @@ public static class SuiteRunner
             new Figure(w2, $"efficiency, baremetal_native ({Workers})", "%", nativeEfficiency, null, "-", HigherIsBetter: true),
             new Figure(w2, "symphony / native", "ratio", Ratio(efficiency, nativeEfficiency), null, ">= 0.5", HigherIsBetter: true),
         ];
+    }
+
+    /// <summary>
+    /// W7: <see cref="SuiteOptions.TinyTasks"/> tiny Python tasks as the reference Python client sends them, through
+    /// 2 baremetal_native workers and through the Symphony worker manager (local engine, max-task-concurrency 2), each
+    /// on a stack started for it: the first run (a fresh stack, so it includes starting the Python runners) beside the
+    /// median of <see cref="SuiteOptions.Repeats"/> runs after two more. Dask's workload 1 (tiny Python tasks on its
+    /// LocalCluster) is shown beside them; the reference's own Python worker cannot be built here (docs/benchmarks.md).
+    /// </summary>
+    private static async Task<IReadOnlyList<Figure>> RunPythonAsync(SuiteOptions options, double? daskTinyTasksPerSecond, TextWriter log, CancellationToken ct)
+    {
+        var script = new PythonClient.ReferenceClientObjects(options.Python);
+        PythonClient.PythonTaskObjects objects;
+        try
+        {
+            objects = await PythonWorkload.MakeObjectsAsync(script, options.TinyTasks, ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            log.WriteLine($"scaler: W7 skipped, no Python with cloudpickle at {options.Python}: {e.Message}");
+            return [];
+        }
+
+        var figures = new List<Figure>();
+        var workload = $"W7 Python: {options.TinyTasks:N0} tiny tasks";
+        foreach (var (manager, name) in new[] { (LocalCluster.Manager.BaremetalNative, "baremetal_native (2)"), (LocalCluster.Manager.SymphonyLocal, "symphony (2)") })
+        {
+            log.WriteLine($"scaler: W7 starting a stack with {name} for Python tasks");
+            await using var cluster = LocalCluster.Start(options.CliPath, Workers, manager, "--python-executable", script.Interpreter);
+            var rates = new List<double>();
+            for (var run = 1; run <= options.Repeats + 3; run++)
+            {
+                var cpuBefore = cluster.CpuSeconds();
+                var result = await PythonWorkload.RunAsync(cluster.SchedulerAddress, objects, ct);
+                var rate = options.TinyTasks / result.TotalSeconds;
+                log.WriteLine($"  W7 {name} run {run}{(run == 1 ? " (first on a fresh stack)" : run <= 3 ? " (warm-up)" : string.Empty)}: "
+                    + $"store {result.StoreSeconds:0.000} s, run {result.RunSeconds:0.000} s ({rate:N0} tasks/s)");
+                log.WriteLine($"    CPU us/task: {LocalCluster.PerTask(cpuBefore, cluster.CpuSeconds(), options.TinyTasks)}");
+                cluster.ThrowIfAnyExited();
+                if (run == 1)
+                {
+                    figures.Add(new Figure(workload, $"{name}, first run on a fresh stack", "tasks/s", rate, daskTinyTasksPerSecond, "-", HigherIsBetter: true));
+                }
+                else if (run > 3)
+                {
+                    rates.Add(rate);
+                }
+            }
+
+            figures.Add(new Figure(workload, $"{name}, warm", "tasks/s", Stats.Median(rates), daskTinyTasksPerSecond, ">= 10x the reference Python worker", HigherIsBetter: true));
+            log.WriteLine($"  W7 {name}: the last task's value is {await PythonWorkload.LastValueAsync(script, cluster.SchedulerAddress, objects, ct)}");
+        }
+
+        return figures;
     }
 
     /// <summary>
