@@ -31,8 +31,13 @@ FAILED = 1
 _PARENT_POLL_SECONDS = 1.0
 
 
+# A task that took longer than this has its answer sent at once; faster ones wait for the burst they came in.
+_FLUSH_AFTER_SECONDS = 0.001
+
+
 def main() -> int:
     channel_in, channel_out = _take_channel()
+    reader = channel.FrameReader(channel_in)
     writer = channel.FrameWriter(channel_out)
     _die_with_parent()
     # The host owns this process's lifetime; a Ctrl-C sent to the terminal's process group must not end it.
@@ -66,10 +71,14 @@ def main() -> int:
 
     runner = _TaskRunner(python_version, cloudpickle)
     while True:
-        frame = channel.read_frame(channel_in)
+        if not reader.has_frame():
+            # About to wait for the host: whatever is answered goes now, in one write.
+            writer.flush()
+        frame = reader.read_frame()
         if frame is None:
             return 0
         kind, body = frame
+        started = time.monotonic()
         if kind == channel.RUN_TASK:
             answer = runner.run_task(channel.BodyReader(body))
         elif kind == channel.RUN_SOAM_TASK:
@@ -81,7 +90,8 @@ def main() -> int:
             raise channel.ChannelError(f"unknown frame kind {kind}")
         status, payload, error_text, cpu_seconds = answer
         max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        writer.write(channel.RESULT, ("u8", status), payload, error_text, ("f64", cpu_seconds), ("u64", max_rss))
+        slow = time.monotonic() - started > _FLUSH_AFTER_SECONDS
+        writer.write(channel.RESULT, ("u8", status), payload, error_text, ("f64", cpu_seconds), ("u64", max_rss), flush=slow or writer.pending >= 64)
 
 
 class _TaskRunner:
@@ -186,7 +196,7 @@ def _describe(error, task_id):
 
 def _take_channel():
     """Keeps the real stdin/stdout for frames; user code gets /dev/null for stdin and stderr for stdout."""
-    channel_in = os.fdopen(os.dup(0), "rb", buffering=1 << 16)
+    channel_in = os.dup(0)
     channel_out = os.fdopen(os.dup(1), "wb", buffering=1 << 16)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)

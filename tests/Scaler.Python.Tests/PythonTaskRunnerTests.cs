@@ -90,6 +90,57 @@ public sealed class PythonTaskRunnerTests : IDisposable
     }
 
     [Fact]
+    public void RunTasks_ABatchWhoseSecondTaskKillsTheRunner_FailsThatTaskOnly_AndRunsTheRestInANewRunner()
+    {
+        var (serializer, functions, arguments) = Make("import os\ndef die(code):\n    os._exit(code)\n", "die", null, "5");
+        var square = Request(SquareId, GoldenObjects.Square, GoldenObjects.Seven);
+
+        var outcomes = _runner.RunTasks([square, Request(Id(12), functions[0], arguments[0], serializer), square, square]).ToList();
+
+        Assert.Equal(
+            [PythonTaskStatus.Succeeded, PythonTaskStatus.RunnerDied, PythonTaskStatus.Succeeded, PythonTaskStatus.Succeeded],
+            outcomes.Select(o => o.Status));
+        Assert.Contains("exit code 5", outcomes[1].ErrorText, StringComparison.Ordinal);
+        Assert.All(outcomes.Where(o => o.Succeeded), o => Assert.Equal("49", Load(o.Payload)));
+    }
+
+    [Fact]
+    public void RunTasks_AFastTasksResultArrivesWhileTheSlowTaskAfterItStillRuns()
+    {
+        // The slow task waits until the file exists (at most 30 s); the test creates it only once it has the fast
+        // task's result. Were that result held back until the batch ends, the slow task would report "not released".
+        var release = Path.Combine(Path.GetTempPath(), $"scaler-release-{Guid.NewGuid():N}");
+        var source = "import os, time\n"
+            + "def wait_for_release(seconds):\n"
+            + "    deadline = time.monotonic() + seconds\n"
+            + $"    while not os.path.exists({System.Text.Json.JsonSerializer.Serialize(release)}):\n"
+            + "        if time.monotonic() > deadline:\n"
+            + "            return 'not released'\n"
+            + "        time.sleep(0.01)\n"
+            + "    return 'released'\n";
+        var (serializer, functions, arguments) = Make(source, "wait_for_release", null, "30");
+
+        // Warmed up, the fast task takes well under the runner's 1 ms "slow task" bound, so only the late flush can send it.
+        Assert.True(_runner.RunTask("w"u8, SerializerId, GoldenObjects.Serializer, SquareId, GoldenObjects.Square, [GoldenObjects.Seven]).Succeeded);
+        try
+        {
+            using var outcomes = _runner.RunTasks(
+                [Request(SquareId, GoldenObjects.Square, GoldenObjects.Seven), Request(Id(13), functions[0], arguments[0], serializer)]).GetEnumerator();
+
+            Assert.True(outcomes.MoveNext());
+            Assert.Equal("49", Load(outcomes.Current.Payload));
+            File.WriteAllText(release, "go");
+            Assert.True(outcomes.MoveNext());
+            Assert.Equal("released", Load(outcomes.Current.Payload));
+            Assert.False(outcomes.MoveNext());
+        }
+        finally
+        {
+            File.Delete(release);
+        }
+    }
+
+    [Fact]
     public void RunTask_FunctionObjectThatDoesNotLoad_IsADeserializeObjectErrorNamingTheCause_AndTheRunnerGoesOn()
     {
         var broken = GoldenObjects.Square[..^20];
@@ -194,6 +245,9 @@ public sealed class PythonTaskRunnerTests : IDisposable
     }
 
     private static byte[] Id(byte value) => Enumerable.Repeat(value, 32).ToArray();
+
+    private static PythonTaskRequest Request(byte[] functionId, byte[] function, byte[] argument, byte[]? serializer = null) =>
+        new("t"u8.ToArray(), SerializerId, serializer ?? GoldenObjects.Serializer, functionId, function, [argument]);
 
     /// <summary>Objects as the reference client makes them, for functions defined in <paramref name="source"/>.</summary>
     private static (byte[] Serializer, byte[][] Functions, byte[][] Arguments) Make(string source, string first, string? second, string argument)

@@ -15,7 +15,7 @@ namespace Scaler.Python.Runner;
 /// </summary>
 /// <remarks>
 /// Calls block until the task ends: callers run them where user code may block (a processor's task loop, a service
-/// instance's <c>OnInvoke</c>). Serializer and function objects are sent to the runner once per object ID, and the
+/// instance's <c>OnInvoke</c>). One caller at a time: a second concurrent call throws. Serializer and function objects are sent to the runner once per object ID, and the
 /// runner keeps them loaded, as the reference processor keeps them in its object cache; after
 /// <see cref="MaxKeptObjects"/> the runner is told to forget them all.
 /// </remarks>
@@ -33,8 +33,8 @@ public sealed partial class PythonTaskRunner : IDisposable
     private readonly ILogger _logger;
     private readonly TextWriter _stderr;
     private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
     private readonly HashSet<string> _sentObjects = new(StringComparer.Ordinal);
+    private readonly RunnerFrames.FrameBuffer _frames = new();
 
     private Process? _process;
     private Stream? _toRunner;
@@ -43,6 +43,7 @@ public sealed partial class PythonTaskRunner : IDisposable
     private string? _unavailable;
     private long _unavailableSince;
     private bool _disposed;
+    private int _busy;
 
     /// <param name="options">The interpreter and start bound.</param>
     /// <param name="logger">Where starts, deaths and failures are logged.</param>
@@ -71,35 +72,19 @@ public sealed partial class PythonTaskRunner : IDisposable
         ReadOnlyMemory<byte> serializerObject,
         ReadOnlySpan<byte> functionId,
         ReadOnlyMemory<byte> functionObject,
-        IReadOnlyList<ReadOnlyMemory<byte>> argumentObjects)
+        IReadOnlyList<ReadOnlyMemory<byte>> argumentObjects) =>
+        RunTasks([new PythonTaskRequest(taskId.ToArray(), serializerId.ToArray(), serializerObject, functionId.ToArray(), functionObject, argumentObjects)]).Single();
+
+    /// <summary>
+    /// Runs a batch of Scaler tasks in order: they are sent to the runner in one write and their outcomes come back,
+    /// one per task, as each ends (the runner answers a burst of fast tasks in one write, a slow task's at once).
+    /// When the runner dies, the task it ran fails with <see cref="PythonTaskStatus.RunnerDied"/> and the tasks after
+    /// it run in a new runner. Enumerate the outcomes to the end: the runner is not free until then.
+    /// </summary>
+    public IEnumerable<PythonTaskOutcome> RunTasks(IReadOnlyList<PythonTaskRequest> tasks)
     {
-        ArgumentNullException.ThrowIfNull(argumentObjects);
-        var id = taskId.ToArray();
-        var serializerKey = Convert.ToHexString(serializerId);
-        var functionKey = Convert.ToHexString(functionId);
-        var serializerIdBytes = serializerId.ToArray();
-        var functionIdBytes = functionId.ToArray();
-        return Run(id, (forget, stream) =>
-        {
-            if (forget)
-            {
-                new RunnerFrames.Builder(RunnerFrames.Forget, 0).WriteTo(stream);
-            }
-
-            var frame = new RunnerFrames.Builder(RunnerFrames.RunTask, 64 + argumentObjects.Sum(a => a.Length + 4))
-                .Blob(id)
-                .Blob(serializerIdBytes)
-                .Blob(_sentObjects.Add(serializerKey) ? serializerObject.Span : [])
-                .Blob(functionIdBytes)
-                .Blob(_sentObjects.Add(functionKey) ? functionObject.Span : [])
-                .U32((uint)argumentObjects.Count);
-            foreach (var argument in argumentObjects)
-            {
-                frame.Blob(argument.Span);
-            }
-
-            frame.WriteTo(stream);
-        });
+        ArgumentNullException.ThrowIfNull(tasks);
+        return Run(tasks.Count, (first, frames) => WriteTasks(tasks, first, frames), i => tasks[i].TaskId.Span);
     }
 
     /// <summary>
@@ -109,46 +94,122 @@ public sealed partial class PythonTaskRunner : IDisposable
     public PythonTaskOutcome RunSoamTask(ReadOnlySpan<byte> taskId, ReadOnlyMemory<byte> input)
     {
         var id = taskId.ToArray();
-        return Run(id, (forget, stream) =>
-            new RunnerFrames.Builder(RunnerFrames.RunSoamTask, input.Length + 64).Blob(id).Blob(input.Span).WriteTo(stream));
+        return Run(1, (_, frames) => frames.Begin(RunnerFrames.RunSoamTask).Blob(id).Blob(input.Span).End(), _ => id).Single();
     }
 
-    private PythonTaskOutcome Run(byte[] taskId, Action<bool, Stream> send)
+    private void WriteTasks(IReadOnlyList<PythonTaskRequest> tasks, int first, RunnerFrames.FrameBuffer frames)
     {
-        lock (_gate)
+        for (var i = first; i < tasks.Count; i++)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_process is null && !TryStart(out var unavailable))
+            var task = tasks[i];
+            if (_sentObjects.Count >= MaxKeptObjects)
             {
-                return Unavailable(unavailable);
-            }
-
-            var forget = _sentObjects.Count >= MaxKeptObjects;
-            if (forget)
-            {
+                frames.Begin(RunnerFrames.Forget).End();
                 _sentObjects.Clear();
             }
 
-            try
+            frames.Begin(RunnerFrames.RunTask)
+                .Blob(task.TaskId.Span)
+                .Blob(task.SerializerId.Span)
+                .Blob(_sentObjects.Add(Convert.ToHexString(task.SerializerId.Span)) ? task.Serializer.Span : [])
+                .Blob(task.FunctionId.Span)
+                .Blob(_sentObjects.Add(Convert.ToHexString(task.FunctionId.Span)) ? task.Function.Span : [])
+                .U32((uint)task.Arguments.Count);
+            foreach (var argument in task.Arguments)
             {
-                send(forget, _toRunner!);
-                var frame = RunnerFrames.Read(_fromRunner!);
-                if (frame is { Kind: RunnerFrames.Result } result)
+                frames.Blob(argument.Span);
+            }
+
+            frames.End();
+        }
+    }
+
+    /// <summary>
+    /// Sends tasks <c>first..count-1</c> (built by <paramref name="build"/>) and yields their outcomes in order; a
+    /// runner that dies is replaced and the tasks after the one it ran are sent again.
+    /// </summary>
+    private IEnumerable<PythonTaskOutcome> Run(int count, Action<int, RunnerFrames.FrameBuffer> build, Func<int, ReadOnlySpan<byte>> taskIdOf)
+    {
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+        {
+            throw new InvalidOperationException("a Python task runner runs one batch at a time");
+        }
+
+        try
+        {
+            var next = 0;
+            while (next < count)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_process is null && !TryStart(out var unavailable))
                 {
-                    return ReadResult(result.Body);
+                    for (; next < count; next++)
+                    {
+                        yield return Unavailable(unavailable);
+                    }
+
+                    yield break;
                 }
 
-                return Died(taskId, frame is null ? null : $"the runner sent frame kind {frame.Value.Kind} instead of a result");
-            }
-            catch (IOException e)
-            {
-                return Died(taskId, e.Message);
-            }
-            catch (InvalidDataException e)
-            {
-                return Died(taskId, e.Message);
+                var sendProblem = Send(next, build);
+                for (var i = next; i < count; i++)
+                {
+                    string? problem = null;
+                    var outcome = sendProblem is null ? ReadOutcome(out problem) : null;
+                    if (outcome is null)
+                    {
+                        // The runner is gone: this task fails, the ones after it go to a new runner.
+                        next = i + 1;
+                        yield return Died(taskIdOf(i).ToArray(), sendProblem ?? problem);
+                        break;
+                    }
+
+                    next = i + 1;
+                    yield return outcome;
+                }
             }
         }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    /// <summary>Writes the frames of tasks <c>first..</c> in one call; the problem when the runner's stdin is gone.</summary>
+    private string? Send(int first, Action<int, RunnerFrames.FrameBuffer> build)
+    {
+        try
+        {
+            build(first, _frames);
+            _frames.WriteTo(_toRunner!);
+            return null;
+        }
+        catch (IOException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The next task's outcome, or null when the runner is gone (<paramref name="problem"/> says how, when known).</summary>
+    private PythonTaskOutcome? ReadOutcome(out string? problem)
+    {
+        problem = null;
+        try
+        {
+            var frame = RunnerFrames.Read(_fromRunner!);
+            if (frame is { Kind: RunnerFrames.Result } result)
+            {
+                return ReadResult(result.Body);
+            }
+
+            problem = frame is null ? null : $"the runner sent frame kind {frame.Value.Kind} instead of a result";
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            problem = e.Message;
+        }
+
+        return null;
     }
 
     private static PythonTaskOutcome ReadResult(byte[] body)
@@ -298,7 +359,7 @@ public sealed partial class PythonTaskRunner : IDisposable
 
         _process = process;
         _toRunner = process.StandardInput.BaseStream;
-        _fromRunner = fromRunner;
+        _fromRunner = new BufferedStream(fromRunner, 1 << 16);
         _tail = tail;
         _sentObjects.Clear();
         LogStarted(_logger, Info!.ProcessId, Info.Executable, Info.PythonVersion, Info.CloudpickleVersion,
@@ -360,18 +421,16 @@ public sealed partial class PythonTaskRunner : IDisposable
         }
     }
 
+    /// <summary>Ends the runner (closing its stdin, then killing it if it does not end). Not while a batch runs.</summary>
     public void Dispose()
     {
-        lock (_gate)
+        if (_disposed)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            StopProcess();
+            return;
         }
+
+        _disposed = true;
+        StopProcess();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "started Python runner {Pid} ({Executable}, Python {Python}, cloudpickle {Cloudpickle}, tblib {Tblib})")]

@@ -70,50 +70,62 @@ internal static class RunnerFrames
         return true;
     }
 
-    /// <summary>Builds a frame in memory, then writes it in one call.</summary>
-    internal sealed class Builder
+    /// <summary>Builds frames in memory (one or a batch), then writes them in one call.</summary>
+    internal sealed class FrameBuffer
     {
-        private readonly ArrayBufferWriter<byte> _frame;
+        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private int _frameStart = -1;
 
-        public Builder(byte kind, int capacity = 256)
+        public bool IsEmpty => _buffer.WrittenCount == 0;
+
+        public FrameBuffer Begin(byte kind)
         {
-            _frame = new ArrayBufferWriter<byte>(capacity + 5);
-            _frame.Write<byte>([0, 0, 0, 0, kind]);
+            _frameStart = _buffer.WrittenCount;
+            return U32(0).U8(kind);
         }
 
-        public Builder Blob(ReadOnlySpan<byte> value)
+        public FrameBuffer Blob(ReadOnlySpan<byte> value)
         {
             U32((uint)value.Length);
-            _frame.Write(value);
+            _buffer.Write(value);
             return this;
         }
 
-        public Builder U32(uint value)
+        public FrameBuffer U32(uint value)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(_frame.GetSpan(4), value);
-            _frame.Advance(4);
+            BinaryPrimitives.WriteUInt32LittleEndian(_buffer.GetSpan(4), value);
+            _buffer.Advance(4);
             return this;
         }
 
-        public Builder U8(byte value)
+        public FrameBuffer U8(byte value)
         {
-            _frame.GetSpan(1)[0] = value;
-            _frame.Advance(1);
+            _buffer.GetSpan(1)[0] = value;
+            _buffer.Advance(1);
             return this;
         }
 
-        public void WriteTo(Stream stream)
+        /// <summary>Ends the frame <see cref="Begin"/> started: its length goes in front of it.</summary>
+        public FrameBuffer End()
         {
-            var length = _frame.WrittenCount - 4;
+            var length = _buffer.WrittenCount - _frameStart - 4;
             if (length > MaxFrameBytes)
             {
                 throw new InvalidOperationException($"a task of {length} bytes exceeds the runner channel's {MaxFrameBytes}-byte frame limit");
             }
 
-            var frame = _frame.WrittenMemory;
-            BinaryPrimitives.WriteUInt32LittleEndian(System.Runtime.InteropServices.MemoryMarshal.AsMemory(frame).Span, (uint)length);
-            stream.Write(frame.Span);
+            var header = System.Runtime.InteropServices.MemoryMarshal.AsMemory(_buffer.WrittenMemory).Span.Slice(_frameStart, 4);
+            BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)length);
+            _frameStart = -1;
+            return this;
+        }
+
+        /// <summary>Writes every frame built so far in one call and starts over.</summary>
+        public void WriteTo(Stream stream)
+        {
+            stream.Write(_buffer.WrittenSpan);
             stream.Flush();
+            _buffer.ResetWrittenCount();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
@@ -7,7 +6,6 @@ using Scaler.IO.Threading;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
-using Scaler.Python.Pickles;
 using Scaler.Python.Runner;
 using Scaler.Worker.Agent;
 
@@ -15,11 +13,9 @@ namespace Scaler.Worker.Processors;
 
 /// <summary>
 /// The inside of a processor process: reads tasks from the worker, fetches their serializer, function and argument
-/// objects (and code, by hash) from object storage, runs them, stores the result object under the task's client and
-/// answers TaskResult with its ID. One task at a time, while the objects of the tasks the worker sent ahead are
-/// fetched; exits when the worker closes stdin. A .NET task runs here with <see cref="TaskExecutor"/>; a task of a
-/// Python client (its serializer object is a pickle) runs in this processor's Python runner
-/// (<see cref="PythonTaskRunner"/>), started on the first such task, so one worker runs both kinds.
+/// objects (and code, by hash) from object storage while the tasks before them run, and runs them in order
+/// (<see cref="ProcessorTaskLoop"/>: .NET tasks here, Python tasks in the processor's <see cref="PythonTaskRunner"/>,
+/// started on the first such task, so one worker runs both kinds); exits when the worker closes stdin.
 /// </summary>
 public static partial class ProcessorHost
 {
@@ -70,19 +66,10 @@ public static partial class ProcessorHost
             // runs, and a cancel of a task that waits behind it is answered at once; tasks themselves run one at a
             // time, in the order the worker sent them.
             var reading = ReadChannelAsync(new BufferedStream(fromWorker, PipeFrames.ReadBufferBytes), writer, objects, waiting, tasks.Writer, logger, failed.Token);
-            var cpu = new TaskCpuClock();
+            var loop = new ProcessorTaskLoop(tasks.Reader, waiting, objects, stores, executor, pythonTasks, writer, logger);
             try
             {
-                await foreach (var (key, task) in tasks.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
-                {
-                    if (!waiting.TryStart(key))
-                    {
-                        continue;
-                    }
-
-                    var result = await RunTaskAsync(task, objects, stores, executor, pythonTasks, cpu, logger, failed.Token).ConfigureAwait(false);
-                    await writer.WriteAsync(result, failed.Token).ConfigureAwait(false);
-                }
+                await loop.RunAsync(failed.Token).ConfigureAwait(false);
 
                 // The worker closed the channel: every stored result must have landed before the process ends.
                 await stores.DrainAsync().ConfigureAwait(false);
@@ -212,99 +199,6 @@ public static partial class ProcessorHost
         tasks.TryComplete(error);
     }
 
-    private static async Task<TaskResult> RunTaskAsync(
-        TaskMessage task,
-        TaskObjectPrefetcher objects,
-        ResultStores stores,
-        TaskExecutor executor,
-        PythonTaskRunner pythonTasks,
-        TaskCpuClock cpu,
-        ILogger logger,
-        CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var cpuBefore = cpu.Start();
-        var owner = ObjectOwner.FromClientIdentity(task.Source);
-
-        bool succeeded;
-        ReadOnlyMemory<byte> payload;
-        string? error;
-        PythonTaskOutcome? python = null;
-        try
-        {
-            // Every object of the task is requested at once (one round trip of latency, not one per object), and most
-            // are already here: prefetched on a hint, or cached from an earlier task of the same client.
-            var fetches = objects.Take(task, cancellationToken);
-            var serializer = await fetches.Serializer.ConfigureAwait(false);
-            var function = await fetches.Function.ConfigureAwait(false);
-            var arguments = await Task.WhenAll(fetches.Arguments).ConfigureAwait(false);
-
-            if (PickleReader.LooksLikePickle(serializer.Span))
-            {
-                // A Python client's task. The runner blocks this loop while it runs, as a .NET task's user code does.
-                python = pythonTasks.RunTask(
-                    task.TaskId, ObjectId.ForSerializer(owner).ToBytes(), serializer, task.FuncObjectId, function, arguments);
-                (succeeded, payload, error) = (python.Succeeded, python.Payload, python.Succeeded ? null : python.ErrorText);
-            }
-            else
-            {
-                var outcome = await executor.ExecuteAsync(
-                    serializer,
-                    function,
-                    arguments,
-                    async (assembly, ct) => await objects.GetShared(ObjectId.FromBytes(assembly.ObjectId()), ct).ConfigureAwait(false),
-                    cancellationToken).ConfigureAwait(false);
-                (succeeded, payload, error) = (outcome.Succeeded, outcome.Payload, outcome.Error?.ToString());
-            }
-        }
-        catch (ArgumentException e)
-        {
-            var malformed = RemoteError.FromException(new InvalidDataException($"task has a malformed object ID: {e.Message}", e));
-            (succeeded, payload, error) = (false, malformed.ToBytes(), malformed.ToString());
-        }
-
-        return Report(task, owner, succeeded, payload, error, python, started, cpu, cpuBefore, stores, logger, cancellationToken);
-    }
-
-    private static TaskResult Report(
-        TaskMessage task,
-        ObjectOwner owner,
-        bool succeeded,
-        ReadOnlyMemory<byte> payload,
-        string? error,
-        PythonTaskOutcome? python,
-        long started,
-        TaskCpuClock cpu,
-        TimeSpan cpuBefore,
-        ResultStores stores,
-        ILogger logger,
-        CancellationToken cancellationToken)
-    {
-        if (error is not null)
-        {
-            LogTaskFailed(logger, TaskKeys.Of(task.TaskId), error);
-        }
-
-        // The result is reported without waiting for the store's answer: whoever reads it first waits on object
-        // storage until the set lands (a get of a missing object waits), and a failed store ends this processor.
-        var resultId = ObjectId.ForTaskOutcome(owner, task.TaskId, succeeded);
-        stores.Start(resultId, payload, cancellationToken);
-
-        // A Python task's memory and CPU are its runner's (the runner measures them around the task).
-        var ownCpu = cpu.Stop() - cpuBefore;
-        var profile = new ProfileResult(
-            (float)Stopwatch.GetElapsedTime(started).TotalSeconds,
-            (ulong)Math.Max(0, python is { MaxRssBytes: > 0 } ? python.MaxRssBytes : WorkingSetSampler.Current),
-            (float)(python is null ? ownCpu : python.CpuTime).TotalSeconds);
-        return new TaskResult
-        {
-            TaskId = task.TaskId,
-            ResultType = succeeded ? TaskResultType.Success : TaskResultType.Failed,
-            Metadata = profile.ToBytes(),
-            Results = [resultId.ToBytes()],
-        };
-    }
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "did not prefetch the objects of task {TaskId}: {Reason}")]
     private static partial void LogPrefetchSkipped(ILogger logger, string taskId, string reason);
 
@@ -317,6 +211,4 @@ public static partial class ProcessorHost
     [LoggerMessage(Level = LogLevel.Information, Message = "processor channel to the worker lost: {Reason}")]
     private static partial void LogChannelLost(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "task {TaskId} failed: {Error}")]
-    private static partial void LogTaskFailed(ILogger logger, string taskId, string error);
 }

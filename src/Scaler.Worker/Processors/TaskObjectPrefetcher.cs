@@ -199,4 +199,9 @@ internal sealed class PrefetchedArgument(Task<ReadOnlyMemory<byte>> fetch)
 
 /// <summary>The fetches of one task's objects, in parameter order for the arguments.</summary>
 internal sealed record TaskObjects(
-    Task<ReadOnlyMemory<byte>> Serializer, Task<ReadOnlyMemory<byte>> Function, Task<ReadOnlyMemory<byte>>[] Arguments);
+    Task<ReadOnlyMemory<byte>> Serializer, Task<ReadOnlyMemory<byte>> Function, Task<ReadOnlyMemory<byte>>[] Arguments)
+{
+    /// <summary>Every object of the task has arrived (none failed).</summary>
+    public bool AllFetched =>
+        Serializer.IsCompletedSuccessfully && Function.IsCompletedSuccessfully && Arguments.All(a => a.IsCompletedSuccessfully);
+}
