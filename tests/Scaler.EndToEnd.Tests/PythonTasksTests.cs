@@ -43,7 +43,7 @@ public sealed class PythonTasksTests
         var script = new ReferenceClientObjects();
         await using var cluster = await LocalCluster.StartFixedAsync(2, "--python-executable", script.Interpreter);
 
-        await RunPythonJobAsync(cluster, script, expectDiedAsProcessorDied: true);
+        await RunPythonJobAsync(cluster, script, runnerProfile: true);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class PythonTasksTests
         await using var cluster = await LocalCluster.StartSchedulerAsync();
         cluster.StartSymphonyManager(2, "--python-executable", script.Interpreter);
 
-        await RunPythonJobAsync(cluster, script, expectDiedAsProcessorDied: true);
+        await RunPythonJobAsync(cluster, script, runnerProfile: false);
         Assert.Contains(cluster.Manager!.Lines, line => line.Contains($"worker manager symphony-{Environment.MachineName}-{cluster.Manager.Id} (", StringComparison.Ordinal));
     }
 
@@ -97,7 +97,7 @@ public sealed class PythonTasksTests
     /// raises ValueError, which must arrive as itself (type, message, traceback); a task that kills its process, which
     /// fails alone as the reference's ProcessorDiedError while the tasks beside it succeed.
     /// </summary>
-    private static async Task RunPythonJobAsync(LocalCluster cluster, ReferenceClientObjects script, bool expectDiedAsProcessorDied)
+    private static async Task RunPythonJobAsync(LocalCluster cluster, ReferenceClientObjects script, bool runnerProfile)
     {
         using var cts = new CancellationTokenSource(2 * Bound);
         var calls = Calls("compute", 0, 50)
@@ -110,7 +110,15 @@ public sealed class PythonTasksTests
         await using var client = await ReferencePythonClient.ConnectAsync(cluster.Address, Bound, cts.Token);
         await client.StoreSerializerAsync(objects.Serializer, cts.Token);
 
-        var squares = await MapAsync(client, script, objects, "compute", cts.Token);
+        var squares = await MapAsync(client, script, objects, "compute", cts.Token, results =>
+        {
+            // A native worker's profile in TaskResult.metadata is the runner's: a Python interpreter's peak RSS, some
+            // megabytes. (Through Symphony a task's profile is its duration only, as for .NET tasks: SOAM outputs carry none.)
+            Assert.All(results, r => Assert.True(
+                !runnerProfile ||
+                Scaler.Worker.Agent.ProfileResult.TryRead(r.Metadata, out var profile) && profile.MemoryPeakBytes > 4_000_000 && profile.DurationSeconds >= 0,
+                $"profile metadata {Convert.ToHexString(r.Metadata)}"));
+        });
         Assert.Equal(Enumerable.Range(0, 50).Select(x => x * x), squares.Select(r => r.ValueJson?.GetInt32() ?? throw new Xunit.Sdk.XunitException($"{r}{Environment.NewLine}{cluster.Output}")));
 
         var closure = await MapAsync(client, script, objects, "make_adder(100)", cts.Token);
@@ -128,28 +136,24 @@ public sealed class PythonTasksTests
         var died = MapAsync(client, script, objects, "die", cts.Token);
         var beside = MapAsync(client, script, objects, "compute", cts.Token);
         var dead = Assert.Single(await died);
-        if (expectDiedAsProcessorDied)
-        {
-            Assert.Equal("scaler.utility.exceptions.ProcessorDiedError", dead.ExceptionType);
-            Assert.Contains("exit code 3", dead.Message, StringComparison.Ordinal);
-        }
+        Assert.Equal("scaler.utility.exceptions.ProcessorDiedError", dead.ExceptionType);
+        Assert.Contains("exit code 3", dead.Message, StringComparison.Ordinal);
 
         Assert.Equal(Enumerable.Range(0, 50).Select(x => x * x), (await beside).Select(r => r.ValueJson!.Value.GetInt32()));
     }
 
     /// <summary>As the reference client's map: the function and each task's arguments are stored, every task sent, then all gathered and read.</summary>
     private static async Task<IReadOnlyList<DecodedPythonResult>> MapAsync(
-        ReferencePythonClient client, ReferenceClientObjects script, PythonTaskObjects objects, string function, CancellationToken cancellationToken)
+        ReferencePythonClient client,
+        ReferenceClientObjects script,
+        PythonTaskObjects objects,
+        string function,
+        CancellationToken cancellationToken,
+        Action<IReadOnlyList<ReferenceTaskResult>>? inspect = null)
     {
-        var functionId = await client.StoreObjectAsync(objects.Functions[function], objects.FunctionNames[function], cancellationToken);
-        var arguments = new List<IReadOnlyList<byte[]>>();
-        foreach (var task in objects.Tasks.Where(t => t.Function == function))
-        {
-            arguments.Add(await client.StoreObjectsAsync(task.Arguments.Select(a => ((ReadOnlyMemory<byte>)a, (string?)null)).ToList(), cancellationToken));
-        }
-
-        var results = await client.RunManyAsync(functionId, arguments, Bound, cancellationToken);
+        var results = await client.MapAsync(objects, function, Bound, cancellationToken);
         Assert.All(results, r => Assert.NotNull(r.ResultObject));
+        inspect?.Invoke(results);
         var decoded = await script.DecodeAsync(results.Select(r => new PythonResultObject(r.ResultType, r.ResultObject!)).ToList(), cancellationToken);
         Assert.All(decoded, d => Assert.True(d.Loaded, $"the reference client could not load a result: {d.LoadError}"));
         Assert.All(results.Zip(decoded), pair => Assert.Equal(pair.First.ResultType == TaskResultType.Success, pair.Second.ExceptionType is null));

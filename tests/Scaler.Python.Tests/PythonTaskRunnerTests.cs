@@ -156,6 +156,22 @@ public sealed class PythonTaskRunnerTests : IDisposable
     }
 
     [Fact]
+    public void RunTask_AnArgumentWhoseUnpicklingRaises_IsADeserializeObjectErrorNamingTheArgumentAndTheError()
+    {
+        // pickle.loads of this calls int("not a number"), which raises ValueError while the object loads.
+        var raisingOnLoad = new PickleWriter().Global("builtins", "int").Text("not a number").Tuple1().Reduce().ToArrayWithStop();
+
+        var outcome = _runner.RunTask("u"u8, SerializerId, GoldenObjects.Serializer, SquareId, GoldenObjects.Square, [raisingOnLoad]);
+
+        Assert.Equal(PythonTaskStatus.Failed, outcome.Status);
+        Assert.True(PythonPickles.TryDescribeException(outcome.Payload, out var type, out var message));
+        Assert.Equal("scaler.utility.exceptions.DeserializeObjectError", type);
+        Assert.Contains("argument 0", message, StringComparison.Ordinal);
+        Assert.Contains("ValueError", message, StringComparison.Ordinal);
+        Assert.Equal(PythonTaskStatus.Succeeded, _runner.RunTask("v"u8, SerializerId, GoldenObjects.Serializer, SquareId, GoldenObjects.Square, [GoldenObjects.Seven]).Status);
+    }
+
+    [Fact]
     public void RunTask_ASerializerThatIsNotAPickle_FailsTheTaskWithTheReason()
     {
         var outcome = _runner.RunTask("s"u8, Id(7), "SCALER.NET/SERIALIZER 1\n"u8.ToArray(), SquareId, GoldenObjects.Square, [GoldenObjects.Seven]);

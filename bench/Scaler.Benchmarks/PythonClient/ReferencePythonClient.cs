@@ -174,6 +174,24 @@ public sealed class ReferencePythonClient : IAsyncDisposable
         (await RunManyAsync(functionId, [argumentIds], timeout, cancellationToken, capabilities, priority))[0];
 
     /// <summary>
+    /// As the reference client's <c>map(function, ...)</c>: stores <paramref name="function"/>'s object and the
+    /// arguments of every task of <paramref name="objects"/> that calls it (one commit per task), sends those tasks and
+    /// gathers their results in order. The serializer must be stored first.
+    /// </summary>
+    public async Task<IReadOnlyList<ReferenceTaskResult>> MapAsync(PythonTaskObjects objects, string function, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        var functionId = await StoreObjectAsync(objects.Functions[function], objects.FunctionNames[function], cancellationToken);
+        var arguments = new List<IReadOnlyList<byte[]>>();
+        foreach (var task in objects.Tasks.Where(t => t.Function == function))
+        {
+            arguments.Add(await StoreObjectsAsync(task.Arguments.Select(a => ((ReadOnlyMemory<byte>)a, (string?)null)).ToList(), cancellationToken));
+        }
+
+        return await RunManyAsync(functionId, arguments, timeout, cancellationToken);
+    }
+
+    /// <summary>
     /// Submits one task per entry of <paramref name="argumentIdsPerTask"/>, all at once (as the reference's
     /// <c>starmap</c>: every task after the objects), then gathers every result and result object, in order, within
     /// one bound of <paramref name="timeout"/> for the whole batch.

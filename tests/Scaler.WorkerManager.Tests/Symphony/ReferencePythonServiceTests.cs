@@ -51,14 +51,7 @@ public sealed class ReferencePythonServiceTests(ReferencePythonServiceCluster cl
     private static async Task<IReadOnlyList<DecodedPythonResult>> RunAsync(
         ReferencePythonClient client, ReferenceClientObjects script, PythonTaskObjects objects, string function, CancellationToken cancellationToken)
     {
-        var functionId = await client.StoreObjectAsync(objects.Functions[function], objects.FunctionNames[function], cancellationToken);
-        var arguments = new List<IReadOnlyList<byte[]>>();
-        foreach (var task in objects.Tasks.Where(t => t.Function == function))
-        {
-            arguments.Add(await client.StoreObjectsAsync(task.Arguments.Select(a => ((ReadOnlyMemory<byte>)a, (string?)null)).ToList(), cancellationToken));
-        }
-
-        var results = await client.RunManyAsync(functionId, arguments, Bound, cancellationToken);
+        var results = await client.MapAsync(objects, function, Bound, cancellationToken);
         var decoded = await script.DecodeAsync(results.Select(r => new PythonResultObject(r.ResultType, r.ResultObject!)).ToList(), cancellationToken);
         Assert.All(decoded, d => Assert.True(d.Loaded, d.LoadError));
         return decoded;

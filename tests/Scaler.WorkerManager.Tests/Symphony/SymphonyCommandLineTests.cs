@@ -141,41 +141,25 @@ public sealed class SymphonyCommandLineTests : IDisposable
     [Fact]
     public async Task Cli_Help_SaysTheWorkerManagerIdDefault()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "scaler-cli"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "worker-manager", "symphony", "--help" })
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var (exitCode, output) = await RunCliAsync("worker-manager", "symphony", "--help");
 
-        using var process = Process.Start(info)!;
-        try
-        {
-            var output = process.StandardOutput.ReadToEndAsync(cts.Token);
-            var error = process.StandardError.ReadToEndAsync(cts.Token);
-            await process.WaitForExitAsync(cts.Token);
-
-            Assert.Equal(0, process.ExitCode);
-            var text = string.Join(' ', (await output + await error).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-            Assert.Contains("--worker-manager-id", text, StringComparison.Ordinal);
-            Assert.Contains("TYPE-HOSTNAME-PID, unique per manager process", text, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        Assert.Equal(0, exitCode);
+        var text = string.Join(' ', output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--worker-manager-id", text, StringComparison.Ordinal);
+        Assert.Contains("TYPE-HOSTNAME-PID, unique per manager process", text, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Cli_WithoutServiceName_ExitsWithTwoAndNamesTheFlag()
+    {
+        var (exitCode, output) = await RunCliAsync("worker-manager", "symphony", "tcp://127.0.0.1:8516", "-wmi", "wm", "--max-task-concurrency", "8");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--service-name", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs scaler-cli (bounded to a minute, killed if it runs longer) and returns its exit code and everything it printed.</summary>
+    private static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "scaler-cli"))
@@ -184,7 +168,7 @@ public sealed class SymphonyCommandLineTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "worker-manager", "symphony", "tcp://127.0.0.1:8516", "-wmi", "wm", "--max-task-concurrency", "8" })
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
@@ -195,9 +179,7 @@ public sealed class SymphonyCommandLineTests : IDisposable
             var output = process.StandardOutput.ReadToEndAsync(cts.Token);
             var error = process.StandardError.ReadToEndAsync(cts.Token);
             await process.WaitForExitAsync(cts.Token);
-
-            Assert.Equal(2, process.ExitCode);
-            Assert.Contains("--service-name", await output + await error, StringComparison.Ordinal);
+            return (process.ExitCode, await output + await error);
         }
         finally
         {
