@@ -90,6 +90,40 @@ public sealed class PythonTaskRunnerTests : IDisposable
     }
 
     [Fact]
+    public void RunTask_ATaskWhoseRunnerIsKilledOnce_RunsAgainInANewRunnerAndSucceeds_OneThatKillsEveryRunnerFailsAfterTheRetries()
+    {
+        var attempts = Path.Combine(Path.GetTempPath(), $"scaler-attempts-{Guid.NewGuid():N}");
+        var source = "import os\n"
+            + "def attempt(limit):\n"
+            + $"    with open({System.Text.Json.JsonSerializer.Serialize(attempts)}, 'a') as f:\n"
+            + "        f.write('x')\n"
+            + $"    if os.path.getsize({System.Text.Json.JsonSerializer.Serialize(attempts)}) <= limit:\n"
+            + "        os._exit(9)\n"
+            + "    return 'survived'\n";
+        var (serializer, functions, arguments) = Make(source, "attempt", null, "1");
+        var (_, _, killEveryTime) = Make(source, "attempt", null, "1000");
+        try
+        {
+            var survived = _runner.RunTask("a"u8, SerializerId, serializer, Id(14), functions[0], [arguments[0]]);
+
+            Assert.True(survived.Succeeded, survived.ErrorText);
+            Assert.Equal("survived", Load(survived.Payload));
+            Assert.Equal(2, new FileInfo(attempts).Length);
+
+            File.Delete(attempts);
+            var died = _runner.RunTask("b"u8, SerializerId, serializer, Id(14), functions[0], [killEveryTime[0]]);
+
+            Assert.Equal(PythonTaskStatus.RunnerDied, died.Status);
+            Assert.Equal(1 + new PythonRunnerOptions().RetriesAfterRunnerDeath, new FileInfo(attempts).Length);
+            Assert.Contains("the 4th runner to die under it", died.ErrorText, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(attempts);
+        }
+    }
+
+    [Fact]
     public void RunTasks_ABatchWhoseSecondTaskKillsTheRunner_FailsThatTaskOnly_AndRunsTheRestInANewRunner()
     {
         var (serializer, functions, arguments) = Make("import os\ndef die(code):\n    os._exit(code)\n", "die", null, "5");

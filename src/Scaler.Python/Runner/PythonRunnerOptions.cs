@@ -19,6 +19,14 @@ public sealed record PythonRunnerOptions
     /// <summary>How long the runner may take from start to its ready line (imports of cloudpickle and tblib). Default 60 s.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How many times a task whose runner died under it is run again in a new runner before it fails with the
+    /// reference's <c>ProcessorDiedError</c>. Default 3, as Dask's <c>allowed-failures</c>: a runner killed from
+    /// outside (the OOM killer, an operator) need not be the task's doing, while a task that kills every runner it runs
+    /// in (<c>os._exit</c>, a crash in native code) fails after the 4th.
+    /// </summary>
+    public int RetriesAfterRunnerDeath { get; init; } = 3;
+
     /// <summary>Options with <paramref name="executable"/> when given, else the environment variable, else <c>python3</c>.</summary>
     public static PythonRunnerOptions Resolve(string? executable)
     {

@@ -125,8 +125,11 @@ public sealed partial class PythonTaskRunner : IDisposable
     }
 
     /// <summary>
-    /// Sends tasks <c>first..count-1</c> (built by <paramref name="build"/>) and yields their outcomes in order; a
-    /// runner that dies is replaced and the tasks after the one it ran are sent again.
+    /// Sends tasks <c>first..count-1</c> (built by <paramref name="build"/>) and yields their outcomes in order. A
+    /// runner that dies is replaced and the task it ran is sent again, up to
+    /// <see cref="PythonRunnerOptions.RetriesAfterRunnerDeath"/> times (a kill or an out-of-memory end need not be the
+    /// task's doing); a task whose runner dies once more fails with <see cref="PythonTaskStatus.RunnerDied"/>, and the
+    /// tasks after it go to a new runner.
     /// </summary>
     private IEnumerable<PythonTaskOutcome> Run(int count, Action<int, RunnerFrames.FrameBuffer> build, Func<int, ReadOnlySpan<byte>> taskIdOf)
     {
@@ -138,6 +141,7 @@ public sealed partial class PythonTaskRunner : IDisposable
         try
         {
             var next = 0;
+            var deathsOfNext = 0;
             while (next < count)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
@@ -158,13 +162,20 @@ public sealed partial class PythonTaskRunner : IDisposable
                     var outcome = sendProblem is null ? ReadOutcome(out problem) : null;
                     if (outcome is null)
                     {
-                        // The runner is gone: this task fails, the ones after it go to a new runner.
-                        next = i + 1;
-                        yield return Died(taskIdOf(i).ToArray(), sendProblem ?? problem);
+                        // The runner is gone while it ran task i (every task before it was answered): run it again in a
+                        // new runner, or, past the retries, fail it and go on with the ones after it.
+                        var died = Died(taskIdOf(i).ToArray(), sendProblem ?? problem, ++deathsOfNext);
+                        if (deathsOfNext <= _options.RetriesAfterRunnerDeath)
+                        {
+                            break;
+                        }
+
+                        (next, deathsOfNext) = (i + 1, 0);
+                        yield return died;
                         break;
                     }
 
-                    next = i + 1;
+                    (next, deathsOfNext) = (i + 1, 0);
                     yield return outcome;
                 }
             }
@@ -228,7 +239,7 @@ public sealed partial class PythonTaskRunner : IDisposable
             (long)Math.Min(maxRss, long.MaxValue));
     }
 
-    private PythonTaskOutcome Died(byte[] taskId, string? problem)
+    private PythonTaskOutcome Died(byte[] taskId, string? problem, int deaths)
     {
         var process = _process!;
         var exitCode = -1;
@@ -252,9 +263,10 @@ public sealed partial class PythonTaskRunner : IDisposable
         var lastLines = _tail.Text();
         StopProcess();
         var message = $"the Python runner (pid {pid}) running this task died (exit code {exitCode})"
+            + (deaths > 1 ? $", the {Ordinal(deaths)} runner to die under it" : string.Empty)
             + (problem is null ? string.Empty : $": {problem}")
             + (lastLines.Length == 0 ? string.Empty : $"; its last lines on stderr:{Environment.NewLine}{lastLines}");
-        LogDied(_logger, pid, exitCode, Convert.ToHexString(taskId));
+        LogDied(_logger, pid, exitCode, Convert.ToHexString(taskId), deaths, deaths <= _options.RetriesAfterRunnerDeath ? "runs it again in a new runner" : "fails it");
         return new PythonTaskOutcome(PythonTaskStatus.RunnerDied, PythonErrors.ProcessorDied(message), message, TimeSpan.Zero, 0);
     }
 
@@ -436,8 +448,10 @@ public sealed partial class PythonTaskRunner : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "started Python runner {Pid} ({Executable}, Python {Python}, cloudpickle {Cloudpickle}, tblib {Tblib})")]
     private static partial void LogStarted(ILogger logger, int pid, string executable, string python, string cloudpickle, string tblib);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Python runner {Pid} died (exit code {ExitCode}) while running task {TaskId}")]
-    private static partial void LogDied(ILogger logger, int pid, int exitCode, string taskId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Python runner {Pid} died (exit code {ExitCode}) while running task {TaskId} (death {Deaths} under it); {Action}")]
+    private static partial void LogDied(ILogger logger, int pid, int exitCode, string taskId, int deaths, string action);
+
+    private static string Ordinal(int n) => n switch { 2 => "2nd", 3 => "3rd", _ => $"{n}th" };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Python tasks cannot run here: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
