@@ -7,11 +7,14 @@ namespace Scaler.IO.Tls;
 
 /// <summary>
 /// TLS for <c>tls://</c> addresses. The binder presents a certificate loaded from PEM cert + key files (reference
-/// options <c>tls_cert</c>/<c>tls_key</c>, <c>src/cpp/scaler/ymq/tls_config.cpp</c>). The connector checks the server
-/// against <see cref="YmqOptions.TlsCaPath"/> when given; without it, like the reference, it accepts any certificate.
+/// options <c>tls_cert</c>/<c>tls_key</c>, <c>src/cpp/scaler/ymq/tls_config.cpp</c>); with
+/// <see cref="YmqOptions.TlsCaPath"/> it also requires a client certificate chained to that CA (mutual TLS, which the
+/// reference does not have). The connector checks the server against <see cref="YmqOptions.TlsCaPath"/> when given
+/// (without it, like the reference, it accepts any certificate) and presents its own certificate when it has one.
 /// </summary>
 internal static class YmqTls
 {
+    /// <summary>Loads <see cref="YmqOptions.TlsCertificatePath"/> with its key: what a binder always presents.</summary>
     public static X509Certificate2 LoadServerCertificate(YmqOptions options)
     {
         if (options.TlsCertificatePath is null || options.TlsKeyPath is null)
@@ -20,23 +23,19 @@ internal static class YmqTls
                 "a tls:// binder needs YmqOptions.TlsCertificatePath and YmqOptions.TlsKeyPath (PEM files)", nameof(options));
         }
 
-        var certificate = X509Certificate2.CreateFromPemFile(options.TlsCertificatePath, options.TlsKeyPath);
-        if (!OperatingSystem.IsWindows())
-        {
-            return certificate;
-        }
-
-        // SChannel cannot use an ephemeral PEM key: round-trip through PKCS#12 so the key is persisted for the handshake.
-        using (certificate)
-        {
-            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
-        }
+        return LoadCertificate(options.TlsCertificatePath, options.TlsKeyPath);
     }
 
-    public static SslServerAuthenticationOptions ServerOptions(X509Certificate2 certificate) => new()
+    /// <summary>The certificate a connector presents when the server asks for one, or null when it has none.</summary>
+    public static X509Certificate2? LoadClientCertificate(YmqOptions options) =>
+        options.TlsCertificatePath is { } certificate && options.TlsKeyPath is { } key ? LoadCertificate(certificate, key) : null;
+
+    /// <param name="check">null: no client certificate is asked for (the reference's encryption-only TLS)</param>
+    public static SslServerAuthenticationOptions ServerOptions(X509Certificate2 certificate, PeerCertificateCheck? check) => new()
     {
         ServerCertificate = certificate,
-        ClientCertificateRequired = false,
+        ClientCertificateRequired = check is not null,
+        RemoteCertificateValidationCallback = check is null ? null : check.Validate,
     };
 
     public static X509Certificate2Collection? LoadTrustedCas(YmqOptions options)
@@ -56,34 +55,29 @@ internal static class YmqTls
         return collection;
     }
 
-    public static SslClientAuthenticationOptions ClientOptions(ScalerAddress address, X509Certificate2Collection? trustedCas, bool checkName)
+    /// <param name="clientCertificate">presented whenever the server asks (whatever CA list it names); null: none</param>
+    /// <param name="check">null: any server certificate is accepted, as the reference does</param>
+    public static SslClientAuthenticationOptions ClientOptions(
+        ScalerAddress address, X509Certificate2? clientCertificate, PeerCertificateCheck? check) => new()
     {
-        return new SslClientAuthenticationOptions
-        {
-            TargetHost = address.Host,
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                trustedCas is null || Validate(certificate, errors, trustedCas, checkName),
-        };
-    }
+        TargetHost = address.Host,
+        LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
+        RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+            check is null || check.Validate(sender, certificate, chain, errors),
+    };
 
-    private static bool Validate(
-        X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trustedCas, bool checkName)
+    private static X509Certificate2 LoadCertificate(string certificatePath, string keyPath)
     {
-        if (certificate is null)
+        var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        if (!OperatingSystem.IsWindows())
         {
-            return false;
+            return certificate;
         }
 
-        if (checkName && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        // SChannel cannot use an ephemeral PEM key: round-trip through PKCS#12 so the key is persisted for the handshake.
+        using (certificate)
         {
-            return false;
+            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
         }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.AddRange(trustedCas);
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
     }
 }

@@ -32,11 +32,16 @@ public sealed class YmqBinder : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly byte[] _identity;
     private readonly X509Certificate2? _certificate;
+
+    /// <summary>Set (tls:// with a CA file): every peer must present a certificate chained to one of these.</summary>
+    private readonly X509Certificate2Collection? _trustedCas;
     private Task _acceptLoop = Task.CompletedTask;
     private int _disposed;
 
-    private YmqBinder(Socket listener, ScalerAddress localAddress, YmqOptions options, ILogger logger, X509Certificate2? certificate)
+    private YmqBinder(
+        Socket listener, ScalerAddress localAddress, YmqOptions options, ILogger logger, X509Certificate2? certificate, X509Certificate2Collection? trustedCas)
     {
+        _trustedCas = trustedCas;
         _listener = listener;
         LocalAddress = localAddress;
         _options = options;
@@ -83,6 +88,7 @@ public sealed class YmqBinder : IAsyncDisposable
         options.Validate();
 
         var certificate = address.IsSecure ? YmqTls.LoadServerCertificate(options) : null;
+        var trustedCas = address.IsSecure ? YmqTls.LoadTrustedCas(options) : null;
         var endPoint = await SocketSetup.ResolveBindEndPointAsync(address, cancellationToken).ConfigureAwait(false);
         var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -104,7 +110,7 @@ public sealed class YmqBinder : IAsyncDisposable
         }
 
         var bound = address.WithPort(((IPEndPoint)listener.LocalEndPoint!).Port);
-        var binder = new YmqBinder(listener, bound, options, logger, certificate);
+        var binder = new YmqBinder(listener, bound, options, logger, certificate, trustedCas);
         binder._acceptLoop = binder.AcceptLoopAsync();
         YmqLog.Listening(logger, options.Identity, bound.ToString());
         return binder;
@@ -224,13 +230,13 @@ public sealed class YmqBinder : IAsyncDisposable
 
     private async Task ServeConnectionAsync(Socket socket, CancellationToken shutdown)
     {
-        var connection = await HandshakeAsync(socket, shutdown).ConfigureAwait(false);
+        var (connection, credentials) = await HandshakeAsync(socket, shutdown).ConfigureAwait(false);
         if (connection is null)
         {
             return;
         }
 
-        var peer = new BinderPeer(connection, new SendQueue(_options.SendQueueMaxBytes));
+        var peer = new BinderPeer(connection, new SendQueue(_options.SendQueueMaxBytes)) { Credentials = credentials };
         await using (connection.ConfigureAwait(false))
         {
             if (!Register(peer))
@@ -261,13 +267,17 @@ public sealed class YmqBinder : IAsyncDisposable
         }
     }
 
-    /// <summary>TLS (for tls://) and the YMQ greeting, bounded by the handshake timeout; null (logged) when it fails.</summary>
-    private async Task<YmqConnection?> HandshakeAsync(Socket socket, CancellationToken shutdown)
+    /// <summary>
+    /// TLS (for tls://) and the YMQ greeting, bounded by the handshake timeout; a null connection (logged) when it
+    /// fails. The credentials are those of the peer's certificate when the binder requires one (mutual TLS).
+    /// </summary>
+    private async Task<(YmqConnection? Connection, PeerCredentials? Credentials)> HandshakeAsync(Socket socket, CancellationToken shutdown)
     {
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
         using var timeout = new CancellationTokenSource(_options.HandshakeTimeout, _options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(shutdown, timeout.Token);
         Stream? stream = null;
+        var check = _trustedCas is null ? null : new PeerCertificateCheck(_trustedCas, _options.TlsAcceptedPeerRoles, peerIsClient: true, checkName: false);
         try
         {
             SocketSetup.Configure(socket, _options, _logger);
@@ -276,16 +286,21 @@ public sealed class YmqBinder : IAsyncDisposable
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                await ssl.AuthenticateAsServerAsync(YmqTls.ServerOptions(_certificate), linked.Token).ConfigureAwait(false);
+                await ssl.AuthenticateAsServerAsync(YmqTls.ServerOptions(_certificate, check), linked.Token).ConfigureAwait(false);
             }
 
-            return await YmqConnection.OpenAsync(socket, stream, _identity, _options, linked.Token).ConfigureAwait(false);
+            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, linked.Token).ConfigureAwait(false);
+            return (connection, check?.Credentials);
         }
 #pragma warning disable CA1031 // Whatever a peer does during the handshake costs only that peer its connection.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            if (!shutdown.IsCancellationRequested)
+            if (check?.RefusalReason is { } refusal)
+            {
+                TlsLog.PeerRefused(_logger, remote, refusal);
+            }
+            else if (!shutdown.IsCancellationRequested)
             {
                 var reason = timeout.IsCancellationRequested
                     ? $"not finished within {_options.HandshakeTimeout.TotalSeconds:0.###} s (YmqOptions.HandshakeTimeout)"
@@ -294,7 +309,7 @@ public sealed class YmqBinder : IAsyncDisposable
             }
 
             await DisposeQuietly(stream, socket).ConfigureAwait(false);
-            return null;
+            return (null, null);
         }
     }
 
@@ -326,13 +341,24 @@ public sealed class YmqBinder : IAsyncDisposable
                 return false;
             }
 
+            // With mutual TLS an identity belongs to the certificate that holds it: another certificate claiming a
+            // connected identity is refused (the reference would replace the connection, handing over the identity's
+            // tasks and results). The same certificate may take it over: that is its holder reconnecting.
+            if (_trustedCas is not null && _peers.TryGetValue(identity, out var holder)
+                && holder.Credentials?.CertificateHash != peer.Credentials?.CertificateHash)
+            {
+                TlsLog.IdentityTakeoverRefused(
+                    _logger, identity.ToString(), peer.Connection.RemoteEndPoint, holder.Credentials?.ToString() ?? "?", peer.Credentials?.ToString() ?? "?");
+                return false;
+            }
+
             if (_peers.Remove(identity, out replaced))
             {
                 Retire(replaced, YmqDisconnectReason.Replaced, null);
             }
 
             _peers[identity] = peer;
-            _inbox.TryWrite(new YmqPeerConnected(identity));
+            _inbox.TryWrite(new YmqPeerConnected(identity) { Credentials = peer.Credentials });
         }
 
         if (replaced is not null)

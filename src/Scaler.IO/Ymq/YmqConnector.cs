@@ -27,6 +27,9 @@ public sealed class YmqConnector : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _firstConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly X509Certificate2Collection? _trustedCas;
+
+    /// <summary>Presented when the server asks for a client certificate (mutual TLS); null when none is configured.</summary>
+    private readonly X509Certificate2? _clientCertificate;
     private readonly object _stateLock = new();
     private YmqConnection? _current;
     private Exception? _closedError;
@@ -43,6 +46,7 @@ public sealed class YmqConnector : IAsyncDisposable
         _sendQueue = new SendQueue(options.SendQueueMaxBytes);
         _inbox = new EventInbox<ReadOnlyMemory<byte>>(options.ReceiveQueueMaxBytes, static f => f.Length + SendQueue.FrameOverhead);
         _trustedCas = address.IsSecure ? YmqTls.LoadTrustedCas(options) : null;
+        _clientCertificate = address.IsSecure ? YmqTls.LoadClientCertificate(options) : null;
     }
 
     /// <summary>Raised (on a background thread) when the connector connects, disconnects or closes.</summary>
@@ -169,6 +173,7 @@ public sealed class YmqConnector : IAsyncDisposable
         _firstConnection.TrySetException(new ObjectDisposedException(nameof(YmqConnector)));
         _ = _firstConnection.Task.Exception;
         _stop.Dispose();
+        _clientCertificate?.Dispose();
     }
 
     private Exception ClosedError() =>
@@ -305,6 +310,9 @@ public sealed class YmqConnector : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         Socket? socket = null;
         Stream? stream = null;
+        var check = _trustedCas is null
+            ? null
+            : new PeerCertificateCheck(_trustedCas, _options.TlsAcceptedPeerRoles, peerIsClient: false, _options.TlsCheckCertificateName);
         try
         {
             socket = await SocketSetup.ConnectAsync(RemoteAddress, linked.Token).ConfigureAwait(false);
@@ -314,7 +322,7 @@ public sealed class YmqConnector : IAsyncDisposable
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                var sslOptions = YmqTls.ClientOptions(RemoteAddress, _trustedCas, _options.TlsCheckCertificateName);
+                var sslOptions = YmqTls.ClientOptions(RemoteAddress, _clientCertificate, check);
                 await ssl.AuthenticateAsClientAsync(sslOptions, linked.Token).ConfigureAwait(false);
             }
 
@@ -332,6 +340,11 @@ public sealed class YmqConnector : IAsyncDisposable
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"timed out after {_options.HandshakeTimeout.TotalSeconds:0.###} s (YmqOptions.HandshakeTimeout)", ex);
+        }
+        catch (System.Security.Authentication.AuthenticationException ex) when (check?.RefusalReason is { } refusal)
+        {
+            // Say why the server was refused instead of "rejected by the provided RemoteCertificateValidationCallback".
+            throw new System.Security.Authentication.AuthenticationException(refusal, ex);
         }
         finally
         {

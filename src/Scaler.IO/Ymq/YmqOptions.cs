@@ -68,18 +68,30 @@ public sealed class YmqOptions
     /// <summary>Time between keep-alive probes. Default 10 s.</summary>
     public TimeSpan TcpKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>PEM certificate chain a <c>tls://</c> binder presents (reference option <c>tls_cert</c>).</summary>
+    /// <summary>
+    /// PEM certificate a <c>tls://</c> binder presents (reference option <c>tls_cert</c>). A connector presents it too
+    /// when the server asks for a client certificate (mutual TLS, <see cref="TlsCaPath"/> on the binder).
+    /// </summary>
     public string? TlsCertificatePath { get; set; }
 
     /// <summary>PEM private key of <see cref="TlsCertificatePath"/> (reference option <c>tls_key</c>).</summary>
     public string? TlsKeyPath { get; set; }
 
     /// <summary>
-    /// PEM file of CA certificates a <c>tls://</c> connector trusts. When null the server certificate is not verified,
-    /// like the reference (whose client context sets no verification); a warning is logged. When set, the server's
-    /// chain must end at one of these certificates (the system store is not used).
+    /// PEM file of the CA certificates trusted (the system store is not used). On a <c>tls://</c> connector: when null
+    /// the server certificate is not verified, like the reference (whose client context sets no verification), and a
+    /// warning is logged; when set, the server's chain must end at one of these certificates. On a <c>tls://</c>
+    /// binder: when set, every peer must present a certificate whose chain ends at one of them (mutual TLS), and the
+    /// binder reports who it is (<see cref="YmqPeerConnected.Credentials"/>); a peer without one is refused and logged.
     /// </summary>
     public string? TlsCaPath { get; set; }
+
+    /// <summary>
+    /// With <see cref="TlsCaPath"/>: the peer's certificate must name one of these roles
+    /// (<see cref="Tls.ScalerRoleUris"/>), else the handshake is refused and logged. <see cref="Tls.ScalerRoles.None"/>
+    /// (the default) accepts any certificate the CA signed.
+    /// </summary>
+    public Tls.ScalerRoles TlsAcceptedPeerRoles { get; set; }
 
     /// <summary>When <see cref="TlsCaPath"/> is set, also require the certificate to name the host connected to. Default true.</summary>
     public bool TlsCheckCertificateName { get; set; } = true;

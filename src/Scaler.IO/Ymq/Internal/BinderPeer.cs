@@ -16,6 +16,9 @@ internal sealed class BinderPeer
 
     public SendQueue SendQueue { get; }
 
+    /// <summary>Who the peer proved to be (mutual TLS), or null.</summary>
+    public Tls.PeerCredentials? Credentials { get; init; }
+
     public object Gate { get; } = new();
 
     public bool Retired { get; set; }
