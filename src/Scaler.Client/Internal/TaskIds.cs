@@ -4,9 +4,10 @@ using Scaler.ObjectStorage.Store;
 namespace Scaler.Internal;
 
 /// <summary>
-/// Mints 16-byte task and graph IDs from <see cref="ObjectId.NewUniqueTag"/>: unique across processes as random IDs
-/// are, without a trip through the system's random generator for each (which showed up as a few percent of a
-/// client's CPU when it submits tiny tasks).
+/// Mints 16-byte task and graph IDs from <see cref="ObjectId.NewUniqueTag"/>: random and unpredictable (a task's result
+/// object ID is derived from its task ID, so a guessable one would let another client forge or read the result), drawn
+/// from a per-thread buffer rather than one trip through the system's random generator each (which showed up as a few
+/// percent of a client's CPU when it submits tiny tasks).
 /// </summary>
 internal static class TaskIds
 {

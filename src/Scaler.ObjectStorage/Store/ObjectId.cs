@@ -29,11 +29,6 @@ public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2,
     /// <summary>The serializer tag: MD5 of "serializer", as the reference derives it.</summary>
     private static readonly UInt128 SerializerTag = ComputeSerializerTag();
 
-    /// <summary>Random per process: tags of different processes never meet.</summary>
-    private static readonly ulong ProcessTagPrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-
-    private static long s_tagCounter = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
-
     /// <summary>The mask of <see cref="ForTaskResult"/>: the ASCII of "scaler.net:resul".</summary>
     private static readonly UInt128 ResultTagMask = new(0x7363616C65722E6E, 0x65743A726573756C);
 
@@ -41,17 +36,19 @@ public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2,
     private static readonly UInt128 ErrorTagMask = new(0x7363616C65722E6E, 0x65743A6572726F72);
 
     /// <summary>
-    /// A new identifier for <paramref name="owner"/> with a unique 16-byte tag: 8 random bytes drawn once per process,
-    /// then a per-process counter that starts at a random value. Unique as a random tag is, without a trip through the
-    /// system's random generator for every result object.
+    /// A new identifier for <paramref name="owner"/> with a random 16-byte tag from the system's cryptographic
+    /// generator, so another client cannot guess it even knowing every identifier this process made before
+    /// (docs/security.md). Drawn from a per-thread buffer (<see cref="UnpredictableTags"/>): a trip through the
+    /// generator for every object cost a client a few percent of its CPU on tiny tasks.
     /// </summary>
     public static ObjectId NewUnique(ObjectOwner owner) => Create(owner, NewUniqueTag());
 
     /// <summary>
-    /// A 16-byte value unique as a random one (the per-process prefix and counter of <see cref="NewUnique"/>), for
-    /// other identifiers that need one, such as task IDs.
+    /// A random, unpredictable 16-byte value (as the tag of <see cref="NewUnique"/>), for other identifiers that need
+    /// one, such as task IDs: a result's identifier is derived from its task's ID, so a guessable task ID would let
+    /// another client write or read that result.
     /// </summary>
-    public static UInt128 NewUniqueTag() => new(ProcessTagPrefix, (ulong)Interlocked.Increment(ref s_tagCounter));
+    public static UInt128 NewUniqueTag() => UnpredictableTags.Next();
 
     /// <summary>
     /// The identifier under which the result of task <paramref name="taskId"/> is stored for <paramref name="owner"/>
@@ -63,7 +60,7 @@ public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2,
     /// </summary>
     /// <remarks>
     /// A task that runs again (its worker died) stores its result under the same identifier, replacing the first. The
-    /// tags of <see cref="NewUnique"/> never meet these: they start with a random per-process prefix of their own.
+    /// tags of <see cref="NewUnique"/> meet these only as two random 128-bit values meet.
     /// </remarks>
     public static ObjectId ForTaskResult(ObjectOwner owner, ReadOnlySpan<byte> taskId) => Derived(owner, taskId, ResultTagMask);
 

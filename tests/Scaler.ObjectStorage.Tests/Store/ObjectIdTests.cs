@@ -108,6 +108,20 @@ public sealed class ObjectIdTests
     }
 
     [Fact]
+    public void NewUniqueTag_CannotBePredictedFromTheTagsBefore()
+    {
+        // A per-process prefix and a counter (the scheme before) share one high half and step by one: whoever saw a
+        // task ID could compute the next ones and the result object IDs derived from them. Random tags share neither,
+        // across a buffer refill (256 tags per thread) as well.
+        var tags = Enumerable.Range(0, 1_000).Select(_ => ObjectId.NewUniqueTag()).ToArray();
+
+        Assert.Equal(tags.Length, tags.Select(tag => (ulong)(tag >> 64)).Distinct().Count());
+        Assert.DoesNotContain(tags.Zip(tags.Skip(1)), pair => pair.Second - pair.First < 1_000_000);
+        var bitsSet = tags.Sum(tag => (double)UInt128.PopCount(tag)) / tags.Length;
+        Assert.InRange(bitsSet, 60, 68);
+    }
+
+    [Fact]
     public void FromClientIdentity_AlternatingIdentitiesOnOneThread_GiveEachItsOwnPrefix()
     {
         // The owner of the last identity is remembered per thread; asking for another must not return it.
