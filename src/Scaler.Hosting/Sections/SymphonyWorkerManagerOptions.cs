@@ -61,7 +61,7 @@ public sealed record SymphonyWorkerManagerOptions(
     public static ConfigSection<SymphonyWorkerManagerOptions> Section { get; } = new(
         "worker_manager",
         [ServiceNameSpec, SessionTypeSpec, SoamBackendSpec, SoamLibraryPathSpec],
-        [WorkerManagerCommonOptions.Group, WorkerOptions.Group, LoggingOptions.Group],
+        [WorkerManagerCommonOptions.Group, WorkerOptions.Group, LoggingOptions.Group, SecurityOptions.Group],
         Build)
     {
         StructuralKeys = ["type"],
@@ -75,6 +75,9 @@ public sealed record SymphonyWorkerManagerOptions(
 
     /// <summary><c>--soam-library-path</c>; null means "search SOAM_HOME".</summary>
     public string? SoamLibraryPath { get; init; }
+
+    /// <summary>TLS files for the manager's connections to the scheduler and object storage (<c>--tls-*</c>).</summary>
+    public SecurityOptions Security { get; init; } = SecurityOptions.None;
 
     /// <summary>The default of <c>--max-task-concurrency</c> for this type: CPUs − 1, at least 1.</summary>
     public static int DefaultMaxTaskConcurrency => Math.Max(1, Environment.ProcessorCount - 1);
@@ -97,6 +100,7 @@ public sealed record SymphonyWorkerManagerOptions(
             SessionType = values.Get(SessionTypeSpec),
             SoamBackend = values.Get(SoamBackendSpec),
             SoamLibraryPath = values.Get(SoamLibraryPathSpec),
+            Security = SecurityOptions.From(values),
         };
     }
 }
