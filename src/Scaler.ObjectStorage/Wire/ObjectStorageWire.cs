@@ -20,7 +20,8 @@ internal static class ObjectStorageWire
     {
         var root = MessageRoot.Open(frame, options);
         ObjectRequestHeaderReader header = root.GetRoot<ObjectRequestHeaderReader>();
-        var request = new ObjectRequest(ReadId(header.ObjectID), header.PayloadLength, header.RequestID, header.RequestType);
+        var request = new ObjectRequest(
+            ReadId(header.ObjectID), header.PayloadLength, header.RequestID, header.RequestType, header.AcceptsRefusal);
         if (!Enum.IsDefined(request.Type))
         {
             throw new ProtocolException($"unknown object request type {(ushort)request.Type}");
@@ -33,7 +34,8 @@ internal static class ObjectStorageWire
     {
         var root = MessageRoot.Open(frame, options);
         ObjectResponseHeaderReader header = root.GetRoot<ObjectResponseHeaderReader>();
-        var response = new ObjectResponse(ReadId(header.ObjectID), header.PayloadLength, header.ResponseID, header.ResponseType);
+        var response = new ObjectResponse(
+            ReadId(header.ObjectID), header.PayloadLength, header.ResponseID, header.ResponseType, header.MaxObjectBytes);
         if (!Enum.IsDefined(response.Type))
         {
             throw new ProtocolException($"unknown object response type {(ushort)response.Type}");
@@ -49,6 +51,7 @@ internal static class ObjectStorageWire
             PayloadLength = request.PayloadLength,
             RequestID = request.RequestId,
             RequestType = request.Type,
+            AcceptsRefusal = request.AcceptsRefusal,
         });
 
     public static byte[] EncodeResponse(in ObjectResponse response) =>
@@ -58,6 +61,7 @@ internal static class ObjectStorageWire
             PayloadLength = response.PayloadLength,
             ResponseID = response.ResponseId,
             ResponseType = response.Type,
+            MaxObjectBytes = response.MaxObjectBytes,
         });
 
     /// <summary>Reads the source ID of a duplicate request: any valid message whose root is an <c>ObjectID</c>.</summary>

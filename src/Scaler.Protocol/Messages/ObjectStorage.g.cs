@@ -31,6 +31,7 @@ public enum ObjectResponseType : ushort
     DelNotExists = 3,
     DuplicateOK = 4,
     InfoGetTotalOK = 5,
+    Refused = 6,
 }
 
 public sealed partial class ObjectID
@@ -87,6 +88,8 @@ public sealed partial class ObjectRequestHeader
 
     public ObjectRequestType RequestType { get; init; }
 
+    public bool AcceptsRefusal { get; init; }
+
     public static ObjectRequestHeader Read(ObjectRequestHeaderReader reader)
     {
         return new()
@@ -95,6 +98,7 @@ public sealed partial class ObjectRequestHeader
             PayloadLength = reader.PayloadLength,
             RequestID = reader.RequestID,
             RequestType = reader.RequestType,
+            AcceptsRefusal = reader.AcceptsRefusal,
         };
     }
 
@@ -112,6 +116,7 @@ public sealed partial class ObjectRequestHeader
         writer.SetUInt64(at, 0, PayloadLength);
         writer.SetUInt64(at, 8, RequestID);
         writer.SetUInt16(at, 16, (ushort)RequestType);
+        writer.SetBool(at, 144, AcceptsRefusal);
         ObjectID.Write(ref writer, writer.WriteStruct(at + 3, ObjectID.DataWords, ObjectID.PointerCount));
     }
 }
@@ -129,6 +134,8 @@ public sealed partial class ObjectResponseHeader
 
     public ObjectResponseType ResponseType { get; init; }
 
+    public uint MaxObjectBytes { get; init; }
+
     public static ObjectResponseHeader Read(ObjectResponseHeaderReader reader)
     {
         return new()
@@ -137,6 +144,7 @@ public sealed partial class ObjectResponseHeader
             PayloadLength = reader.PayloadLength,
             ResponseID = reader.ResponseID,
             ResponseType = reader.ResponseType,
+            MaxObjectBytes = reader.MaxObjectBytes,
         };
     }
 
@@ -154,6 +162,7 @@ public sealed partial class ObjectResponseHeader
         writer.SetUInt64(at, 0, PayloadLength);
         writer.SetUInt64(at, 8, ResponseID);
         writer.SetUInt16(at, 16, (ushort)ResponseType);
+        writer.SetUInt32(at, 20, MaxObjectBytes);
         ObjectID.Write(ref writer, writer.WriteStruct(at + 3, ObjectID.DataWords, ObjectID.PointerCount));
     }
 }
@@ -198,6 +207,8 @@ public readonly ref struct ObjectRequestHeaderReader : global::Scaler.Protocol.C
     public ulong RequestID => _reader.ReadUInt64(8);
 
     public ObjectRequestType RequestType => (ObjectRequestType)_reader.ReadUInt16(16);
+
+    public bool AcceptsRefusal => _reader.ReadBool(144);
 }
 
 /// <summary>Zero-allocation view of <see cref="ObjectResponseHeader"/>.</summary>
@@ -219,4 +230,6 @@ public readonly ref struct ObjectResponseHeaderReader : global::Scaler.Protocol.
     public ulong ResponseID => _reader.ReadUInt64(8);
 
     public ObjectResponseType ResponseType => (ObjectResponseType)_reader.ReadUInt16(16);
+
+    public uint MaxObjectBytes => _reader.ReadUInt32(20);
 }

@@ -22,6 +22,11 @@ struct ObjectRequestHeader {
   payloadLength @1 :UInt64;
   requestID @2 :UInt64;
   requestType @3 :ObjectRequestType;
+
+  # Scaler.NET only (not in the reference schema): set by a requester that reads a `refused` answer. The reference's
+  # peers leave it false and are closed instead of refused, since an ordinal they do not know fails their reader.
+  # Fits in the data word of requestType: the header stays 80 bytes.
+  acceptsRefusal @4 :Bool;
 }
 
 struct ObjectResponseHeader {
@@ -32,10 +37,19 @@ struct ObjectResponseHeader {
     delNotExists @3;
     duplicateOK @4;
     infoGetTotalOK @5;
+
+    # Scaler.NET only: the request was not carried out; the payload is the reason (UTF-8). Sent only in answer to a
+    # request with acceptsRefusal set.
+    refused @6;
   }
 
   objectID @0 :ObjectID;
   payloadLength @1 :UInt64;
   responseID @2 :UInt64;
   responseType @3 :ObjectResponseType;
+
+  # Scaler.NET only: in answers to a request with acceptsRefusal set, the largest object the server accepts (0: not
+  # said), so a client refuses a larger set itself instead of sending a payload the server cannot read. UInt32 holds
+  # any limit (at most Array.MaxLength) and fits in the data word of responseType: the header stays 80 bytes.
+  maxObjectBytes @4 :UInt32;
 }

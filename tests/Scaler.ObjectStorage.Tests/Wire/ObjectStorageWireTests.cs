@@ -57,6 +57,36 @@ public sealed class ObjectStorageWireTests
     }
 
     [Fact]
+    public void AcceptsRefusal_StaysInTheReferencesEightyBytes_AndOnlyItsBitDiffers()
+    {
+        byte[] golden = GoldenStream.Load("client-to-object-storage.bin").Frames[0];
+        ObjectRequest reference = ObjectStorageWire.DecodeRequest(golden);
+
+        byte[] flagged = ObjectStorageWire.EncodeRequest(reference with { AcceptsRefusal = true });
+
+        // A reference server reads the same header: same length, same bytes but bit 144 of the data section (the
+        // data section starts after the 8-byte segment table and the 8-byte root pointer).
+        Assert.Equal(80, flagged.Length);
+        Assert.Equal(golden.Length, flagged.Length);
+        int differing = Assert.Single(Enumerable.Range(0, golden.Length), i => golden[i] != flagged[i]);
+        Assert.Equal(16 + (144 / 8), differing);
+        Assert.Equal(1, golden[differing] ^ flagged[differing]);
+        Assert.Equal(reference with { AcceptsRefusal = true }, ObjectStorageWire.DecodeRequest(flagged));
+        Assert.False(reference.AcceptsRefusal);
+    }
+
+    [Fact]
+    public void MaxObjectBytes_RoundTripsInTheEightyByteResponseHeader()
+    {
+        var response = new ObjectResponse(new ObjectId(1, 2, 3, 4), 0, 7, ObjectResponseType.SetOK, uint.MaxValue - 1);
+
+        byte[] frame = ObjectStorageWire.EncodeResponse(response);
+
+        Assert.Equal(80, frame.Length);
+        Assert.Equal(response, ObjectStorageWire.DecodeResponse(frame));
+    }
+
+    [Fact]
     public void EncodeObjectIdMessage_MatchesOfficialEncoder()
     {
         // `echo '(field0 = 1, field1 = 2, field2 = 3, field3 = 18446744073709551615)'
