@@ -47,6 +47,22 @@ internal sealed class ContentTable
         return content;
     }
 
+    /// <summary>The content equal to <paramref name="bytes"/>, or null (nothing changes).</summary>
+    public StoredContent? Find(ReadOnlyMemory<byte> bytes)
+    {
+        if (!_byHash.TryGetValue(Hash(bytes.Span), out StoredContent? candidate))
+        {
+            return null;
+        }
+
+        while (candidate is not null && !candidate.Bytes.Span.SequenceEqual(bytes.Span))
+        {
+            candidate = candidate.NextWithSameHash;
+        }
+
+        return candidate;
+    }
+
     /// <summary>Counts one more reference to a content already in the table (an ID linked to existing content).</summary>
     public static void AddReference(StoredContent content)
     {
