@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Wire;
@@ -16,15 +18,26 @@ namespace Scaler.ObjectStorage.Server;
 /// header is never stored as an object's content.</para>
 /// <para>A frame that does not decode as a header, an unknown request type, a set over the size limit or a duplicate
 /// whose payload is not an object ID closes that peer only.</para>
+/// <para>A request the store refuses (full, too many waiting requests) is answered <c>refused</c> with the reason when
+/// the request says it reads refusals (Scaler.NET clients), and closes the peer otherwise: a reference peer fails on an
+/// answer type it does not know, and a set it believes stored would leave its readers waiting for ever. Answers to
+/// such requests also carry the object size limit, so those clients never send a set the transport cannot take.</para>
 /// <para>Single-threaded: one receive loop calls it.</para>
 /// </remarks>
 internal sealed class ObjectRequestProcessor<TPeer>
     where TPeer : notnull
 {
+    /// <summary>Longest reason text of a refusal, in bytes: a reason names a limit, never peer data.</summary>
+    private const int MaxReasonBytes = 512;
+
+    /// <summary>Least time between two sweeps for lost peers whose grace period has ended.</summary>
+    private static readonly TimeSpan LostPeerSweepInterval = TimeSpan.FromSeconds(1);
+
     private readonly IObjectResponseSink<TPeer> _sink;
     private readonly ILogger _logger;
-    private readonly long _maxObjectBytes;
+    private readonly RequestProcessorSettings _settings;
     private readonly ReaderOptions _readerOptions;
+    private readonly RefusalLog _refusals;
 
     /// <summary>Set and duplicate headers whose payload frame has not arrived yet, at most one per peer.</summary>
     private readonly Dictionary<TPeer, ObjectRequest> _awaitingPayload = [];
@@ -32,23 +45,42 @@ internal sealed class ObjectRequestProcessor<TPeer>
     /// <summary>Peers closed for a protocol error whose disconnection has not been reported yet: their frames are ignored.</summary>
     private readonly HashSet<TPeer> _closing = [];
 
+    /// <summary>Peers whose connection broke while they had requests waiting, with when it broke.</summary>
+    private readonly Dictionary<TPeer, long> _lostPeers = [];
+
     /// <summary>Reused list of what one store operation finished.</summary>
     private readonly List<StoreCompletion<TPeer>> _completions = [];
 
+    private long _lastLostPeerSweep;
+
     public ObjectRequestProcessor(
         IObjectResponseSink<TPeer> sink, long maxObjectBytes, ILogger logger, ReaderOptions? readerOptions = null)
+        : this(sink, RequestProcessorSettings.ObjectSizeOnly(maxObjectBytes), logger, readerOptions)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxObjectBytes);
-        _sink = sink;
-        _maxObjectBytes = maxObjectBytes;
-        _logger = logger;
-        _readerOptions = readerOptions ?? ReaderOptions.Default;
     }
 
-    public ObjectStore<TPeer> Store { get; } = new();
+    public ObjectRequestProcessor(
+        IObjectResponseSink<TPeer> sink, RequestProcessorSettings settings, ILogger logger, ReaderOptions? readerOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.MaxObjectBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(settings.MaxObjectBytes, uint.MaxValue);
+        _sink = sink;
+        _settings = settings;
+        _logger = logger;
+        _readerOptions = readerOptions ?? ReaderOptions.Default;
+        _refusals = new RefusalLog(logger, settings.TimeProvider);
+        Store = new ObjectStore<TPeer>(settings.StoreLimits);
+        _lastLostPeerSweep = settings.TimeProvider.GetTimestamp();
+    }
+
+    public ObjectStore<TPeer> Store { get; }
 
     /// <summary>Number of peers with a header waiting for its payload frame.</summary>
     public int PeersAwaitingPayload => _awaitingPayload.Count;
+
+    /// <summary>Number of peers whose connection broke while requests of theirs were waiting, within their grace period.</summary>
+    public int LostPeers => _lostPeers.Count;
 
     /// <summary>
     /// Handles one frame from <paramref name="peer"/>. The frame's memory now belongs to the store if it is an object's
@@ -56,6 +88,7 @@ internal sealed class ObjectRequestProcessor<TPeer>
     /// </summary>
     public void OnFrame(TPeer peer, ReadOnlyMemory<byte> frame)
     {
+        SweepLostPeers();
         if (_closing.Contains(peer))
         {
             return;
@@ -90,18 +123,21 @@ internal sealed class ObjectRequestProcessor<TPeer>
     /// <summary>Called once a peer's connection came up: a fresh connection starts with a header.</summary>
     public void OnPeerConnected(TPeer peer)
     {
+        SweepLostPeers();
         _closing.Remove(peer);
         _awaitingPayload.Remove(peer);
+        _lostPeers.Remove(peer);
     }
 
     /// <summary>
     /// Called once a peer's connection ended. A header still waiting for its payload is dropped. When
     /// <paramref name="peerIsGone"/> (it closed in an orderly way or was closed for a protocol error) its waiting gets and
-    /// duplicates are dropped too; otherwise they stay, since a peer that lost its connection reconnects under the same
-    /// identity and its answers are then routed to the new connection.
+    /// duplicates are dropped too; otherwise they stay for the grace period, since a peer that lost its connection
+    /// reconnects under the same identity and its answers are then routed to the new connection.
     /// </summary>
     public void OnPeerDisconnected(TPeer peer, bool peerIsGone)
     {
+        SweepLostPeers();
         _closing.Remove(peer);
         if (_awaitingPayload.Remove(peer, out ObjectRequest pending))
         {
@@ -110,7 +146,12 @@ internal sealed class ObjectRequestProcessor<TPeer>
 
         if (peerIsGone)
         {
+            _lostPeers.Remove(peer);
             Forget(peer);
+        }
+        else if (_settings.LostPeerGracePeriod >= TimeSpan.Zero && Store.WaitingRequestCountOf(peer) > 0)
+        {
+            _lostPeers[peer] = _settings.TimeProvider.GetTimestamp();
         }
     }
 
@@ -119,9 +160,13 @@ internal sealed class ObjectRequestProcessor<TPeer>
         switch (request.Type)
         {
             case ObjectRequestType.SetObject:
-                if (request.PayloadLength > (ulong)_maxObjectBytes)
+                if (request.PayloadLength > (ulong)_settings.MaxObjectBytes)
                 {
-                    Close(peer, $"set of {request.PayloadLength} bytes exceeds MaxObjectBytes ({_maxObjectBytes})");
+                    // The transport's frame limit is this same value, so the payload frame would cost the connection
+                    // anyway; a refusal sent now could not be read before that. Clients that accept refusals learn
+                    // the limit from their answers and refuse such a set themselves.
+                    Close(peer, $"set of {request.PayloadLength} bytes exceeds the object size limit " +
+                        $"(max_object_bytes {_settings.MaxObjectBytes})");
                     return;
                 }
 
@@ -140,8 +185,14 @@ internal sealed class ObjectRequestProcessor<TPeer>
                 return;
 
             case ObjectRequestType.GetObject:
-                Store.Get(peer, request.RequestId, request.ObjectId, request.PayloadLength, _completions);
-                AnswerCompletions();
+                StoreRefusal refusal = Store.Get(peer, request.RequestId, request.ObjectId, request.PayloadLength, _completions);
+                if (refusal != StoreRefusal.None)
+                {
+                    Refuse(peer, request, refusal);
+                    return;
+                }
+
+                AnswerCompletions(peer, request);
                 return;
 
             case ObjectRequestType.DeleteObject:
@@ -151,10 +202,7 @@ internal sealed class ObjectRequestProcessor<TPeer>
 
             case ObjectRequestType.InfoGetTotal:
                 byte[] totals = Store.Totals.ToBytes();
-                _sink.Send(
-                    peer,
-                    new ObjectResponse(request.ObjectId, (ulong)totals.Length, request.RequestId, ObjectResponseType.InfoGetTotalOK),
-                    totals);
+                _sink.Send(peer, Response(request, ObjectResponseType.InfoGetTotalOK, (ulong)totals.Length), totals);
                 return;
 
             default:
@@ -166,9 +214,16 @@ internal sealed class ObjectRequestProcessor<TPeer>
 
     private void OnPayload(TPeer peer, in ObjectRequest request, ReadOnlyMemory<byte> payload)
     {
+        StoreRefusal refusal;
         if (request.Type == ObjectRequestType.SetObject)
         {
-            Store.Set(request.ObjectId, payload, _completions);
+            refusal = Store.Set(request.ObjectId, payload, _completions);
+            if (refusal != StoreRefusal.None)
+            {
+                Refuse(peer, request, refusal);
+                return;
+            }
+
             AnswerCompletions();
             Answer(peer, request, ObjectResponseType.SetOK);
             return;
@@ -185,28 +240,44 @@ internal sealed class ObjectRequestProcessor<TPeer>
             return;
         }
 
-        Store.Duplicate(peer, request.RequestId, request.ObjectId, sourceId, _completions);
-        AnswerCompletions();
+        refusal = Store.Duplicate(peer, request.RequestId, request.ObjectId, sourceId, _completions);
+        if (refusal != StoreRefusal.None)
+        {
+            Refuse(peer, request, refusal);
+            return;
+        }
+
+        AnswerCompletions(peer, request);
     }
 
-    private void AnswerCompletions()
+    /// <summary>
+    /// Sends what the store finished. The completion of <paramref name="request"/> itself, when it is among them, is
+    /// answered as an immediate answer to it (with the size limit when it accepts refusals); answers to requests that
+    /// waited carry no limit, since the store does not keep whether they accepted refusals.
+    /// </summary>
+    private void AnswerCompletions(TPeer? requester = default, ObjectRequest request = default)
     {
         try
         {
             foreach (StoreCompletion<TPeer> done in _completions)
             {
+                uint limit = request.AcceptsRefusal && done.RequestId == request.RequestId
+                    && EqualityComparer<TPeer>.Default.Equals(done.Requester, requester)
+                    ? AnnouncedMaxObjectBytes
+                    : 0;
                 if (done.Kind == StoreCompletionKind.GetServed)
                 {
                     _sink.Send(
                         done.Requester,
-                        new ObjectResponse(done.ObjectId, (ulong)done.Payload.Length, done.RequestId, ObjectResponseType.GetOK),
+                        new ObjectResponse(
+                            done.ObjectId, (ulong)done.Payload.Length, done.RequestId, ObjectResponseType.GetOK, limit),
                         done.Payload);
                 }
                 else
                 {
                     _sink.Send(
                         done.Requester,
-                        new ObjectResponse(done.ObjectId, 0, done.RequestId, ObjectResponseType.DuplicateOK),
+                        new ObjectResponse(done.ObjectId, 0, done.RequestId, ObjectResponseType.DuplicateOK, limit),
                         ReadOnlyMemory<byte>.Empty);
                 }
             }
@@ -217,13 +288,68 @@ internal sealed class ObjectRequestProcessor<TPeer>
         }
     }
 
+    private uint AnnouncedMaxObjectBytes => (uint)_settings.MaxObjectBytes;
+
+    /// <summary>An immediate answer to <paramref name="request"/>, with the size limit when it accepts refusals.</summary>
+    private ObjectResponse Response(in ObjectRequest request, ObjectResponseType type, ulong payloadLength) =>
+        new(request.ObjectId, payloadLength, request.RequestId, type, request.AcceptsRefusal ? AnnouncedMaxObjectBytes : 0);
+
     private void Answer(TPeer peer, in ObjectRequest request, ObjectResponseType type) =>
-        _sink.Send(peer, new ObjectResponse(request.ObjectId, 0, request.RequestId, type), ReadOnlyMemory<byte>.Empty);
+        _sink.Send(peer, Response(request, type, 0), ReadOnlyMemory<byte>.Empty);
+
+    /// <summary>
+    /// Answers <c>refused</c> with the reason to a peer that reads refusals; closes any other, since it would take the
+    /// request as done (a reference client does not even wait for a set's answer).
+    /// </summary>
+    private void Refuse(TPeer peer, in ObjectRequest request, StoreRefusal refusal)
+    {
+        string reason = ReasonFor(peer, request, refusal);
+        if (!request.AcceptsRefusal)
+        {
+            Close(peer, $"{request.Type} request {request.RequestId} refused, and the peer does not read refusals: {reason}");
+            return;
+        }
+
+        _refusals.Refused(refusal, Describe(peer), $"{request.Type} request {request.RequestId}: {reason}");
+        byte[] text = Encoding.UTF8.GetBytes(reason);
+        if (text.Length > MaxReasonBytes)
+        {
+            text = text[..MaxReasonBytes];
+        }
+
+        _sink.Send(peer, Response(request, ObjectResponseType.Refused, (ulong)text.Length), text);
+    }
+
+    private string ReasonFor(TPeer peer, in ObjectRequest request, StoreRefusal refusal)
+    {
+        StoreLimits limits = Store.Limits;
+        return refusal switch
+        {
+            StoreRefusal.StoreFull when request.Type == ObjectRequestType.SetObject => string.Create(
+                CultureInfo.InvariantCulture,
+                $"the object storage is full: {request.PayloadLength} more bytes would take it past its limit of " +
+                $"{limits.MaxTotalBytes} bytes (max_total_bytes); it holds {Store.ChargedBytes}"),
+            StoreRefusal.StoreFull => string.Create(
+                CultureInfo.InvariantCulture,
+                $"the object storage is full: one more object ID would take it past its limit of " +
+                $"{limits.MaxTotalBytes} bytes (max_total_bytes); it holds {Store.ChargedBytes}"),
+            StoreRefusal.TooManyWaitingRequests => string.Create(
+                CultureInfo.InvariantCulture,
+                $"{Store.WaitingRequestCount} gets and duplicates already wait for objects that do not exist, the " +
+                $"server's limit (MaxWaitingRequests {limits.MaxWaitingRequests})"),
+            StoreRefusal.TooManyWaitingRequestsOfRequester => string.Create(
+                CultureInfo.InvariantCulture,
+                $"this peer already has {Store.WaitingRequestCountOf(peer)} gets and duplicates waiting for objects that " +
+                $"do not exist, the limit per peer (MaxWaitingRequestsPerPeer {limits.MaxWaitingRequestsPerRequester})"),
+            _ => refusal.ToString(),
+        };
+    }
 
     private void Close(TPeer peer, string reason)
     {
         ObjectStorageLog.ClosingPeer(_logger, Describe(peer), reason);
         _awaitingPayload.Remove(peer);
+        _lostPeers.Remove(peer);
         _closing.Add(peer);
         Forget(peer);
         _sink.ClosePeer(peer);
@@ -235,6 +361,43 @@ internal sealed class ObjectRequestProcessor<TPeer>
         if (forgotten > 0)
         {
             ObjectStorageLog.ForgotWaitingRequests(_logger, Describe(peer), forgotten);
+        }
+    }
+
+    /// <summary>
+    /// Drops the waiting requests of peers that lost their connection longer than the grace period ago and did not come
+    /// back: answers to them would go nowhere, and they hold places under the waiting limits. Runs at most once per
+    /// <see cref="LostPeerSweepInterval"/>, on the next event after it; between events nothing can grow.
+    /// </summary>
+    private void SweepLostPeers()
+    {
+        if (_lostPeers.Count == 0)
+        {
+            return;
+        }
+
+        TimeProvider time = _settings.TimeProvider;
+        long now = time.GetTimestamp();
+        if (time.GetElapsedTime(_lastLostPeerSweep, now) < LostPeerSweepInterval)
+        {
+            return;
+        }
+
+        _lastLostPeerSweep = now;
+        List<TPeer>? expired = null;
+        foreach ((TPeer peer, long lostAt) in _lostPeers)
+        {
+            if (time.GetElapsedTime(lostAt, now) >= _settings.LostPeerGracePeriod)
+            {
+                (expired ??= []).Add(peer);
+            }
+        }
+
+        foreach (TPeer peer in expired ?? [])
+        {
+            _lostPeers.Remove(peer);
+            int forgotten = Store.ForgetRequester(peer);
+            ObjectStorageLog.ForgotLostPeer(_logger, Describe(peer), forgotten, _settings.LostPeerGracePeriod.TotalSeconds);
         }
     }
 

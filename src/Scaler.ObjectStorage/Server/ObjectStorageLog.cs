@@ -24,8 +24,9 @@ internal static partial class ObjectStorageLog
     public static partial void ForgotWaitingRequests(ILogger logger, string peer, int count);
 
     [LoggerMessage(5, LogLevel.Information,
-        "Object storage server {Identity} listening on {Address}, objects up to {MaxObjectBytes} bytes")]
-    public static partial void Started(ILogger logger, string identity, string address, long maxObjectBytes);
+        "Object storage server {Identity} listening on {Address}, objects up to {MaxObjectBytes} bytes, " +
+        "{MaxTotalBytes} bytes in all")]
+    public static partial void Started(ILogger logger, string identity, string address, long maxObjectBytes, long maxTotalBytes);
 
     [LoggerMessage(6, LogLevel.Information,
         "Object storage server stopped: {ObjectIds} object IDs, {Contents} distinct contents, {Bytes} bytes, " +
@@ -39,6 +40,25 @@ internal static partial class ObjectStorageLog
     [LoggerMessage(8, LogLevel.Debug,
         "Answer to peer {Peer} dropped: it is not connected")]
     public static partial void AnswerToGonePeer(ILogger logger, string peer);
+
+    [LoggerMessage(10, LogLevel.Warning,
+        "Refused a request of peer {Peer}: {Reason} ({Unlogged} more refusals of this kind since the last line)")]
+    public static partial void Refused(ILogger logger, string peer, string reason, int unlogged);
+
+    [LoggerMessage(11, LogLevel.Information,
+        "Peer {Peer} did not come back within {GraceSeconds} s of losing its connection: forgot its {Count} waiting requests")]
+    public static partial void ForgotLostPeer(ILogger logger, string peer, int count, double graceSeconds);
+
+    [LoggerMessage(12, LogLevel.Warning,
+        "Closing peer {Peer}: it does not read its answers ({Queued} answers wait to be sent, the limit " +
+        "MaxQueuedAnswersPerPeer)")]
+    public static partial void AnswersOverflow(ILogger logger, string peer, int queued);
+
+    [LoggerMessage(13, LogLevel.Information,
+        "Returned memory to the system after the store shrank from {PeakBytes} to {HeldBytes} bytes: working set " +
+        "{BeforeBytes} -> {AfterBytes} bytes, {Milliseconds:0} ms")]
+    public static partial void MemoryReturned(
+        ILogger logger, long peakBytes, long heldBytes, long beforeBytes, long afterBytes, double milliseconds);
 
     [LoggerMessage(9, LogLevel.Error,
         "Unexpected error while handling a frame of peer {Peer}; closing that peer")]

@@ -15,6 +15,8 @@ public sealed class ObjectStorageServer : IAsyncDisposable
     private readonly YmqBinder _binder;
     private readonly ILogger _logger;
     private readonly ObjectRequestProcessor<PeerIdentity> _processor;
+    private readonly StoreMemoryReturner _memoryReturner;
+    private readonly int _maxQueuedAnswersPerPeer;
     private readonly Dictionary<PeerIdentity, PeerOutbox> _outboxes = [];
     private readonly CancellationTokenSource _stopping = new();
     private Task _receiveLoop = Task.CompletedTask;
@@ -24,7 +26,9 @@ public sealed class ObjectStorageServer : IAsyncDisposable
     {
         _binder = binder;
         _logger = logger;
-        _processor = new ObjectRequestProcessor<PeerIdentity>(new Sink(this), options.MaxObjectBytes, logger);
+        _processor = new ObjectRequestProcessor<PeerIdentity>(new Sink(this), options.ToProcessorSettings(), logger);
+        _memoryReturner = new StoreMemoryReturner(options.TimeProvider, logger);
+        _maxQueuedAnswersPerPeer = options.MaxQueuedAnswersPerPeer;
     }
 
     /// <summary>The address it listens on, with the chosen port when port 0 was asked for.</summary>
@@ -32,6 +36,9 @@ public sealed class ObjectStorageServer : IAsyncDisposable
 
     /// <summary>Gets and duplicates waiting for an object that does not exist yet (a monitoring figure, read unsynchronized).</summary>
     public int WaitingRequests => _processor.Store.WaitingRequestCount;
+
+    /// <summary>Times the server gave the memory of deleted objects back to the system (read unsynchronized).</summary>
+    internal int MemoryReturns => _memoryReturner.Returns;
 
     /// <summary>Binds and starts serving. Throws <see cref="System.Net.Sockets.SocketException"/> when it cannot bind.</summary>
     public static async Task<ObjectStorageServer> StartAsync(
@@ -48,7 +55,8 @@ public sealed class ObjectStorageServer : IAsyncDisposable
 
         var server = new ObjectStorageServer(binder, options, logger);
         server._receiveLoop = server.ReceiveLoopAsync(server._stopping.Token);
-        ObjectStorageLog.Started(logger, options.Identity, binder.LocalAddress.ToString(), options.MaxObjectBytes);
+        ObjectStorageLog.Started(
+            logger, options.Identity, binder.LocalAddress.ToString(), options.MaxObjectBytes, options.MaxTotalBytes);
         return server;
     }
 
@@ -61,6 +69,7 @@ public sealed class ObjectStorageServer : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _receiveLoop.ConfigureAwait(false);
+        _memoryReturner.Dispose();
 
         PeerOutbox[] outboxes = [.. _outboxes.Values];
         _outboxes.Clear();
@@ -90,6 +99,8 @@ public sealed class ObjectStorageServer : IAsyncDisposable
                 {
                     Handle(binderEvent);
                 }
+
+                _memoryReturner.Observe(_processor.Store.ContentBytes);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -132,9 +143,14 @@ public sealed class ObjectStorageServer : IAsyncDisposable
                 // waiting requests stay and are answered on the new connection. Any other end is final.
                 bool gone = disconnected.Reason is not (YmqDisconnectReason.ConnectionLost or YmqDisconnectReason.Replaced);
                 _processor.OnPeerDisconnected(disconnected.Peer, gone);
-                if (gone && _outboxes.Remove(disconnected.Peer, out PeerOutbox? outbox))
+
+                // A replaced connection's peer is connected again (the new connection's event follows): its outbox goes
+                // on. Answers queued for a peer that is gone or lost have no connection to go to; a peer that comes back
+                // gets a new outbox, so outboxes are only ever kept for connected peers.
+                if (disconnected.Reason != YmqDisconnectReason.Replaced
+                    && _outboxes.Remove(disconnected.Peer, out PeerOutbox? outbox))
                 {
-                    outbox.Complete();
+                    outbox.Abandon();
                 }
 
                 break;
@@ -145,11 +161,19 @@ public sealed class ObjectStorageServer : IAsyncDisposable
     {
         if (!_outboxes.TryGetValue(peer, out PeerOutbox? outbox))
         {
-            outbox = new PeerOutbox(_binder, peer, _logger, _stopping.Token);
+            outbox = new PeerOutbox(_binder, peer, _maxQueuedAnswersPerPeer, _logger, _stopping.Token);
             _outboxes.Add(peer, outbox);
         }
 
-        outbox.Enqueue(ObjectStorageWire.EncodeResponse(response), response.PayloadLength == 0 ? default : payload);
+        if (!outbox.TryEnqueue(ObjectStorageWire.EncodeResponse(response), response.PayloadLength == 0 ? default : payload))
+        {
+            // The peer sends requests and does not read the answers. Its disconnection comes back as an event, which
+            // drops its waiting requests; answers produced before that go to a new outbox and find it gone.
+            ObjectStorageLog.AnswersOverflow(_logger, peer.ToString(), outbox.Queued);
+            _outboxes.Remove(peer);
+            outbox.Abandon();
+            _binder.DisconnectPeer(peer);
+        }
     }
 
     /// <summary>Routes the processor's answers to the outboxes; called on the receive loop only.</summary>

@@ -228,7 +228,7 @@ public sealed class ObjectRequestProcessorTests
         _processor.OnFrame("p", Header(A, 1025, 1, ObjectRequestType.SetObject));
 
         Assert.Equal("p", Assert.Single(_sink.Closed));
-        Assert.Contains(_log.Lines, l => l.Message.Contains("MaxObjectBytes (1024)"));
+        Assert.Contains(_log.Lines, l => l.Message.Contains("(max_object_bytes 1024)"));
         Assert.Equal(0, _processor.PeersAwaitingPayload);
     }
 
