@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Scaler.IO.Addressing;
 using Scaler.IO.Threading;
@@ -20,11 +21,20 @@ namespace Scaler.ObjectStorage.Client;
 /// (it may or may not have been carried out; sets, gets and duplicates can simply be retried). Requests made after that
 /// are sent on the new connection. Once the connection is closed for good (the server went away, or reconnecting gave
 /// up), every waiting and later request fails with <see cref="ObjectStorageException"/>.
+/// <para>Refusals: every request says it reads <c>refused</c> answers, which a Scaler.NET server sends with the reason
+/// (store full, too many waiting requests); the request then fails with an <see cref="ObjectStorageException"/> whose
+/// <see cref="ObjectStorageException.IsRefusal"/> is true, and the connection stays up. The server's answers also carry
+/// its object size limit: before the first set on each connection the client asks for it (one <c>infoGetTotal</c>),
+/// and it refuses a larger set itself, since the server's transport cannot read such a payload and would drop the
+/// connection. A reference server says nothing and nothing is checked.</para>
 /// </remarks>
 public sealed class ObjectStorageClient : IAsyncDisposable
 {
     private readonly YmqConnector _connector;
     private readonly ILogger _logger;
+    /// <summary>Longest refusal reason kept, in bytes (a reason names a limit; a longer one is cut).</summary>
+    private const int MaxReasonBytes = 1024;
+
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
 
     /// <summary>Keeps a request's header and payload frames next to each other on the connection.</summary>
@@ -36,6 +46,16 @@ public sealed class ObjectStorageClient : IAsyncDisposable
 
     /// <summary>Incremented on every lost connection, so the receive loop drops a header whose payload was lost.</summary>
     private int _connectionEpoch;
+
+    /// <summary>
+    /// The object size limit the server announced, with the connection epoch it was announced on (epoch in the high 32
+    /// bits, limit in the low 32; 0: it said nothing), packed so one read sees both. Epoch -1: nothing heard yet.
+    /// </summary>
+    private long _announcedLimit = PackLimit(-1, 0);
+
+    private readonly Lock _limitProbeLock = new();
+    private Task? _limitProbe;
+    private int _limitProbeEpoch = -1;
 
     private volatile Exception? _closedError;
     private int _disposed;
@@ -76,8 +96,25 @@ public sealed class ObjectStorageClient : IAsyncDisposable
 
     /// <summary>Stores <paramref name="content"/> under <paramref name="id"/>, replacing what it held.</summary>
     /// <remarks>The memory is sent later without a copy: do not change it before the returned task completes.</remarks>
+    /// <exception cref="ObjectStorageException">
+    /// Refused (<see cref="ObjectStorageException.IsRefusal"/>: larger than the server's limit, or the store is full),
+    /// or the connection was lost or closed.
+    /// </exception>
     public async Task SetAsync(ObjectId id, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
+        if (!TryGetAnnouncedLimit(out long limit))
+        {
+            limit = await AskLimitAsync(cancellationToken).ConfigureAwait(TurnContext.IsCurrent);
+        }
+
+        if (limit > 0 && content.Length > limit)
+        {
+            throw new ObjectStorageException(
+                $"object storage at {RemoteAddress} refused the set of object {id}: {content.Length} bytes is more than " +
+                $"its object size limit of {limit} bytes (max_object_bytes)",
+                isRefusal: true);
+        }
+
         await RequestAsync(ObjectRequestType.SetObject, id, (ulong)content.Length, content, cancellationToken)
             .ConfigureAwait(TurnContext.IsCurrent);
     }
@@ -157,7 +194,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
         ulong requestId = (ulong)Interlocked.Increment(ref _nextRequestId);
         var pending = new PendingRequest(requestId, type);
         _pending[requestId] = pending;
-        byte[] header = ObjectStorageWire.EncodeRequest(new ObjectRequest(id, payloadLength, requestId, type));
+        byte[] header = ObjectStorageWire.EncodeRequest(new ObjectRequest(id, payloadLength, requestId, type, AcceptsRefusal: true));
         try
         {
             await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -232,7 +269,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
                     awaitingPayload = null;
                     if (awaitingEpoch == Volatile.Read(ref _connectionEpoch) && (ulong)frame.Length == header.PayloadLength)
                     {
-                        Complete(header, frame);
+                        Complete(header, frame, awaitingEpoch);
                         continue;
                     }
 
@@ -257,7 +294,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
                     continue;
                 }
 
-                Complete(response, ReadOnlyMemory<byte>.Empty);
+                Complete(response, ReadOnlyMemory<byte>.Empty, Volatile.Read(ref _connectionEpoch));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -272,11 +309,27 @@ public sealed class ObjectStorageClient : IAsyncDisposable
         }
     }
 
-    private void Complete(in ObjectResponse response, ReadOnlyMemory<byte> payload)
+    private void Complete(in ObjectResponse response, ReadOnlyMemory<byte> payload, int epoch)
     {
+        if (response.MaxObjectBytes != 0 || response.Type == ObjectResponseType.InfoGetTotalOK)
+        {
+            // Every request accepts refusals, so a Scaler.NET server puts its limit in each immediate answer; an info
+            // answer without one (a reference server) says there is nothing to check on this connection.
+            Volatile.Write(ref _announcedLimit, PackLimit(epoch, response.MaxObjectBytes));
+        }
+
         if (!_pending.TryRemove(response.ResponseId, out PendingRequest? pending))
         {
             ObjectStorageClientLog.UnmatchedResponse(_logger, response.ResponseId, response.Type.ToString());
+            return;
+        }
+
+        if (response.Type == ObjectResponseType.Refused)
+        {
+            string reason = Encoding.UTF8.GetString(payload.Span[..Math.Min(payload.Length, MaxReasonBytes)]);
+            pending.TrySetException(new ObjectStorageException(
+                $"object storage at {RemoteAddress} refused {pending.RequestType} of object {response.ObjectId}: {reason}",
+                isRefusal: true));
             return;
         }
 
@@ -317,6 +370,40 @@ public sealed class ObjectStorageClient : IAsyncDisposable
 
         return failed;
     }
+
+    /// <summary>The limit announced on the current connection (0: none announced), if it has answered yet.</summary>
+    private bool TryGetAnnouncedLimit(out long limit)
+    {
+        long packed = Volatile.Read(ref _announcedLimit);
+        limit = (uint)packed;
+        return (int)(packed >> 32) == Volatile.Read(ref _connectionEpoch);
+    }
+
+    /// <summary>
+    /// Asks the server for its limit, once per connection (an <c>infoGetTotal</c>, whose answer carries it), and returns
+    /// it; 0 when it announced none or the connection changed meanwhile (then the set goes out unchecked, as to a
+    /// reference server). A failure to ask is the connection's failure, and fails the set that needed the answer.
+    /// </summary>
+    private async Task<long> AskLimitAsync(CancellationToken cancellationToken)
+    {
+        Task probe;
+        int epoch = Volatile.Read(ref _connectionEpoch);
+        lock (_limitProbeLock)
+        {
+            if (_limitProbe is null || _limitProbeEpoch != epoch || _limitProbe.IsFaulted || _limitProbe.IsCanceled)
+            {
+                _limitProbe = GetInfoAsync(CancellationToken.None);
+                _limitProbeEpoch = epoch;
+            }
+
+            probe = _limitProbe;
+        }
+
+        await probe.WaitAsync(cancellationToken).ConfigureAwait(TurnContext.IsCurrent);
+        return TryGetAnnouncedLimit(out long limit) ? limit : 0;
+    }
+
+    private static long PackLimit(int epoch, uint limit) => ((long)epoch << 32) | limit;
 
     private void ThrowIfClosed()
     {

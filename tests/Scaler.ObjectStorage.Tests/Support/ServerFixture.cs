@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.IO.Addressing;
 using Scaler.IO.Ymq;
@@ -23,14 +24,20 @@ internal sealed class ServerFixture : IAsyncDisposable
     /// <summary>Bounds every network test.</summary>
     public static CancellationTokenSource Timeout() => new(TimeSpan.FromSeconds(20));
 
-    public static async Task<ServerFixture> StartAsync(CancellationToken cancellationToken, long maxObjectBytes = 64 << 20)
+    public static async Task<ServerFixture> StartAsync(
+        CancellationToken cancellationToken,
+        long maxObjectBytes = 64 << 20,
+        Action<ObjectStorageServerOptions>? configure = null,
+        ILoggerFactory? loggerFactory = null)
     {
         var options = new ObjectStorageServerOptions
         {
             Address = ScalerAddress.Parse("tcp://127.0.0.1:0"),
             MaxObjectBytes = maxObjectBytes,
         };
-        return new ServerFixture(await ObjectStorageServer.StartAsync(options, NullLoggerFactory.Instance, cancellationToken));
+        configure?.Invoke(options);
+        return new ServerFixture(
+            await ObjectStorageServer.StartAsync(options, loggerFactory ?? NullLoggerFactory.Instance, cancellationToken));
     }
 
     public async Task<ObjectStorageClient> ConnectAsync(
