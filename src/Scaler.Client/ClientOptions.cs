@@ -47,6 +47,23 @@ public sealed class ClientOptions
     /// </summary>
     public string? ObjectStorageAddress { get; set; }
 
+    /// <summary>
+    /// PEM certificate the client presents when the scheduler or object storage asks for one (a <c>tls://</c> cluster
+    /// with mutual TLS, docs/security.md): it must name the <c>client</c> (or <c>admin</c>) role. Default null: none.
+    /// Set together with <see cref="TlsKeyPath"/>.
+    /// </summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>
+    /// PEM file of the CA certificates the servers' certificates must chain to (and carry the <c>server</c> role), for
+    /// <c>tls://</c> addresses. Default null: any server certificate is accepted, as the reference client does, and a
+    /// warning is logged; an impostor scheduler is then not noticed.
+    /// </summary>
+    public string? TlsCaPath { get; set; }
+
     /// <summary>Where the client logs. Default: nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
@@ -87,6 +104,12 @@ public sealed class ClientOptions
             throw new ArgumentNullException(nameof(TimeProvider), $"{nameof(TimeProvider)} must be set");
         }
 
+        if ((TlsCertificatePath is null) != (TlsKeyPath is null))
+        {
+            throw new ArgumentException(
+                $"{nameof(TlsCertificatePath)} and {nameof(TlsKeyPath)} must be set together", TlsCertificatePath is null ? nameof(TlsCertificatePath) : nameof(TlsKeyPath));
+        }
+
         if (ObjectStorageAddress is not null && !ScalerAddress.TryParse(ObjectStorageAddress, out _))
         {
             throw new ArgumentException(
@@ -95,6 +118,9 @@ public sealed class ClientOptions
     }
 
     internal ClientOptions Clone() => (ClientOptions)MemberwiseClone();
+
+    /// <summary>The TLS files as the transport takes them.</summary>
+    internal IO.Tls.TlsSettings Tls => new() { CertificatePath = TlsCertificatePath, KeyPath = TlsKeyPath, CaPath = TlsCaPath };
 
     private static void RequirePositive(TimeSpan value, string name)
     {

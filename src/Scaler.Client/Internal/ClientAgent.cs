@@ -81,13 +81,13 @@ internal sealed class ClientAgent : IAsyncDisposable
         _lastContact = _time.GetTimestamp();
         _scheduler = YmqConnector.Connect(
             address,
-            new YmqOptions
+            options.Tls.ForConnectorToServer(new YmqOptions
             {
                 Identity = Identity.Text,
                 ConnectMaxRetries = null,
                 ConnectRetryMaxDelay = TimeSpan.FromSeconds(2),
                 TimeProvider = _time,
-            },
+            }),
             options.LoggerFactory.CreateLogger<YmqConnector>());
         _scheduler.StateChanged += OnSchedulerStateChanged;
     }
@@ -141,7 +141,8 @@ internal sealed class ClientAgent : IAsyncDisposable
                 : ScalerAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"{advertised.Scheme}://{advertised.Host}:{advertised.Port}"));
             agent._storage = await ObjectStorageClient.ConnectAsync(
                 agent.ObjectStorageAddress,
-                new YmqOptions { Identity = agent.Identity.Text, ConnectMaxRetries = null, ConnectRetryMaxDelay = TimeSpan.FromSeconds(2), TimeProvider = agent._time },
+                options.Tls.ForConnectorToServer(
+                    new YmqOptions { Identity = agent.Identity.Text, ConnectMaxRetries = null, ConnectRetryMaxDelay = TimeSpan.FromSeconds(2), TimeProvider = agent._time }),
                 options.LoggerFactory,
                 linked.Token).ConfigureAwait(false);
             await agent.StoreSerializerAsync(linked.Token).ConfigureAwait(false);
