@@ -65,7 +65,8 @@ internal static class LaunchCommand
                     return ExitCodes.Failure;
                 }
 
-                return await SuperviseAsync(plan, factory, gracePeriod ?? DefaultGracePeriod, console, cancellationToken).ConfigureAwait(false);
+                var storageTls = stack.ObjectStorageServer?.Security.ToTlsSettings() ?? IO.Tls.TlsSettings.None;
+                return await SuperviseAsync(plan, factory, gracePeriod ?? DefaultGracePeriod, console, storageTls, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -79,12 +80,19 @@ internal static class LaunchCommand
     }
 
     private static async Task<int> SuperviseAsync(
-        LaunchPlan plan, IChildProcessFactory? factory, TimeSpan gracePeriod, PrefixedConsole console, CancellationToken cancellationToken)
+        LaunchPlan plan,
+        IChildProcessFactory? factory,
+        TimeSpan gracePeriod,
+        PrefixedConsole console,
+        IO.Tls.TlsSettings storageTls,
+        CancellationToken cancellationToken)
     {
         using var signals = LaunchSignals.Listen();
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(signals.Shutdown, cancellationToken);
         factory ??= new OsChildProcessFactory(SelfCommand.Current());
-        var supervisor = new StackSupervisor(factory, console, gracePeriod, TimeProvider.System, YmqReadiness.WaitAsync)
+        // Only the object storage server is waited for (LaunchPlan): the probe presents that server's own files.
+        var supervisor = new StackSupervisor(
+            factory, console, gracePeriod, TimeProvider.System, (address, ct) => YmqReadiness.WaitAsync(address, storageTls, ct))
         {
             ChildrenGotTheSignal = () => signals.FirstWasInterrupt,
         };

@@ -49,6 +49,11 @@ internal static partial class ObjectStorageServerCommand
             },
             loggerFactory,
             shutdown).ConfigureAwait(false);
+        // Object storage does not check certificates yet (docs/security.md, phase B): say so at start, as the scheduler does.
+        LogOpen(
+            logger,
+            server.LocalAddress.ToString(),
+            options.Security.TlsCaPath is not null ? "tls_ca is not enforced by object storage yet" : address.IsSecure ? "encryption-only TLS" : "plain tcp://");
         await using (server.ConfigureAwait(false))
         {
             try
@@ -63,6 +68,9 @@ internal static partial class ObjectStorageServerCommand
 
         return ExitCodes.Success;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "object storage on {Address} is OPEN ({Why}): any host that reaches it can read, overwrite and delete any object (docs/security.md)")]
+    private static partial void LogOpen(ILogger logger, string address, string why);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "object storage server: {Reason}")]
     private static partial void LogBadAddress(ILogger logger, string reason);

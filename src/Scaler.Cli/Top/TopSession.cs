@@ -20,11 +20,12 @@ internal sealed partial class TopSession(TopOptions options, ITopScreen screen, 
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
         var address = ScalerAddress.Parse(options.MonitorAddress);
-        var ymqOptions = new YmqOptions
+        // With mutual TLS the monitor port admits only certificates with the monitor or admin role.
+        var ymqOptions = options.Security.ToTlsSettings().ForConnectorToServer(new YmqOptions
         {
             Identity = $"{Environment.ProcessId}|top|{Guid.NewGuid()}",
             TimeProvider = timeProvider,
-        };
+        });
         var connector = YmqConnector.Connect(address, ymqOptions, logger);
         await using (connector.ConfigureAwait(false))
         {
