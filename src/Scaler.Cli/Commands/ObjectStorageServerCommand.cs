@@ -46,6 +46,8 @@ internal static partial class ObjectStorageServerCommand
                 Identity = options.Identity,
                 TlsCertificatePath = options.Security.TlsCertificatePath,
                 TlsKeyPath = options.Security.TlsKeyPath,
+                MaxObjectBytes = options.Limits.MaxObjectBytes,
+                MaxTotalBytes = options.Limits.MaxTotalBytes > 0 ? options.Limits.MaxTotalBytes : ServerOptions.DefaultMaxTotalBytes,
             },
             loggerFactory,
             shutdown).ConfigureAwait(false);

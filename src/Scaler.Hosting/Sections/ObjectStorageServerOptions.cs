@@ -10,6 +10,9 @@ public sealed record ObjectStorageServerOptions(
     LoggingOptions Logging,
     SecurityOptions Security)
 {
+    /// <summary>Largest object and bytes held in all (the <c>object_storage_limits</c> group).</summary>
+    public ObjectStorageLimitOptions Limits { get; init; } = ObjectStorageLimitOptions.Default;
+
     public const string DefaultIdentity = "ObjectStorageServer";
 
     private static readonly OptionSpec<string> BindAddressSpec = new(
@@ -30,10 +33,13 @@ public sealed record ObjectStorageServerOptions(
     public static ConfigSection<ObjectStorageServerOptions> Section { get; } = new(
         "object_storage_server",
         [BindAddressSpec, IdentitySpec],
-        [LoggingOptions.Group, SecurityOptions.Group],
+        [LoggingOptions.Group, SecurityOptions.Group, ObjectStorageLimitOptions.Group],
         values => new ObjectStorageServerOptions(
             values.Get(BindAddressSpec),
             values.Get(IdentitySpec),
             LoggingOptions.From(values),
-            SecurityOptions.From(values)));
+            SecurityOptions.From(values))
+        {
+            Limits = ObjectStorageLimitOptions.From(values),
+        });
 }

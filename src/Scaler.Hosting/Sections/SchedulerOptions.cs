@@ -156,6 +156,9 @@ public sealed record SchedulerOptions
 
     public SecurityOptions Security { get; init; } = SecurityOptions.None;
 
+    /// <summary>Limits of the embedded object storage (the <c>object_storage_limits</c> group); unused with <see cref="ObjectStorageAddress"/>.</summary>
+    public ObjectStorageLimitOptions ObjectStorageLimits { get; init; } = ObjectStorageLimitOptions.Default;
+
     public static ConfigSection<SchedulerOptions> Section { get; } = new(
         "scheduler",
         [
@@ -163,7 +166,7 @@ public sealed record SchedulerOptions
             StatusReportIntervalSpec, ProtectedSpec, MaxNumberOfTasksWaitingSpec, ClientTimeoutSpec, WorkerTimeoutSpec,
             ObjectRetentionSpec, LoadBalanceSpec, LoadBalanceTriggerTimesSpec, EventLoopSpec, IoThreadsSpec,
         ],
-        [LoggingOptions.Group, SchedulerPolicyOptions.Group, SecurityOptions.Group],
+        [LoggingOptions.Group, SchedulerPolicyOptions.Group, SecurityOptions.Group, ObjectStorageLimitOptions.Group],
         values => new SchedulerOptions
         {
             BindAddress = values.Get(BindAddressSpec),
@@ -183,5 +186,6 @@ public sealed record SchedulerOptions
             Logging = LoggingOptions.From(values),
             Policy = SchedulerPolicyOptions.From(values),
             Security = SecurityOptions.From(values),
+            ObjectStorageLimits = ObjectStorageLimitOptions.From(values),
         });
 }

@@ -181,6 +181,10 @@ public sealed class SchedulerServer : IAsyncDisposable
                         Address = bound.WithPort(bound.Port + 1),
                         TlsCertificatePath = options.Security.TlsCertificatePath,
                         TlsKeyPath = options.Security.TlsKeyPath,
+                        MaxObjectBytes = options.ObjectStorageLimits.MaxObjectBytes,
+                        MaxTotalBytes = options.ObjectStorageLimits.MaxTotalBytes > 0
+                            ? options.ObjectStorageLimits.MaxTotalBytes
+                            : StorageServerOptions.DefaultMaxTotalBytes,
                     },
                     loggerFactory,
                     cancellationToken).ConfigureAwait(false);

@@ -42,7 +42,7 @@ public sealed class ReferenceNamesTests
     }
 
     /// <summary>Scheduler options the reference does not have, each a decision of ours (docs/decisions.md).</summary>
-    private static readonly string[] SchedulerAdditions = ["tls_ca"];
+    private static readonly string[] SchedulerAdditions = ["tls_ca", "max_object_bytes", "max_total_bytes"];
 
     [Fact]
     public void Scheduler_HasNoOptionsTheReferenceLacks_BeyondOurAdditions()
@@ -78,7 +78,8 @@ public sealed class ReferenceNamesTests
         var keys = ObjectStorageServerOptions.Section.Options.Select(s => s.Key).Order();
 
         Assert.Equal(
-            ["bind_address", "identity", "logging_config_file", "logging_level", "logging_paths", "tls_ca", "tls_cert", "tls_key"],
+            ["bind_address", "identity", "logging_config_file", "logging_level", "logging_paths", "max_object_bytes",
+                "max_total_bytes", "tls_ca", "tls_cert", "tls_key"],
             keys);
         Assert.True(Assert.Single(ObjectStorageServerOptions.Section.Options, s => s.Key == "bind_address").Positional);
     }
