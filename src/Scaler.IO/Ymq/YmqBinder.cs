@@ -22,6 +22,14 @@ public sealed class YmqBinder : IAsyncDisposable
 {
     private const int ListenBacklog = 1024;
 
+    /// <summary>A failing accept waits this long before the next, doubling up to <see cref="MaxAcceptBackoff"/>.</summary>
+    private static readonly TimeSpan MinAcceptBackoff = TimeSpan.FromMilliseconds(10);
+
+    private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
+
+    /// <summary>Failed accepts and connections refused over <see cref="YmqOptions.MaxConnections"/> are logged at most this often.</summary>
+    private static readonly TimeSpan AcceptLogInterval = TimeSpan.FromSeconds(10);
+
     private readonly object _peersLock = new();
     private readonly Dictionary<PeerIdentity, BinderPeer> _peers = [];
     private readonly ConcurrentDictionary<Task, bool> _connectionTasks = new();
@@ -35,8 +43,13 @@ public sealed class YmqBinder : IAsyncDisposable
 
     /// <summary>Set (tls:// with a CA file): every peer must present a certificate chained to one of these.</summary>
     private readonly X509Certificate2Collection? _trustedCas;
+    private readonly PartialFrameBudget _partialFrames;
+    private readonly FrameStallWatch _stallWatch;
     private Task _acceptLoop = Task.CompletedTask;
     private int _disposed;
+
+    /// <summary>Accepted connections not yet ended, greeted or not (bounded by <see cref="YmqOptions.MaxConnections"/>).</summary>
+    private int _openConnections;
 
     private YmqBinder(
         Socket listener, ScalerAddress localAddress, YmqOptions options, ILogger logger, X509Certificate2? certificate, X509Certificate2Collection? trustedCas)
@@ -52,6 +65,8 @@ public sealed class YmqBinder : IAsyncDisposable
         _inbox = new EventInbox<YmqBinderEvent>(
             options.ReceiveQueueMaxBytes,
             static e => e is YmqFrameReceived frame ? frame.Payload.Length + SendQueue.FrameOverhead : 0);
+        _partialFrames = new PartialFrameBudget(options.EffectiveMaxPartialFrameBytes, options.EffectiveMaxPartialFrameBytesPerPeer);
+        _stallWatch = new FrameStallWatch(options.FrameStallTimeout, options.TimeProvider, ConnectedPeerConnections);
     }
 
     /// <summary>The bound address; when port 0 was asked for, this holds the port the OS chose.</summary>
@@ -67,6 +82,9 @@ public sealed class YmqBinder : IAsyncDisposable
     /// </summary>
     public ChannelReader<YmqBinderEvent> Events => _inbox.Reader;
 
+    /// <summary>Bytes held now for frames still arriving, over all peers (bounded by <see cref="YmqOptions.MaxPartialFrameBytes"/>).</summary>
+    internal long PartialFrameBytesHeld => _partialFrames.Held;
+
     /// <summary>Identities of the peers connected now.</summary>
     public IReadOnlyList<PeerIdentity> ConnectedPeers
     {
@@ -79,7 +97,10 @@ public sealed class YmqBinder : IAsyncDisposable
         }
     }
 
-    /// <summary>Binds and starts accepting. Throws <see cref="SocketException"/> when the address cannot be bound.</summary>
+    /// <summary>
+    /// Binds and starts accepting. Throws <see cref="YmqAddressException"/> (a <see cref="SocketException"/>) naming the
+    /// address when it cannot be bound: in use, not this machine's, not permitted, or a host name that does not resolve.
+    /// </summary>
     public static async Task<YmqBinder> BindAsync(ScalerAddress address, YmqOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -89,7 +110,17 @@ public sealed class YmqBinder : IAsyncDisposable
 
         var certificate = address.IsSecure ? YmqTls.LoadServerCertificate(options) : null;
         var trustedCas = address.IsSecure ? YmqTls.LoadTrustedCas(options) : null;
-        var endPoint = await SocketSetup.ResolveBindEndPointAsync(address, cancellationToken).ConfigureAwait(false);
+        IPEndPoint endPoint;
+        try
+        {
+            endPoint = await SocketSetup.ResolveBindEndPointAsync(address, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            certificate?.Dispose();
+            throw new YmqAddressException(ex.SocketErrorCode, $"cannot bind {address}: {SocketSetup.Describe(ex)}");
+        }
+
         var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -101,6 +132,12 @@ public sealed class YmqBinder : IAsyncDisposable
 
             listener.Bind(endPoint);
             listener.Listen(ListenBacklog);
+        }
+        catch (SocketException ex)
+        {
+            listener.Dispose();
+            certificate?.Dispose();
+            throw new YmqAddressException(ex.SocketErrorCode, $"cannot bind {address}: {SocketSetup.Describe(ex)}");
         }
         catch
         {
@@ -158,6 +195,7 @@ public sealed class YmqBinder : IAsyncDisposable
 
         await _shutdown.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
+        _stallWatch.Dispose();
         await _acceptLoop.ConfigureAwait(false);
 
         BinderPeer[] peers;
@@ -183,6 +221,9 @@ public sealed class YmqBinder : IAsyncDisposable
     private async Task AcceptLoopAsync()
     {
         var token = _shutdown.Token;
+        var backoff = TimeSpan.Zero;
+        var failures = new LogThrottle(AcceptLogInterval, _options.TimeProvider);
+        var refusals = new LogThrottle(AcceptLogInterval, _options.TimeProvider);
         while (!token.IsCancellationRequested)
         {
             Socket socket;
@@ -196,8 +237,36 @@ public sealed class YmqBinder : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // Transient accept failures (e.g. the peer reset before accept, or out of descriptors) must not stop the server.
-                YmqLog.AcceptFailed(_logger, LocalAddress.ToString(), ex);
+                // Out of descriptors (EMFILE, ENFILE) leaves the connection in the backlog, so accepting again at once
+                // would fail again at once: wait, longer each time, and log once per interval (never a stack trace: a
+                // flood would write them by the thousand).
+                backoff = backoff == TimeSpan.Zero ? MinAcceptBackoff : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAcceptBackoff.Ticks));
+                if (failures.Occurred(out var count))
+                {
+                    YmqLog.AcceptFailing(_logger, LocalAddress.ToString(), count, SocketSetup.Describe(ex), backoff.TotalMilliseconds);
+                }
+
+                try
+                {
+                    await Task.Delay(backoff, _options.TimeProvider, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            backoff = TimeSpan.Zero;
+            if (TakeConnectionSlot() is { } refusal)
+            {
+                if (refusals.Occurred(out var count))
+                {
+                    YmqLog.ConnectionsRefused(_logger, LocalAddress.ToString(), count, refusal);
+                }
+
+                Refuse(socket);
                 continue;
             }
 
@@ -209,6 +278,60 @@ public sealed class YmqBinder : IAsyncDisposable
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// Counts a new connection against <see cref="YmqOptions.MaxConnections"/> and the descriptors the process keeps
+    /// free (<see cref="ConnectionDescriptors"/>); null when it may stay, else why not (nothing counted).
+    /// </summary>
+    private string? TakeConnectionSlot()
+    {
+        var open = Interlocked.Increment(ref _openConnections);
+        if (open > _options.MaxConnections)
+        {
+            Interlocked.Decrement(ref _openConnections);
+            return $"{open - 1} connections are open, the limit of this binder (YmqOptions.MaxConnections)";
+        }
+
+        if (!ConnectionDescriptors.TryTake())
+        {
+            Interlocked.Decrement(ref _openConnections);
+            return $"the connections of this process's binders hold {ConnectionDescriptors.Available} of its "
+                + $"{ConnectionDescriptors.OpenFileLimit} file descriptors (ulimit -n), the rest are kept for the runtime and files";
+        }
+
+        return null;
+    }
+
+    /// <summary>Closes a connection over the limit with a reset: nothing is kept for it, not even TIME_WAIT.</summary>
+    private static void Refuse(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer; disposing is all there is to do.
+        }
+
+        socket.Dispose();
+    }
+
+    /// <summary>The connections of the peers connected now (the stall watch looks at them).</summary>
+    private YmqConnection[] ConnectedPeerConnections()
+    {
+        lock (_peersLock)
+        {
+            var connections = new YmqConnection[_peers.Count];
+            var i = 0;
+            foreach (var peer in _peers.Values)
+            {
+                connections[i++] = peer.Connection;
+            }
+
+            return connections;
         }
     }
 
@@ -225,6 +348,11 @@ public sealed class YmqBinder : IAsyncDisposable
         {
             YmqLog.ConnectionFailed(_logger, ex);
             socket.Dispose();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openConnections);
+            ConnectionDescriptors.Return();
         }
     }
 
@@ -289,7 +417,7 @@ public sealed class YmqBinder : IAsyncDisposable
                 await ssl.AuthenticateAsServerAsync(YmqTls.ServerOptions(_certificate, check), linked.Token).ConfigureAwait(false);
             }
 
-            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, linked.Token).ConfigureAwait(false);
+            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, _partialFrames, linked.Token).ConfigureAwait(false);
             return (connection, check?.Credentials);
         }
 #pragma warning disable CA1031 // Whatever a peer does during the handshake costs only that peer its connection.

@@ -31,6 +31,10 @@ public sealed class YmqConnector : IAsyncDisposable
     /// <summary>Presented when the server asks for a client certificate (mutual TLS); null when none is configured.</summary>
     private readonly X509Certificate2? _clientCertificate;
     private readonly object _stateLock = new();
+
+    /// <summary>The connector's own budget for frames still arriving: it has one connection, so sharing it adds nothing.</summary>
+    private readonly PartialFrameBudget _partialFrames;
+    private readonly FrameStallWatch _stallWatch;
     private YmqConnection? _current;
     private Exception? _closedError;
     private Task _run = Task.CompletedTask;
@@ -47,6 +51,8 @@ public sealed class YmqConnector : IAsyncDisposable
         _inbox = new EventInbox<ReadOnlyMemory<byte>>(options.ReceiveQueueMaxBytes, static f => f.Length + SendQueue.FrameOverhead);
         _trustedCas = address.IsSecure ? YmqTls.LoadTrustedCas(options) : null;
         _clientCertificate = address.IsSecure ? YmqTls.LoadClientCertificate(options) : null;
+        _partialFrames = new PartialFrameBudget(options.EffectiveMaxPartialFrameBytes, options.EffectiveMaxPartialFrameBytesPerPeer);
+        _stallWatch = new FrameStallWatch(options.FrameStallTimeout, options.TimeProvider, CurrentConnection);
     }
 
     /// <summary>Raised (on a background thread) when the connector connects, disconnects or closes.</summary>
@@ -162,6 +168,7 @@ public sealed class YmqConnector : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        _stallWatch.Dispose();
         lock (_stateLock)
         {
             _current?.Close(YmqDisconnectReason.ClosedLocally, null);
@@ -174,6 +181,15 @@ public sealed class YmqConnector : IAsyncDisposable
         _ = _firstConnection.Task.Exception;
         _stop.Dispose();
         _clientCertificate?.Dispose();
+    }
+
+    /// <summary>The connection now, if any (the stall watch looks at it).</summary>
+    private YmqConnection[] CurrentConnection()
+    {
+        lock (_stateLock)
+        {
+            return _current is null ? [] : [_current];
+        }
     }
 
     private Exception ClosedError() =>
@@ -216,7 +232,7 @@ public sealed class YmqConnector : IAsyncDisposable
                     }
 
                     var reconnect = reason != YmqDisconnectReason.ClosedByPeer || _options.ReconnectAfterPeerClose;
-                    YmqLog.ConnectionEnded(_logger, RemoteAddress.ToString(), connection.Remote, reason, reconnect);
+                    YmqLog.ConnectionEnded(_logger, RemoteAddress.ToString(), connection.Remote, reason, error is null ? string.Empty : $" ({error.Message})", reconnect);
                     if (!reconnect)
                     {
                         Fail(new YmqPeerClosedException($"peer '{connection.Remote}' at {RemoteAddress} closed the connection") { Reason = reason }, reason);
@@ -252,6 +268,7 @@ public sealed class YmqConnector : IAsyncDisposable
     private void Fail(Exception error, YmqDisconnectReason? reason)
     {
         _closedError = error;
+        _stallWatch.Dispose();
         _sendQueue.Close();
         _inbox.Complete();
         _firstConnection.TrySetException(error);
@@ -326,7 +343,7 @@ public sealed class YmqConnector : IAsyncDisposable
                 await ssl.AuthenticateAsClientAsync(sslOptions, linked.Token).ConfigureAwait(false);
             }
 
-            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, linked.Token).ConfigureAwait(false);
+            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, _partialFrames, linked.Token).ConfigureAwait(false);
             socket = null;
             stream = null;
             if (RemoteIdentity is { } expected && connection.Remote != expected)

@@ -59,6 +59,39 @@ public sealed class YmqOptions
     /// </summary>
     public long ReceiveQueueMaxBytes { get; set; } = 64L << 20;
 
+    /// <summary>
+    /// Bytes a binder may hold for frames still arriving, over all its connections (a connector: over its one
+    /// connection). Memory follows the bytes received, not the length a peer declares, and a peer whose frame would take
+    /// the total past this is dropped and logged. Null (the default) means twice <see cref="MaxFrameBytes"/>, so one
+    /// largest frame always fits beside another.
+    /// </summary>
+    public long? MaxPartialFrameBytes { get; set; }
+
+    /// <summary>
+    /// The same bound for the connections from one remote IP address, so one host cannot take the whole of
+    /// <see cref="MaxPartialFrameBytes"/> from the others. Null (the default) means <see cref="MaxFrameBytes"/>.
+    /// </summary>
+    public long? MaxPartialFrameBytesPerPeer { get; set; }
+
+    /// <summary>
+    /// A peer in the middle of a frame must go on sending it: when a frame in progress gains less than 16 KiB and
+    /// none completes for this long, the peer is dropped and logged. Idle connections (no frame begun) are not timed out
+    /// by the transport. Default 30 s.
+    /// </summary>
+    public TimeSpan FrameStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Connections a binder keeps open at once, greeted or not; one more is closed as soon as it is accepted (logged
+    /// at most once per 10 s with a count). Default 16,384.
+    /// </summary>
+    public int MaxConnections { get; set; } = 16_384;
+
+    /// <summary><see cref="MaxPartialFrameBytes"/> with its default applied.</summary>
+    internal long EffectiveMaxPartialFrameBytes => MaxPartialFrameBytes ?? Math.Max(2 * MaxFrameBytes, 1);
+
+    /// <summary><see cref="MaxPartialFrameBytesPerPeer"/> with its default applied.</summary>
+    internal long EffectiveMaxPartialFrameBytesPerPeer => MaxPartialFrameBytesPerPeer ?? Math.Max(MaxFrameBytes, 1);
+
     /// <summary>Enable TCP keep-alive probes on every connection. Default true (reference).</summary>
     public bool TcpKeepAlive { get; set; } = true;
 
@@ -96,7 +129,10 @@ public sealed class YmqOptions
     /// <summary>When <see cref="TlsCaPath"/> is set, also require the certificate to name the host connected to. Default true.</summary>
     public bool TlsCheckCertificateName { get; set; } = true;
 
-    /// <summary>Clock for retry delays, handshake timeouts and the close flush bound (<see cref="CloseFlushTimeout"/>).</summary>
+    /// <summary>
+    /// Clock for retry delays, handshake timeouts, the close flush bound (<see cref="CloseFlushTimeout"/>), the frame
+    /// stall timeout and a binder's accept back-off.
+    /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     internal void Validate()
@@ -120,6 +156,10 @@ public sealed class YmqOptions
         Positive(MaxIdentityBytes, nameof(MaxIdentityBytes));
         Positive(SendQueueMaxBytes, nameof(SendQueueMaxBytes));
         Positive(ReceiveQueueMaxBytes, nameof(ReceiveQueueMaxBytes));
+        Positive(EffectiveMaxPartialFrameBytes, nameof(MaxPartialFrameBytes));
+        Positive(EffectiveMaxPartialFrameBytesPerPeer, nameof(MaxPartialFrameBytesPerPeer));
+        Positive(FrameStallTimeout.Ticks, nameof(FrameStallTimeout));
+        Positive(MaxConnections, nameof(MaxConnections));
         Positive(HandshakeTimeout.Ticks, nameof(HandshakeTimeout));
         Positive(ConnectRetryInitialDelay.Ticks + 1, nameof(ConnectRetryInitialDelay));
         Positive(ConnectRetryMaxDelay.Ticks + 1, nameof(ConnectRetryMaxDelay));

@@ -15,7 +15,7 @@ internal sealed class YmqConnection : IAsyncDisposable
     /// <summary>Frames at least this large are written to the stream directly instead of being copied into the pipe.</summary>
     private const int DirectWriteThreshold = 64 * 1024;
 
-    /// <summary>Frame bodies with at least this much still missing are read from the stream straight into their array.</summary>
+    /// <summary>Frame bodies with at least this much still missing are read from the stream straight into their memory.</summary>
     private const int DirectReadThreshold = 64 * 1024;
 
     private const int MaxBatchFrames = 512;
@@ -28,21 +28,32 @@ internal sealed class YmqConnection : IAsyncDisposable
     private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
-    private readonly long _maxFrameBytes;
+    private readonly PartialFrameBudget.Share _share;
+    private readonly FrameAssembler _assembler;
+    private readonly FrameStallDetector _stall;
+    private readonly TimeSpan _stallTimeout;
     private readonly CancellationTokenSource _stop = new();
     private int _closeRecorded;
     private YmqDisconnectReason _reason;
     private Exception? _error;
 
-    private YmqConnection(Socket socket, Stream stream, PipeReader reader, PipeWriter writer, PeerIdentity remote, long maxFrameBytes)
+    // Progress of the receive loop, written by it only and read by the stall watch (FrameStallDetector).
+    private long _bytesReceived;
+    private long _framesCompleted;
+    private bool _frameInProgress;
+
+    private YmqConnection(Socket socket, Stream stream, PipeReader reader, PipeWriter writer, PeerIdentity remote, YmqOptions options, PartialFrameBudget budget)
     {
         _socket = socket;
         _stream = stream;
         _reader = reader;
         _writer = writer;
         Remote = remote;
-        _maxFrameBytes = maxFrameBytes;
         RemoteEndPoint = socket.RemoteEndPoint?.ToString() ?? "?";
+        _share = budget.Join(socket.RemoteEndPoint);
+        _assembler = new FrameAssembler(options.MaxFrameBytes, _share);
+        _stall = new FrameStallDetector(options.FrameStallTimeout, options.TimeProvider);
+        _stallTimeout = options.FrameStallTimeout;
     }
 
     public PeerIdentity Remote { get; }
@@ -54,7 +65,7 @@ internal sealed class YmqConnection : IAsyncDisposable
     /// first, so neither waits for the other. On failure the exception propagates and the caller still owns (and disposes) the stream.
     /// </summary>
     public static async Task<YmqConnection> OpenAsync(
-        Socket socket, Stream stream, ReadOnlyMemory<byte> localIdentity, YmqOptions options, CancellationToken cancellationToken)
+        Socket socket, Stream stream, ReadOnlyMemory<byte> localIdentity, YmqOptions options, PartialFrameBudget budget, CancellationToken cancellationToken)
     {
         var reader = PipeReader.Create(stream, ReaderOptions);
         var writer = PipeWriter.Create(stream, WriterOptions);
@@ -65,7 +76,7 @@ internal sealed class YmqConnection : IAsyncDisposable
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
 
             var remote = await ReadHandshakeAsync(reader, options.MaxIdentityBytes, cancellationToken).ConfigureAwait(false);
-            return new YmqConnection(socket, stream, reader, writer, remote, options.MaxFrameBytes);
+            return new YmqConnection(socket, stream, reader, writer, remote, options, budget);
         }
         catch
         {
@@ -120,6 +131,25 @@ internal sealed class YmqConnection : IAsyncDisposable
         await CompleteQuietly(_reader, _writer, _stream).ConfigureAwait(false);
         _socket.Dispose();
         _stop.Dispose();
+        _share.Leave();
+    }
+
+    /// <summary>
+    /// Called now and then by the stall watch (one thread at a time): drops the peer when its frame in progress has made
+    /// no progress for <see cref="YmqOptions.FrameStallTimeout"/>.
+    /// </summary>
+    public void CloseIfStalled()
+    {
+        if (!_stall.IsStalled(Volatile.Read(ref _frameInProgress), Volatile.Read(ref _bytesReceived), Volatile.Read(ref _framesCompleted)))
+        {
+            return;
+        }
+
+        var length = _assembler.InProgress ? $"of {_assembler.Length} bytes " : string.Empty;
+        Close(
+            YmqDisconnectReason.ProtocolError,
+            new YmqProtocolException(
+                $"a frame {length}made no progress for {_stallTimeout.TotalSeconds:0.###} s (YmqOptions.FrameStallTimeout)"));
     }
 
     /// <summary>
@@ -212,45 +242,22 @@ internal sealed class YmqConnection : IAsyncDisposable
 
     private async Task ReceiveLoopAsync(Func<byte[], CancellationToken, ValueTask> onFrame, CancellationToken cancellationToken)
     {
-        byte[]? body = null;
-        var filled = 0;
         try
         {
             while (true)
             {
                 var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                var bytesRead = buffer.Length;
 
                 // The frames of this read and everything they cause in loops under the turn context run on this
                 // thread before it reads again (TurnContext explains why).
                 var turn = TurnContext.Begin();
                 try
                 {
-                    while (true)
+                    while (_assembler.TryTake(ref buffer, out var frame))
                     {
-                        if (body is null)
-                        {
-                            if (!YmqFrameReader.TryReadHeader(ref buffer, _maxFrameBytes, out var length))
-                            {
-                                break;
-                            }
-
-                            // The length was checked against MaxFrameBytes (<= Array.MaxLength) before this allocation.
-                            body = length == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)length);
-                            filled = 0;
-                        }
-
-                        var take = (int)Math.Min(buffer.Length, body.Length - filled);
-                        buffer.Slice(0, take).CopyTo(body.AsSpan(filled));
-                        buffer = buffer.Slice(take);
-                        filled += take;
-                        if (filled < body.Length)
-                        {
-                            break;
-                        }
-
-                        var frame = body;
-                        body = null;
+                        _framesCompleted++;
                         var delivery = onFrame(frame, cancellationToken);
                         if (delivery.IsCompletedSuccessfully)
                         {
@@ -258,7 +265,9 @@ internal sealed class YmqConnection : IAsyncDisposable
                             continue;
                         }
 
-                        // The consumer is full: this thread may leave here, so the turn's work runs first.
+                        // The consumer is full: this thread may leave here, so the turn's work runs first. While it
+                        // waits nothing is read, which is no stall of the peer's.
+                        Volatile.Write(ref _frameInProgress, false);
                         TurnContext.End(turn);
                         turn = false;
                         await delivery.ConfigureAwait(false);
@@ -270,6 +279,8 @@ internal sealed class YmqConnection : IAsyncDisposable
                     try
                     {
                         _reader.AdvanceTo(buffer.Start, buffer.End);
+                        Volatile.Write(ref _bytesReceived, _bytesReceived + (bytesRead - buffer.Length));
+                        Volatile.Write(ref _frameInProgress, _assembler.InProgress || !buffer.IsEmpty);
                     }
                     finally
                     {
@@ -279,20 +290,17 @@ internal sealed class YmqConnection : IAsyncDisposable
                     }
                 }
 
-                if (body is not null && body.Length - filled >= DirectReadThreshold && !result.IsCompleted)
+                if (_assembler.InProgress && _assembler.Missing >= DirectReadThreshold && !result.IsCompleted)
                 {
                     // The pipe holds nothing now (everything buffered was consumed): fill the rest of a large frame
                     // straight from the stream, saving a copy through the pipe's buffers.
-                    await _stream.ReadExactlyAsync(body.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-                    var frame = body;
-                    body = null;
-                    await onFrame(frame, cancellationToken).ConfigureAwait(false);
+                    await onFrame(await ReadRestAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
                 if (result.IsCompleted)
                 {
-                    var partial = body is not null || !buffer.IsEmpty;
+                    var partial = _assembler.InProgress || !buffer.IsEmpty;
                     Close(
                         partial ? YmqDisconnectReason.ConnectionLost : YmqDisconnectReason.ClosedByPeer,
                         partial ? new YmqProtocolException("peer closed the connection in the middle of a frame") : null);
@@ -315,6 +323,32 @@ internal sealed class YmqConnection : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             Close(YmqDisconnectReason.ConnectionLost, ex);
+        }
+        finally
+        {
+            // Every read into the frame's memory has completed by now, so it can be freed.
+            _assembler.Abandon();
+        }
+    }
+
+    /// <summary>Reads the rest of the frame in progress from the stream (no pipe copy); returns it once complete.</summary>
+    private async Task<byte[]> ReadRestAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await _stream.ReadAsync(_assembler.DirectReadTarget(), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException();
+            }
+
+            Volatile.Write(ref _bytesReceived, _bytesReceived + read);
+            if (_assembler.Advance(read, out var frame))
+            {
+                _framesCompleted++;
+                Volatile.Write(ref _frameInProgress, false);
+                return frame;
+            }
         }
     }
 

@@ -23,8 +23,11 @@ internal static partial class YmqLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "YMQ peer '{Peer}' reconnected: the older connection is replaced")]
     public static partial void PeerReplaced(ILogger logger, PeerIdentity peer);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "YMQ binder on {Address}: accepting connections failed")]
-    public static partial void AcceptFailed(ILogger logger, string address, Exception error);
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "YMQ binder on {Address}: accepting a connection failed {Count} time(s) since the last report: {Error}; accepting again after {BackoffMilliseconds} ms (the wait doubles up to 1 s while it fails)")]
+    public static partial void AcceptFailing(ILogger logger, string address, int count, string error, double backoffMilliseconds);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "YMQ binder on {Address}: closed {Count} new connection(s) at once since the last report: {Reason}")]
+    public static partial void ConnectionsRefused(ILogger logger, string address, int count, string reason);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "YMQ binder: serving a connection failed unexpectedly; it is closed")]
     public static partial void ConnectionFailed(ILogger logger, Exception error);
@@ -41,8 +44,8 @@ internal static partial class YmqLog
     [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "YMQ connector to {Address} gave up: {Error}")]
     public static partial void ConnectGaveUp(ILogger logger, string address, string error);
 
-    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "YMQ connection to {Address} (peer '{Peer}') ended: {Reason}; reconnecting: {WillReconnect}")]
-    public static partial void ConnectionEnded(ILogger logger, string address, PeerIdentity peer, YmqDisconnectReason reason, bool willReconnect);
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "YMQ connection to {Address} (peer '{Peer}') ended: {Reason}{Error}; reconnecting: {WillReconnect}")]
+    public static partial void ConnectionEnded(ILogger logger, string address, PeerIdentity peer, YmqDisconnectReason reason, string error, bool willReconnect);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "YMQ connector to {Address}: TLS without YmqOptions.TlsCaPath, the server certificate is not verified")]
     public static partial void TlsNotVerified(ILogger logger, string address);
