@@ -57,6 +57,16 @@ internal sealed class BinderOutbox
         }
     }
 
+    /// <summary>
+    /// Closes <paramref name="peer"/>'s connection (frames queued for it are dropped); the binder then reports it gone,
+    /// as for any peer that leaves.
+    /// </summary>
+    public void Disconnect(PeerIdentity peer)
+    {
+        Forget(peer);
+        _binder.DisconnectPeer(peer);
+    }
+
     /// <summary>Ends every queue and waits (bounded) until what was queued has been handed to the transport.</summary>
     public async Task FlushAsync(TimeSpan bound)
     {

@@ -26,6 +26,19 @@ internal sealed class GraphTaskController
     /// <summary>True for a node of a live graph, or a live graph's own id.</summary>
     public bool Owns(TaskId task) => _graphOfNode.ContainsKey(task) || _graphs.ContainsKey(task);
 
+    /// <summary>The client of the live graph that <paramref name="task"/> is or belongs to.</summary>
+    public bool TryGetClient(TaskId task, out ClientId client)
+    {
+        if (_graphs.TryGetValue(task, out var graph) || _graphOfNode.TryGetValue(task, out graph))
+        {
+            client = graph.Client;
+            return true;
+        }
+
+        client = default;
+        return false;
+    }
+
     public void Add(ClientId client, GraphTask message)
     {
         var id = new TaskId(message.TaskId);

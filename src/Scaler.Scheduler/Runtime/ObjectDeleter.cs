@@ -17,16 +17,17 @@ internal sealed class ObjectDeleter : IAsyncDisposable
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     private readonly ScalerAddress _address;
-    private readonly string _identity;
+    private readonly YmqOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _run;
 
-    public ObjectDeleter(ScalerAddress address, string identity, ILoggerFactory loggerFactory)
+    /// <param name="options">the connection's identity and TLS files (the scheduler's own certificate, with mutual TLS)</param>
+    public ObjectDeleter(ScalerAddress address, YmqOptions options, ILoggerFactory loggerFactory)
     {
         _address = address;
-        _identity = identity;
+        _options = options;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ObjectDeleter>();
         _run = RunAsync(_stopping.Token);
@@ -52,8 +53,7 @@ internal sealed class ObjectDeleter : IAsyncDisposable
             {
                 try
                 {
-                    client ??= await ObjectStorageClient.ConnectAsync(
-                        _address, new YmqOptions { Identity = _identity }, _loggerFactory, cancellationToken).ConfigureAwait(false);
+                    client ??= await ObjectStorageClient.ConnectAsync(_address, _options, _loggerFactory, cancellationToken).ConfigureAwait(false);
                     foreach (var id in ids)
                     {
                         await client.DeleteAsync(id, cancellationToken).ConfigureAwait(false);

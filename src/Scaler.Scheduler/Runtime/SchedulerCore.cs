@@ -6,6 +6,7 @@ using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Policies;
+using Scaler.Scheduler.Security;
 using Scaler.Scheduler.Tasks;
 using Scaler.Scheduler.Tracking;
 
@@ -43,6 +44,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
     private readonly Dictionary<WorkerId, WorkerSeen> _workerSeen = [];
     private readonly MessageCounters _counters = new();
     private readonly ObjectStorageAddress _advertisedAddress;
+    private readonly PeerAuthorizer _authorizer;
 
     public SchedulerCore(
         SchedulerSettings settings,
@@ -51,8 +53,10 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         BinderOutbox monitor,
         Action<IReadOnlyList<ObjectId>> deleteFromStorage,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        PeerAuthorizer? authorizer = null)
     {
+        _authorizer = authorizer ?? new PeerAuthorizer(enforcing: false, logger);
         _settings = settings;
         _policy = policy;
         _outbox = outbox;
@@ -99,6 +103,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
                 OnPeerDisconnected(gone);
                 break;
             case BinderInput { Event: YmqPeerConnected connected }:
+                _authorizer.OnConnected(connected);
                 SchedulerLog.PeerConnected(_logger, connected.Peer.ToString());
                 break;
             case MonitorInput { Event: YmqPeerConnected monitor }:
@@ -137,6 +142,11 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         }
 
         _counters.Received(message.Kind);
+        if (_authorizer.Enforcing && !Authorize(peer, message))
+        {
+            return;
+        }
+
         var client = new ClientId(peer.Span);
         _clients.OnActivity(client);
 
@@ -200,6 +210,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
             return;
         }
 
+        _authorizer.OnDisconnected(gone.Peer);
         _outbox.Forget(gone.Peer);
         if (!_roles.TryGetValue(gone.Peer, out var role))
         {

@@ -2,12 +2,15 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Scaler.Hosting.Configuration;
 using Scaler.Hosting.Sections;
 using Scaler.IO.Addressing;
 using Scaler.IO.Threading;
+using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Server;
 using Scaler.Scheduler.Policies;
+using Scaler.Scheduler.Security;
 using StorageServerOptions = Scaler.ObjectStorage.Server.ObjectStorageServerOptions;
 
 namespace Scaler.Scheduler.Runtime;
@@ -55,6 +58,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         ScalerAddress objectStorageAddress,
         SchedulerSettings settings,
         PolicyEngine policy,
+        TlsSettings tls,
         TimeProvider time,
         ILoggerFactory loggerFactory)
     {
@@ -64,11 +68,22 @@ public sealed class SchedulerServer : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<SchedulerServer>();
         ObjectStorageAddress = objectStorageAddress;
         AdvertisedObjectStorageAddress = settings.AdvertisedObjectStorageAddress;
-        _deleter = new ObjectDeleter(objectStorageAddress, binder.Identity.ToString(), loggerFactory);
+        // The scheduler presents its own certificate to object storage. Its embedded server is itself, reached at the
+        // address it bound (perhaps 0.0.0.0), which its certificate need not name.
+        var deleterOptions = tls.ForConnectorToServer(new YmqOptions { Identity = binder.Identity.ToString() });
+        deleterOptions.TlsCheckCertificateName = embeddedStorage is null;
+        _deleter = new ObjectDeleter(objectStorageAddress, deleterOptions, loggerFactory);
         _outbox = new BinderOutbox(binder, _logger, _sending.Token);
         _monitorOutbox = new BinderOutbox(monitorBinder, _logger, _sending.Token);
         _core = new SchedulerCore(
-            settings, policy, _outbox, _monitorOutbox, _deleter.Enqueue, time, loggerFactory.CreateLogger<SchedulerCore>());
+            settings,
+            policy,
+            _outbox,
+            _monitorOutbox,
+            _deleter.Enqueue,
+            time,
+            loggerFactory.CreateLogger<SchedulerCore>(),
+            new PeerAuthorizer(tls.VerifiesPeers, loggerFactory.CreateLogger<PeerAuthorizer>()));
     }
 
     /// <summary>The address clients, workers and worker managers connect to (the real port when 0 was asked).</summary>
@@ -94,6 +109,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// </summary>
     /// <exception cref="PolicyContentException">The policy engine type or content is not valid.</exception>
     /// <exception cref="FormatException">An address is not valid.</exception>
+    /// <exception cref="ConfigurationException"><c>tls_ca</c> is set for a <c>tcp://</c> bind address.</exception>
     public static Task<SchedulerServer> StartAsync(
         SchedulerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
         StartAsync(options, loggerFactory, TimeProvider.System, cancellationToken);
@@ -118,6 +134,14 @@ public sealed class SchedulerServer : IAsyncDisposable
             ? null
             : ScalerAddress.Parse(options.MonitorAddress);
 
+        var tls = options.Security.ToTlsSettings();
+        if (tls.VerifiesPeers && !bindAddress.IsSecure)
+        {
+            // Certificates cannot be checked on plain TCP: starting would leave open a cluster its operator meant closed.
+            throw new ConfigurationException(
+                $"--tls-ca/-tca is set but the bind address {bindAddress} is not tls://: certificates can only be required over TLS");
+        }
+
         var logger = loggerFactory.CreateLogger<SchedulerServer>();
         if (options.MaxNumberOfTasksWaiting >= 0)
         {
@@ -126,12 +150,11 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         var identity = string.Create(
             CultureInfo.InvariantCulture, $"{Environment.ProcessId}|scheduler|{Guid.NewGuid()}");
-        var ymqOptions = new YmqOptions
-        {
-            Identity = identity,
-            TlsCertificatePath = options.Security.TlsCertificatePath,
-            TlsKeyPath = options.Security.TlsKeyPath,
-        };
+
+        // With a CA, the main port admits clients, admins and workers (each message is then checked against the role,
+        // SchedulerCore.Authorization), and the monitor port only monitors and admins: it shows every client and task.
+        var ymqOptions = tls.ForBinder(new YmqOptions { Identity = identity }, MessageRoles.ClientOrAdmin | ScalerRoles.Worker);
+        var monitorOptions = tls.ForBinder(new YmqOptions { Identity = identity }, ScalerRoles.Monitor | ScalerRoles.Admin);
 
         // A bind port of 0 means "any port"; the embedded storage (+1) and the monitor (+2) follow it, and either
         // may already be taken by someone else. Then all three are released and another port is drawn, a bounded
@@ -141,8 +164,8 @@ public sealed class SchedulerServer : IAsyncDisposable
             try
             {
                 return await StartOnceAsync(
-                    options, bindAddress, storageAddress, advertised, monitorAddress, policy, ymqOptions, logger,
-                    loggerFactory, time, cancellationToken).ConfigureAwait(false);
+                    options, bindAddress, storageAddress, advertised, monitorAddress, policy, tls, ymqOptions, monitorOptions,
+                    logger, loggerFactory, time, cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse
                 && bindAddress.Port == 0 && attempt < EphemeralBindAttempts)
@@ -159,7 +182,9 @@ public sealed class SchedulerServer : IAsyncDisposable
         ScalerAddress? advertised,
         ScalerAddress? monitorAddress,
         PolicyEngine policy,
+        TlsSettings tls,
         YmqOptions ymqOptions,
+        YmqOptions monitorOptions,
         ILogger logger,
         ILoggerFactory loggerFactory,
         TimeProvider time,
@@ -194,7 +219,7 @@ public sealed class SchedulerServer : IAsyncDisposable
 
             monitorBinder = await YmqBinder.BindAsync(
                 monitorAddress ?? bound.WithPort(bound.Port + 2),
-                ymqOptions,
+                monitorOptions,
                 loggerFactory.CreateLogger<YmqBinder>(),
                 cancellationToken).ConfigureAwait(false);
 
@@ -207,8 +232,9 @@ public sealed class SchedulerServer : IAsyncDisposable
                 options.LoadBalanceTriggerTimes,
                 TimeSpan.FromSeconds(options.ObjectRetentionSeconds));
             var server = new SchedulerServer(
-                binder, monitorBinder, embedded, storageAddress, settings, policy, time, loggerFactory);
+                binder, monitorBinder, embedded, storageAddress, settings, policy, tls, time, loggerFactory);
             server.Start(options, time);
+            WarnWhatIsOpen(logger, tls, server, embedded is not null);
             SchedulerLog.Started(
                 logger,
                 server.Address.ToString(),
@@ -307,6 +333,11 @@ public sealed class SchedulerServer : IAsyncDisposable
             SchedulerRunLog.BadOptions(logger, error.Message);
             return 2;
         }
+        catch (ConfigurationException error)
+        {
+            SchedulerRunLog.BadOptions(logger, error.Message);
+            return 2;
+        }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
             return 0;
@@ -325,6 +356,29 @@ public sealed class SchedulerServer : IAsyncDisposable
         }
 
         return 0;
+    }
+
+    /// <summary>One line at start that says who may do what: everyone everything, unless certificates are required.</summary>
+    private static void WarnWhatIsOpen(ILogger logger, TlsSettings tls, SchedulerServer server, bool embeddedStorage)
+    {
+        var address = server.Address;
+        if (tls.VerifiesPeers)
+        {
+            SecurityLog.ClusterClosed(logger, address.ToString(), tls.CaPath!, server.MonitorAddress.ToString());
+        }
+        else
+        {
+            SecurityLog.ClusterOpen(logger, address.ToString(), address.IsSecure ? "TLS without tls_ca: encrypted, but peers are not asked for certificates" : "plain tcp://");
+        }
+
+        if (embeddedStorage)
+        {
+            // Object storage does not check certificates yet (docs/security.md, phase B).
+            SecurityLog.ObjectStorageOpen(
+                logger,
+                server.ObjectStorageAddress.ToString(),
+                tls.VerifiesPeers ? "the embedded server does not check certificates yet" : address.IsSecure ? "encryption-only TLS" : "plain tcp://");
+        }
     }
 
     private void Start(SchedulerOptions options, TimeProvider time)

@@ -26,11 +26,13 @@ internal sealed class FakePeer : IAsyncDisposable
 
     public byte[] IdentityBytes => System.Text.Encoding.UTF8.GetBytes(Identity);
 
-    public static async Task<FakePeer> ConnectAsync(ScalerAddress address, string identity)
+    /// <param name="configure">changes the transport options (TLS files, retries) before connecting</param>
+    public static async Task<FakePeer> ConnectAsync(ScalerAddress address, string identity, Action<YmqOptions>? configure = null)
     {
         using var timeout = new CancellationTokenSource(ExpectBound);
-        var connector = await YmqConnector.ConnectAsync(
-            address, new YmqOptions { Identity = identity }, NullLogger.Instance, timeout.Token);
+        var options = new YmqOptions { Identity = identity };
+        configure?.Invoke(options);
+        var connector = await YmqConnector.ConnectAsync(address, options, NullLogger.Instance, timeout.Token);
         return new FakePeer(connector, identity);
     }
 
