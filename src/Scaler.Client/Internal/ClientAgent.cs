@@ -304,7 +304,8 @@ internal sealed class ClientAgent : IAsyncDisposable
 
     /// <summary>
     /// Sends <c>ClientDisconnect(shutdown)</c>, waits for <c>ClientShutdownResponse</c> and closes. Throws when the
-    /// scheduler refuses (protected mode) or does not answer in time; the client is closed either way.
+    /// scheduler refuses (protected mode, or a cluster with mutual TLS and a client without the admin role) or does not
+    /// answer in time; the client is closed either way.
     /// </summary>
     public async Task ShutdownAsync()
     {
@@ -324,7 +325,7 @@ internal sealed class ClientAgent : IAsyncDisposable
             if (!accepted)
             {
                 failure = new InvalidOperationException(
-                    $"the scheduler at {SchedulerAddress} refused to shut down (it runs in protected mode)");
+                    $"the scheduler at {SchedulerAddress} refused to shut down (it runs in protected mode, or requires the admin role of this client's certificate)");
             }
         }
         catch (TimeoutException)
