@@ -36,6 +36,7 @@ public sealed class YmqConnector : IAsyncDisposable
     private readonly PartialFrameBudget _partialFrames;
     private readonly FrameStallWatch _stallWatch;
     private YmqConnection? _current;
+    private int _serverRefusalLogged;
     private Exception? _closedError;
     private Task _run = Task.CompletedTask;
     private int _disposed;
@@ -360,6 +361,12 @@ public sealed class YmqConnector : IAsyncDisposable
         }
         catch (System.Security.Authentication.AuthenticationException ex) when (check?.RefusalReason is { } refusal)
         {
+            // A refused certificate is no transient failure: say so once at warning level, not only when retries run out.
+            if (Interlocked.Exchange(ref _serverRefusalLogged, 1) == 0)
+            {
+                TlsLog.ServerRefused(_logger, RemoteAddress.ToString(), refusal);
+            }
+
             // Say why the server was refused instead of "rejected by the provided RemoteCertificateValidationCallback".
             throw new System.Security.Authentication.AuthenticationException(refusal, ex);
         }
