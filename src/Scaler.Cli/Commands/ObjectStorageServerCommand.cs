@@ -48,6 +48,7 @@ internal static partial class ObjectStorageServerCommand
                 TlsKeyPath = options.Security.TlsKeyPath,
                 MaxObjectBytes = options.Limits.MaxObjectBytes,
                 MaxTotalBytes = options.Limits.MaxTotalBytes > 0 ? options.Limits.MaxTotalBytes : ServerOptions.DefaultMaxTotalBytes,
+                ConfigureTransport = transport => options.Transport.ApplyTo(transport),
             },
             loggerFactory,
             shutdown).ConfigureAwait(false);

@@ -16,5 +16,6 @@ internal static class SchedulerCommand
         SchedulerOptions.Section,
         options => options.Logging,
         processName: "scheduler",
-        run ?? SchedulerServer.RunAsync);
+        run ?? SchedulerServer.RunAsync,
+        connectsTo: options => [options.ObjectStorageAddress]);
 }

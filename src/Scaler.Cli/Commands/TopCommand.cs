@@ -28,5 +28,6 @@ internal static class TopCommand
         TopOptions.Section,
         _ => TopLogging,
         processName: "top",
-        run ?? Run);
+        run ?? Run,
+        connectsTo: options => [options.MonitorAddress]);
 }

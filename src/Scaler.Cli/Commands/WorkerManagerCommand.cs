@@ -39,5 +39,6 @@ internal static class WorkerManagerCommand
             options => options.Logging,
             processName: type,
             run,
-            (root, fileName) => (WorkerManagerTypes.FindSingle(root, type, fileName), $"[[worker_manager]] (type = \"{type}\") of {fileName}"));
+            (root, fileName) => (WorkerManagerTypes.FindSingle(root, type, fileName), $"[[worker_manager]] (type = \"{type}\") of {fileName}"),
+            options => [options.Manager.SchedulerAddress, options.Manager.WorkerSchedulerAddress, options.Manager.ObjectStorageAddress]);
 }

@@ -10,4 +10,10 @@ public static class ExitCodes
 
     /// <summary>The command line or configuration was wrong (argparse uses 2 for this too).</summary>
     public const int UsageError = 2;
+
+    /// <summary>
+    /// An address given cannot be used: a port in use, an address not on this machine, a host name that does not
+    /// resolve. The same code as <see cref="UsageError"/>: the fix is in the command line or the file.
+    /// </summary>
+    public const int AddressUnusable = 2;
 }

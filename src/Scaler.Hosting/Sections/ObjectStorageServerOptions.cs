@@ -10,6 +10,9 @@ public sealed record ObjectStorageServerOptions(
     LoggingOptions Logging,
     SecurityOptions Security)
 {
+    /// <summary>Limits on what peers may hold (the <c>transport</c> group).</summary>
+    public TransportOptions Transport { get; init; } = TransportOptions.Default;
+
     /// <summary>Largest object and bytes held in all (the <c>object_storage_limits</c> group).</summary>
     public ObjectStorageLimitOptions Limits { get; init; } = ObjectStorageLimitOptions.Default;
 
@@ -33,13 +36,14 @@ public sealed record ObjectStorageServerOptions(
     public static ConfigSection<ObjectStorageServerOptions> Section { get; } = new(
         "object_storage_server",
         [BindAddressSpec, IdentitySpec],
-        [LoggingOptions.Group, SecurityOptions.Group, ObjectStorageLimitOptions.Group],
+        [LoggingOptions.Group, SecurityOptions.Group, TransportOptions.Group, ObjectStorageLimitOptions.Group],
         values => new ObjectStorageServerOptions(
             values.Get(BindAddressSpec),
             values.Get(IdentitySpec),
             LoggingOptions.From(values),
             SecurityOptions.From(values))
         {
+            Transport = TransportOptions.From(values),
             Limits = ObjectStorageLimitOptions.From(values),
         });
 }

@@ -156,6 +156,9 @@ public sealed record SchedulerOptions
 
     public SecurityOptions Security { get; init; } = SecurityOptions.None;
 
+    /// <summary>Limits on what peers may hold (the <c>transport</c> group), for the scheduler's binders and its embedded object storage.</summary>
+    public TransportOptions Transport { get; init; } = TransportOptions.Default;
+
     /// <summary>Limits of the embedded object storage (the <c>object_storage_limits</c> group); unused with <see cref="ObjectStorageAddress"/>.</summary>
     public ObjectStorageLimitOptions ObjectStorageLimits { get; init; } = ObjectStorageLimitOptions.Default;
 
@@ -166,7 +169,7 @@ public sealed record SchedulerOptions
             StatusReportIntervalSpec, ProtectedSpec, MaxNumberOfTasksWaitingSpec, ClientTimeoutSpec, WorkerTimeoutSpec,
             ObjectRetentionSpec, LoadBalanceSpec, LoadBalanceTriggerTimesSpec, EventLoopSpec, IoThreadsSpec,
         ],
-        [LoggingOptions.Group, SchedulerPolicyOptions.Group, SecurityOptions.Group, ObjectStorageLimitOptions.Group],
+        [LoggingOptions.Group, SchedulerPolicyOptions.Group, SecurityOptions.Group, TransportOptions.Group, ObjectStorageLimitOptions.Group],
         values => new SchedulerOptions
         {
             BindAddress = values.Get(BindAddressSpec),
@@ -186,6 +189,7 @@ public sealed record SchedulerOptions
             Logging = LoggingOptions.From(values),
             Policy = SchedulerPolicyOptions.From(values),
             Security = SecurityOptions.From(values),
+            Transport = TransportOptions.From(values),
             ObjectStorageLimits = ObjectStorageLimitOptions.From(values),
         });
 }

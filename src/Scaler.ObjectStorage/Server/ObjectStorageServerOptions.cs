@@ -77,6 +77,12 @@ public sealed class ObjectStorageServerOptions
     /// <summary>Clock for the transport's timeouts, the lost peers' grace period and the memory returns.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Applied last to the transport settings: the limits an operator set on what peers may hold (the CLI's
+    /// <c>transport</c> group: partial-frame budgets, connections, the frame stall timeout).
+    /// </summary>
+    public Action<YmqOptions>? ConfigureTransport { get; set; }
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Address);
@@ -98,14 +104,19 @@ public sealed class ObjectStorageServerOptions
     }
 
     /// <summary>The transport settings: frames up to the object limit (headers are 80 bytes, so at least 1 KiB).</summary>
-    internal YmqOptions ToYmqOptions() => new()
+    internal YmqOptions ToYmqOptions()
     {
-        Identity = Identity,
-        MaxFrameBytes = Math.Max(MaxObjectBytes, 1024),
-        TlsCertificatePath = TlsCertificatePath,
-        TlsKeyPath = TlsKeyPath,
-        TimeProvider = TimeProvider,
-    };
+        var options = new YmqOptions
+        {
+            Identity = Identity,
+            MaxFrameBytes = Math.Max(MaxObjectBytes, 1024),
+            TlsCertificatePath = TlsCertificatePath,
+            TlsKeyPath = TlsKeyPath,
+            TimeProvider = TimeProvider,
+        };
+        ConfigureTransport?.Invoke(options);
+        return options;
+    }
 
     /// <summary>The request processor's limits and clock.</summary>
     internal RequestProcessorSettings ToProcessorSettings() => new(

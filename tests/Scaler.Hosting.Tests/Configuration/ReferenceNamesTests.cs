@@ -42,7 +42,11 @@ public sealed class ReferenceNamesTests
     }
 
     /// <summary>Scheduler options the reference does not have, each a decision of ours (docs/decisions.md).</summary>
-    private static readonly string[] SchedulerAdditions = ["tls_ca", "max_object_bytes", "max_total_bytes"];
+    /// <summary>Ours: the transport group (docs/transport.md), on every section that binds. Declared before its users.</summary>
+    private static readonly string[] TransportKeys =
+        ["frame_stall_timeout_seconds", "max_connections", "max_partial_frame_bytes", "max_partial_frame_bytes_per_peer"];
+
+    private static readonly string[] SchedulerAdditions = ["tls_ca", "max_object_bytes", "max_total_bytes", .. TransportKeys];
 
     [Fact]
     public void Scheduler_HasNoOptionsTheReferenceLacks_BeyondOurAdditions()
@@ -78,8 +82,8 @@ public sealed class ReferenceNamesTests
         var keys = ObjectStorageServerOptions.Section.Options.Select(s => s.Key).Order();
 
         Assert.Equal(
-            ["bind_address", "identity", "logging_config_file", "logging_level", "logging_paths", "max_object_bytes",
-                "max_total_bytes", "tls_ca", "tls_cert", "tls_key"],
+            new[] { "bind_address", "identity", "logging_config_file", "logging_level", "logging_paths", "max_object_bytes",
+                "max_total_bytes", "tls_ca", "tls_cert", "tls_key" }.Concat(TransportKeys).Order(),
             keys);
         Assert.True(Assert.Single(ObjectStorageServerOptions.Section.Options, s => s.Key == "bind_address").Positional);
     }
