@@ -2,7 +2,7 @@ namespace Scaler.Benchmarks;
 
 internal static class Program
 {
-    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite", "symphony", "tiny", "python"];
+    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite", "symphony", "tiny", "python", "object-storage-memory"];
 
     /// <summary>Runs the benchmark named by the first argument (e.g. <c>transport</c>), or every benchmark when none is named.</summary>
     public static async Task<int> Main(string[] args)
@@ -51,6 +51,13 @@ internal static class Program
         if (which is "object-storage" or "all")
         {
             await ObjectStorageBenchmark.RunAsync();
+        }
+
+        if (which is "object-storage-memory")
+        {
+            // Not part of "all": it needs about 5 GB of free memory.
+            await ObjectStorageMemoryBenchmark.RunAsync(args);
+            return 0;
         }
 
         if (which is "python")
