@@ -399,7 +399,15 @@ public sealed class ObjectStorageClient : IAsyncDisposable
             probe = _limitProbe;
         }
 
-        await probe.WaitAsync(cancellationToken).ConfigureAwait(TurnContext.IsCurrent);
+        try
+        {
+            await probe.WaitAsync(cancellationToken).ConfigureAwait(TurnContext.IsCurrent);
+        }
+        catch (ObjectStorageException error) when (error.IsRefusal)
+        {
+            // A server that does not let this peer read its totals: its refusal still carries the limit, if it has one.
+        }
+
         return TryGetAnnouncedLimit(out long limit) ? limit : 0;
     }
 
