@@ -65,7 +65,8 @@ public sealed class YmqBinder : IAsyncDisposable
         _inbox = new EventInbox<YmqBinderEvent>(
             options.ReceiveQueueMaxBytes,
             static e => e is YmqFrameReceived frame ? frame.Payload.Length + SendQueue.FrameOverhead : 0);
-        _partialFrames = new PartialFrameBudget(options.EffectiveMaxPartialFrameBytes, options.EffectiveMaxPartialFrameBytesPerPeer);
+        _partialFrames = new PartialFrameBudget(
+            options.EffectiveMaxPartialFrameBytes, options.EffectiveMaxPartialFrameBytesPerPeer, new LargeFrameMemoryReturn(options.TimeProvider));
         _stallWatch = new FrameStallWatch(options.FrameStallTimeout, options.TimeProvider, ConnectedPeerConnections);
     }
 
@@ -196,6 +197,7 @@ public sealed class YmqBinder : IAsyncDisposable
         await _shutdown.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
         _stallWatch.Dispose();
+        _partialFrames.MemoryReturn.Dispose();
         await _acceptLoop.ConfigureAwait(false);
 
         BinderPeer[] peers;

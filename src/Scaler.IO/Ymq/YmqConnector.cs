@@ -52,7 +52,8 @@ public sealed class YmqConnector : IAsyncDisposable
         _inbox = new EventInbox<ReadOnlyMemory<byte>>(options.ReceiveQueueMaxBytes, static f => f.Length + SendQueue.FrameOverhead);
         _trustedCas = address.IsSecure ? YmqTls.LoadTrustedCas(options) : null;
         _clientCertificate = address.IsSecure ? YmqTls.LoadClientCertificate(options) : null;
-        _partialFrames = new PartialFrameBudget(options.EffectiveMaxPartialFrameBytes, options.EffectiveMaxPartialFrameBytesPerPeer);
+        _partialFrames = new PartialFrameBudget(
+            options.EffectiveMaxPartialFrameBytes, options.EffectiveMaxPartialFrameBytesPerPeer, new LargeFrameMemoryReturn(options.TimeProvider));
         _stallWatch = new FrameStallWatch(options.FrameStallTimeout, options.TimeProvider, CurrentConnection);
     }
 
@@ -170,6 +171,7 @@ public sealed class YmqConnector : IAsyncDisposable
 
         await _stop.CancelAsync().ConfigureAwait(false);
         _stallWatch.Dispose();
+        _partialFrames.MemoryReturn.Dispose();
         lock (_stateLock)
         {
             _current?.Close(YmqDisconnectReason.ClosedLocally, null);
@@ -270,6 +272,7 @@ public sealed class YmqConnector : IAsyncDisposable
     {
         _closedError = error;
         _stallWatch.Dispose();
+        _partialFrames.MemoryReturn.Dispose();
         _sendQueue.Close();
         _inbox.Complete();
         _firstConnection.TrySetException(error);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Scaler.IO.Ymq;
 using Scaler.IO.Ymq.Internal;
 
@@ -9,6 +10,8 @@ namespace Scaler.IO.Tests.Ymq;
 /// <summary>Frames are assembled with memory that follows the bytes received, within the partial-frame budget.</summary>
 public sealed class FrameAssemblerTests
 {
+    private static readonly LargeFrameMemoryReturn NoReturn = new(new FakeTimeProvider(), () => 0);
+
     private static readonly IPEndPoint Peer = new(IPAddress.Loopback, 5000);
 
     [Fact]
@@ -96,6 +99,27 @@ public sealed class FrameAssemblerTests
     }
 
     [Fact]
+    public void LargeFramesMade_AreToldToTheMemoryReturn_WhichCollectsOnceTheyStop()
+    {
+        var clock = new FakeTimeProvider();
+        var collections = 0;
+        var budget = new PartialFrameBudget(1 << 30, 1 << 30, new LargeFrameMemoryReturn(clock, () => ++collections * 0));
+        var assembler = new FrameAssembler(YmqOptions.MaxSupportedFrameBytes, budget.Join(Peer));
+        var bytes = Frame(Pattern((int)LargeFrameMemoryReturn.ThresholdBytes));
+
+        var first = new ReadOnlySequence<byte>(bytes[..100]);
+        Assert.False(assembler.TryTake(ref first, out _));
+        var rest = new ReadOnlySequence<byte>(bytes[100..]);
+        Assert.True(assembler.TryTake(ref rest, out _));
+        for (var i = 0; i < 60; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(LargeFrameMemoryReturn.MinCollections, collections);
+    }
+
+    [Fact]
     public void LargeFrameOverTheBudget_IsRefusedNamingTheOption_AndAbandonGivesEverythingBack()
     {
         var (assembler, budget) = Create(limit: 2 * FrameAssembler.ChargeStep);
@@ -117,7 +141,7 @@ public sealed class FrameAssemblerTests
     [Fact]
     public void FrameDeclaredOverMaxFrameBytes_IsRefusedAtItsHeader()
     {
-        var budget = new PartialFrameBudget(1 << 30, 1 << 30);
+        var budget = new PartialFrameBudget(1 << 30, 1 << 30, NoReturn);
         var assembler = new FrameAssembler(maxFrameBytes: 1000, budget.Join(Peer));
         var header = new ReadOnlySequence<byte>(Header(1001));
 
@@ -129,7 +153,7 @@ public sealed class FrameAssemblerTests
 
     private static (FrameAssembler Assembler, PartialFrameBudget Budget) Create(long limit)
     {
-        var budget = new PartialFrameBudget(limit, limit);
+        var budget = new PartialFrameBudget(limit, limit, NoReturn);
         return (new FrameAssembler(YmqOptions.MaxSupportedFrameBytes, budget.Join(Peer)), budget);
     }
 

@@ -1,10 +1,13 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Scaler.IO.Ymq.Internal;
 
 namespace Scaler.IO.Tests.Ymq;
 
 public sealed class PartialFrameBudgetTests
 {
+    private static readonly LargeFrameMemoryReturn NoReturn = new(new FakeTimeProvider(), () => 0);
+
     private static readonly IPEndPoint HostA1 = new(IPAddress.Parse("10.0.0.1"), 1000);
     private static readonly IPEndPoint HostA2 = new(IPAddress.Parse("10.0.0.1"), 1001);
     private static readonly IPEndPoint HostB = new(IPAddress.Parse("10.0.0.2"), 1000);
@@ -12,7 +15,7 @@ public sealed class PartialFrameBudgetTests
     [Fact]
     public void ConnectionsFromOneAddress_ShareItsLimit_AndARefusalNamesThatOption()
     {
-        var budget = new PartialFrameBudget(limit: 1000, perPeerLimit: 600);
+        var budget = new PartialFrameBudget(limit: 1000, perPeerLimit: 600, NoReturn);
         var a1 = budget.Join(HostA1);
         var a2 = budget.Join(HostA2);
         Assert.Same(a1, a2);
@@ -30,7 +33,7 @@ public sealed class PartialFrameBudgetTests
     [Fact]
     public void AllAddressesTogether_AreBoundedByTheBinderLimit_AndReleasedBytesCanBeTakenAgain()
     {
-        var budget = new PartialFrameBudget(limit: 1000, perPeerLimit: 600);
+        var budget = new PartialFrameBudget(limit: 1000, perPeerLimit: 600, NoReturn);
         var a = budget.Join(HostA1);
         var b = budget.Join(HostB);
         Assert.Null(a.TryCharge(600, 600));
@@ -49,7 +52,7 @@ public sealed class PartialFrameBudgetTests
     [Fact]
     public void AddressLeftByItsLastConnection_StartsAfreshWhenItComesBack()
     {
-        var budget = new PartialFrameBudget(limit: 1000, perPeerLimit: 600);
+        var budget = new PartialFrameBudget(limit: 1000, perPeerLimit: 600, NoReturn);
         var first = budget.Join(HostA1);
         var second = budget.Join(HostA2);
         first.Leave();

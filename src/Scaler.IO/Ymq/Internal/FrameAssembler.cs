@@ -146,6 +146,7 @@ internal sealed class FrameAssembler
         {
             Charge(length);
             _array = GC.AllocateUninitializedArray<byte>(length);
+            _share.Budget.MemoryReturn.Made(length);
         }
         else
         {
@@ -179,6 +180,7 @@ internal sealed class FrameAssembler
         {
             frame = _native.MoveToArray();
             _native = null;
+            _share.Budget.MemoryReturn.Made(frame.Length);
         }
         else
         {

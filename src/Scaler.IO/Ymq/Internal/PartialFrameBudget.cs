@@ -7,7 +7,8 @@ namespace Scaler.IO.Ymq.Internal;
 /// per remote IP address: <see cref="YmqOptions.MaxPartialFrameBytes"/> and
 /// <see cref="YmqOptions.MaxPartialFrameBytesPerPeer"/>. A connection joins once (one lock) and charges its share as
 /// bytes arrive (two interlocked adds per step, never per small frame); a charge that would pass either limit is
-/// refused with the reason, and the connection drops its peer.
+/// refused with the reason, and the connection drops its peer. It also carries the binder's (or connector's)
+/// <see cref="LargeFrameMemoryReturn"/>, which the connections tell about the large arrays they make.
 /// </summary>
 internal sealed class PartialFrameBudget
 {
@@ -17,11 +18,14 @@ internal sealed class PartialFrameBudget
     private readonly long _perPeerLimit;
     private long _held;
 
-    public PartialFrameBudget(long limit, long perPeerLimit)
+    public PartialFrameBudget(long limit, long perPeerLimit, LargeFrameMemoryReturn memoryReturn)
     {
         _limit = limit;
         _perPeerLimit = perPeerLimit;
+        MemoryReturn = memoryReturn;
     }
+
+    public LargeFrameMemoryReturn MemoryReturn { get; }
 
     public long Held => Interlocked.Read(ref _held);
 
@@ -68,6 +72,8 @@ internal sealed class PartialFrameBudget
         }
 
         public IPAddress Address { get; }
+
+        public PartialFrameBudget Budget => _budget;
 
         public long Held => Interlocked.Read(ref _held);
 
