@@ -153,8 +153,8 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         // With a CA, the main port admits clients, admins and workers (each message is then checked against the role,
         // SchedulerCore.Authorization), and the monitor port only monitors and admins: it shows every client and task.
-        var ymqOptions = tls.ForBinder(new YmqOptions { Identity = identity }, MessageRoles.ClientOrAdmin | ScalerRoles.Worker);
-        var monitorOptions = tls.ForBinder(new YmqOptions { Identity = identity }, ScalerRoles.Monitor | ScalerRoles.Admin);
+        var ymqOptions = tls.ForBinder(options.Transport.ApplyTo(new YmqOptions { Identity = identity }), MessageRoles.ClientOrAdmin | ScalerRoles.Worker);
+        var monitorOptions = tls.ForBinder(options.Transport.ApplyTo(new YmqOptions { Identity = identity }), ScalerRoles.Monitor | ScalerRoles.Admin);
 
         // A bind port of 0 means "any port"; the embedded storage (+1) and the monitor (+2) follow it, and either
         // may already be taken by someone else. Then all three are released and another port is drawn, a bounded
@@ -210,6 +210,7 @@ public sealed class SchedulerServer : IAsyncDisposable
                         MaxTotalBytes = options.ObjectStorageLimits.MaxTotalBytes > 0
                             ? options.ObjectStorageLimits.MaxTotalBytes
                             : StorageServerOptions.DefaultMaxTotalBytes,
+                        ConfigureTransport = transport => options.Transport.ApplyTo(transport),
                     },
                     loggerFactory,
                     cancellationToken).ConfigureAwait(false);

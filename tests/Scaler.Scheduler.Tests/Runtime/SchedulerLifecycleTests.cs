@@ -68,10 +68,11 @@ public sealed class SchedulerLifecycleTests
         {
             var options = new SchedulerOptions { BindAddress = $"tcp://127.0.0.1:{port}", ObjectStorageAddress = "" };
 
-            var error = await Assert.ThrowsAsync<SocketException>(
+            var error = await Assert.ThrowsAsync<Scaler.IO.Ymq.YmqAddressException>(
                 () => SchedulerServer.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None));
 
             Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+            Assert.Equal($"cannot bind tcp://127.0.0.1:{port + 1}: address already in use", error.Message);
         }
 
         using var again = new TcpListener(IPAddress.Loopback, port);
