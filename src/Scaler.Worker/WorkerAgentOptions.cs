@@ -34,4 +34,10 @@ public sealed record WorkerAgentOptions
     public TimeSpan DisconnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// TLS files for the connections to the scheduler and object storage, and for the processors this worker starts
+    /// (its manager's <c>tls_cert</c>, <c>tls_key</c>, <c>tls_ca</c>; with mutual TLS the certificate has the worker role).
+    /// </summary>
+    public IO.Tls.TlsSettings Tls { get; init; } = IO.Tls.TlsSettings.None;
 }

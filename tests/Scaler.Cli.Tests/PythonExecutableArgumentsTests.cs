@@ -23,6 +23,20 @@ public sealed class PythonExecutableArgumentsTests
     }
 
     [Fact]
+    public void ProcessorCommand_ReadsTheTlsFilesAWorkerGives()
+    {
+        var tls = new IO.Tls.TlsSettings { CertificatePath = "w.pem", KeyPath = "w.key", CaPath = "ca.pem" };
+
+        var parsed = RootCommandFactory.Create().Parse([.. ProcessorArguments.Build("tls://127.0.0.1:2", "Debug", Python, tls)]);
+
+        Assert.Empty(parsed.Errors);
+        Assert.Equal("w.pem", parsed.GetValue<string?>(ProcessorArguments.TlsCertificateOption));
+        Assert.Equal("w.key", parsed.GetValue<string?>(ProcessorArguments.TlsKeyOption));
+        Assert.Equal("ca.pem", parsed.GetValue<string?>(ProcessorArguments.TlsCaOption));
+        Assert.Equal(Python, parsed.GetValue<string?>(ProcessorArguments.PythonExecutableOption));
+    }
+
+    [Fact]
     public void WorkerCommand_AcceptsTheSettingsAManagerWrites()
     {
         var settings = new WorkerProcessSettings { SchedulerAddress = "tcp://127.0.0.1:1", Name = "NAT|1", PythonExecutable = Python };

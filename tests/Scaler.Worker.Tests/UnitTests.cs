@@ -124,6 +124,31 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void WorkerProcessSettings_TlsFiles_RoundTrip_ReachTheAgent_AndAreWrittenOnlyWhenSet()
+    {
+        var without = new WorkerProcessSettings { SchedulerAddress = "tls://127.0.0.1:1", Name = "NAT|1" };
+        var tls = new IO.Tls.TlsSettings { CertificatePath = "/pki/worker.pem", KeyPath = "/pki/worker key.pem", CaPath = "/pki/ca.pem" };
+        var with = without with { Tls = tls };
+
+        Assert.DoesNotContain(without.ToArguments(), a => a.StartsWith("tls-", StringComparison.Ordinal));
+        Assert.Contains("tls-key=/pki/worker key.pem", with.ToArguments());
+        Assert.Equal(with, WorkerProcessSettings.Parse(with.ToArguments().Skip(1)));
+        Assert.Equal(IO.Tls.TlsSettings.None, WorkerProcessSettings.Parse(without.ToArguments().Skip(1)).Tls);
+        Assert.Equal(tls, with.ToAgentOptions().Tls);
+    }
+
+    [Fact]
+    public void ProcessorArguments_CarryTheWorkersTlsFiles()
+    {
+        var tls = new IO.Tls.TlsSettings { CertificatePath = "w.pem", KeyPath = "w.key", CaPath = "ca.pem" };
+
+        Assert.Equal(
+            ["processor", "tls://127.0.0.1:2", "Debug", "--tls-cert", "w.pem", "--tls-key", "w.key", "--tls-ca", "ca.pem"],
+            ProcessorArguments.Build("tls://127.0.0.1:2", "Debug", tls: tls));
+        Assert.Equal(["processor", "tcp://127.0.0.1:2", "Debug"], ProcessorArguments.Build("tcp://127.0.0.1:2", "Debug", tls: IO.Tls.TlsSettings.None));
+    }
+
+    [Fact]
     public void Capabilities_ParseAndFormat_AsTheCliWritesThem()
     {
         var parsed = WorkerProcessSettings.ParseCapabilities("linux, cpu=4");

@@ -162,6 +162,21 @@ public sealed partial class NativeWorkerManagerTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void WorkerSettings_CarryTheManagersTlsFiles_ToEveryWorker()
+    {
+        var options = Options(NativeWorkerManagerMode.Fixed, 1, "wm-tls") with
+        {
+            Security = new SecurityOptions("/pki/worker.pem", "/pki/worker.key") { TlsCaPath = "/pki/ca.pem" },
+        };
+
+        var arguments = NativeWorkerManager.WorkerSettings(options, "FIX").ToArguments();
+
+        Assert.Contains("tls-cert=/pki/worker.pem", arguments);
+        Assert.Contains("tls-key=/pki/worker.key", arguments);
+        Assert.Contains("tls-ca=/pki/ca.pem", arguments);
+    }
+
     private static ProcessLauncher Launcher() => ProcessLauncher.ForDll(Path.Combine(AppContext.BaseDirectory, "scaler-cli.dll"));
 
     private NativeWorkerManagerOptions Options(NativeWorkerManagerMode mode, int maxTaskConcurrency, string id) => new(

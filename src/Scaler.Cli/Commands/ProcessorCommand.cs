@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Scaler.Hosting.Options;
 using Scaler.IO.Addressing;
+using Scaler.IO.Tls;
 using Scaler.Python.Runner;
 using Scaler.Worker.Processors;
 
@@ -19,10 +20,16 @@ internal static class ProcessorCommand
         var storage = new Argument<string>("object-storage-address");
         var level = new Argument<string>("log-level") { Arity = ArgumentArity.ZeroOrOne };
         var python = new Option<string?>(ProcessorArguments.PythonExecutableOption) { Description = "Python interpreter of Python tasks" };
+        var certificate = new Option<string?>(ProcessorArguments.TlsCertificateOption) { Description = "PEM certificate presented to object storage" };
+        var key = new Option<string?>(ProcessorArguments.TlsKeyOption) { Description = "PEM private key of --tls-cert" };
+        var ca = new Option<string?>(ProcessorArguments.TlsCaOption) { Description = "PEM CA file object storage must chain to" };
         var command = new Command(ProcessorArguments.SubCommand, "Run one processor (started by a worker)") { Hidden = true };
         command.Arguments.Add(storage);
         command.Arguments.Add(level);
         command.Options.Add(python);
+        command.Options.Add(certificate);
+        command.Options.Add(key);
+        command.Options.Add(ca);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             // Take the real stdout for frames before anything can write text to it.
@@ -35,8 +42,9 @@ internal static class ProcessorCommand
             using var ignoreInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
             using var loggerFactory = InternalLogging.Create("processor", parseResult.GetValue(level), LoggingOptions.StandardError);
             var address = ScalerAddress.Parse(parseResult.GetValue(storage) ?? string.Empty);
+            var tls = new TlsSettings { CertificatePath = parseResult.GetValue(certificate), KeyPath = parseResult.GetValue(key), CaPath = parseResult.GetValue(ca) };
             return await ProcessorHost.RunAsync(
-                    address, fromWorker, toWorker, loggerFactory, cancellationToken, PythonRunnerOptions.Resolve(parseResult.GetValue(python)))
+                    address, fromWorker, toWorker, loggerFactory, cancellationToken, PythonRunnerOptions.Resolve(parseResult.GetValue(python)), tls)
                 .ConfigureAwait(false);
         });
         return command;

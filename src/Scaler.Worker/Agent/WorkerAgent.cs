@@ -82,7 +82,9 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     {
         _lastSeen = _time.GetTimestamp();
         _scheduler = YmqConnector.Connect(
-            _options.SchedulerAddress, new YmqOptions { Identity = _options.Identity, TimeProvider = _time }, _loggerFactory.CreateLogger<YmqConnector>());
+            _options.SchedulerAddress,
+            _options.Tls.ForConnectorToServer(new YmqOptions { Identity = _options.Identity, TimeProvider = _time }),
+            _loggerFactory.CreateLogger<YmqConnector>());
         LogStarting(_logger, _options.Identity, _options.SchedulerAddress.ToString());
 
         using var stopReceiving = new CancellationTokenSource();
@@ -206,7 +208,8 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         {
             try
             {
-                var client = await ObjectStorageClient.ConnectAsync(address, _options.Identity, _loggerFactory, CancellationToken.None).ConfigureAwait(false);
+                var client = await ObjectStorageClient.ConnectAsync(
+                    address, _options.Tls.ForConnectorToServer(new YmqOptions { Identity = _options.Identity }), _loggerFactory, CancellationToken.None).ConfigureAwait(false);
                 _inbox.Writer.TryWrite(new AgentEvent.StorageConnected(client));
             }
 #pragma warning disable CA1031 // any failure to reach the storage ends the worker with a logged reason

@@ -22,7 +22,10 @@ public static class WorkerHost
     {
         ArgumentNullException.ThrowIfNull(options);
         var backend = new ProcessorProcessBackend(
-            launcher ?? ProcessLauncher.ForCurrentProcess(), loggerFactory, processorLogLevel, options.TimeProvider, pythonExecutable);
+            launcher ?? ProcessLauncher.ForCurrentProcess(), loggerFactory, processorLogLevel, options.TimeProvider, pythonExecutable)
+        {
+            Tls = options.Tls,
+        };
         var agent = new WorkerAgent(options, backend, loggerFactory);
         await using (agent.ConfigureAwait(false))
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Scaler.IO.Addressing;
+using Scaler.IO.Tls;
 
 namespace Scaler.Worker.Hosting;
 
@@ -43,6 +44,13 @@ public sealed record WorkerProcessSettings
     /// </summary>
     public string? PythonExecutable { get; init; }
 
+    /// <summary>
+    /// The manager's TLS files (<c>tls-cert=</c>, <c>tls-key=</c>, <c>tls-ca=</c>, each written only when set): the
+    /// worker presents the certificate to the scheduler and object storage and checks them against the CA, and gives
+    /// all three to its processors.
+    /// </summary>
+    public TlsSettings Tls { get; init; } = TlsSettings.None;
+
     /// <summary>The arguments after the executable: the sub-command, then <c>key=value</c> pairs.</summary>
     public IReadOnlyList<string> ToArguments()
     {
@@ -70,6 +78,9 @@ public sealed record WorkerProcessSettings
             arguments.Add($"python-executable={PythonExecutable}");
         }
 
+        AddIfSet(arguments, "tls-cert", Tls.CertificatePath);
+        AddIfSet(arguments, "tls-key", Tls.KeyPath);
+        AddIfSet(arguments, "tls-ca", Tls.CaPath);
         return arguments;
     }
 
@@ -110,7 +121,23 @@ public sealed record WorkerProcessSettings
             LogLevel = values.GetValueOrDefault("log-level") ?? "Information",
             LogPaths = values.GetValueOrDefault("log-paths") ?? "/dev/stdout",
             PythonExecutable = values.GetValueOrDefault("python-executable") is { Length: > 0 } python ? python : null,
+            Tls = new TlsSettings
+            {
+                CertificatePath = NonEmpty(values.GetValueOrDefault("tls-cert")),
+                KeyPath = NonEmpty(values.GetValueOrDefault("tls-key")),
+                CaPath = NonEmpty(values.GetValueOrDefault("tls-ca")),
+            },
         };
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static void AddIfSet(List<string> arguments, string key, string? value)
+    {
+        if (value is not null)
+        {
+            arguments.Add($"{key}={value}");
+        }
     }
 
     /// <summary>The capability string as a dictionary (a bare name means -1, as the reference).</summary>
@@ -153,5 +180,6 @@ public sealed record WorkerProcessSettings
         DeathTimeout = TimeSpan.FromSeconds(DeathTimeoutSeconds),
         WorkerManagerId = WorkerManagerId,
         TimeProvider = timeProvider ?? TimeProvider.System,
+        Tls = Tls,
     };
 }

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
 using Scaler.IO.Threading;
+using Scaler.IO.Tls;
+using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
@@ -25,7 +27,8 @@ public static partial class ProcessorHost
         Stream toWorker,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken,
-        PythonRunnerOptions? python = null)
+        PythonRunnerOptions? python = null,
+        TlsSettings? tls = null)
     {
         ArgumentNullException.ThrowIfNull(objectStorageAddress);
         ArgumentNullException.ThrowIfNull(fromWorker);
@@ -33,11 +36,13 @@ public static partial class ProcessorHost
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var logger = loggerFactory.CreateLogger(typeof(ProcessorHost));
         var identity = $"{Environment.ProcessId}|processor|{Guid.NewGuid()}";
+        tls ??= TlsSettings.None;
 
         ObjectStorageClient storage;
         try
         {
-            storage = await ObjectStorageClient.ConnectAsync(objectStorageAddress, identity, loggerFactory, cancellationToken).ConfigureAwait(false);
+            storage = await ObjectStorageClient.ConnectAsync(
+                objectStorageAddress, tls.ForConnectorToServer(new YmqOptions { Identity = identity }), loggerFactory, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
@@ -54,7 +59,8 @@ public static partial class ProcessorHost
             var objects = new TaskObjectPrefetcher(storage.GetAsync);
             var stores = new ResultStores(
                 storage,
-                ct => ObjectStorageClient.ConnectAsync(objectStorageAddress, $"{identity}|retry|{Guid.NewGuid():N}", loggerFactory, ct),
+                ct => ObjectStorageClient.ConnectAsync(
+                    objectStorageAddress, tls.ForConnectorToServer(new YmqOptions { Identity = $"{identity}|retry|{Guid.NewGuid():N}" }), loggerFactory, ct),
                 failed,
                 logger);
             var tasks = Channel.CreateUnbounded<(string Key, TaskMessage Task)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });

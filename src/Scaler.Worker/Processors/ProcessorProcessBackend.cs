@@ -54,6 +54,9 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
 
     public int Concurrency => 1;
 
+    /// <summary>The worker's TLS files, given to every processor it starts (they connect to object storage).</summary>
+    public IO.Tls.TlsSettings Tls { get; init; } = IO.Tls.TlsSettings.None;
+
     /// <summary>
     /// Tasks a processor holds at most: the one it runs and those sent ahead. With several waiting, the processor reads
     /// them, and the worker its results, several frames per wake-up, and every process downstream sees frames in bursts:
@@ -257,7 +260,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
             return;
         }
 
-        var startInfo = _launcher.CreateStartInfo(ProcessorArguments.Build(_storageAddress.ToString(), _logLevel, _pythonExecutable));
+        var startInfo = _launcher.CreateStartInfo(ProcessorArguments.Build(_storageAddress.ToString(), _logLevel, _pythonExecutable, Tls));
         try
         {
             _current = ProcessorHandle.Start(startInfo, _timeProvider, OnMessage, OnExit);

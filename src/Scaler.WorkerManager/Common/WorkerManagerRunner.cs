@@ -37,7 +37,7 @@ public sealed partial class WorkerManagerRunner
         var exitCode = 0;
         var connector = YmqConnector.Connect(
             _options.SchedulerAddress,
-            new YmqOptions { Identity = Identity, TimeProvider = _options.TimeProvider },
+            _options.Tls.ForConnectorToServer(new YmqOptions { Identity = Identity, TimeProvider = _options.TimeProvider }),
             _loggerFactory.CreateLogger<YmqConnector>());
         await using (connector.ConfigureAwait(false))
         {

@@ -20,4 +20,7 @@ public sealed record WorkerManagerRunnerOptions
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>TLS files for the connection to the scheduler (with mutual TLS, a certificate with the worker role).</summary>
+    public IO.Tls.TlsSettings Tls { get; init; } = IO.Tls.TlsSettings.None;
 }

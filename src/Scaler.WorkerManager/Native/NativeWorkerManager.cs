@@ -54,6 +54,7 @@ public static partial class NativeWorkerManager
                     MaxTaskConcurrency = options.Manager.MaxTaskConcurrency,
                     Capabilities = options.Worker.Capabilities,
                     HeartbeatInterval = TimeSpan.FromSeconds(options.Worker.HeartbeatIntervalSeconds),
+                    Tls = options.Security.ToTlsSettings(),
                 },
                 provisioner,
                 loggerFactory);
@@ -94,6 +95,7 @@ public static partial class NativeWorkerManager
             LogLevel = options.Logging.Level.ToString(),
             LogPaths = string.Join(',', options.Logging.Paths),
             PythonExecutable = options.Worker.PythonExecutable,
+            Tls = options.Security.ToTlsSettings(),
         };
     }
 

@@ -35,6 +35,9 @@ public sealed record SymphonyBackendOptions
     /// <summary>The clock of <see cref="CompletionBatchWindow"/> (a fake one in tests).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>TLS files for the backend's own connection to object storage (the manager's; a worker certificate).</summary>
+    public IO.Tls.TlsSettings Tls { get; init; } = IO.Tls.TlsSettings.None;
+
     /// <summary>
     /// What the application's service instances are known to hold. The worker manager gives every worker it starts the
     /// same ledger, so a worker started after an idle gap does not ship code the service already has.

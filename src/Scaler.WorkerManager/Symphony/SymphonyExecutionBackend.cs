@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
 using Scaler.IO.Threading;
+using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
@@ -165,7 +166,10 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend
         ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
         _storage = await ObjectStorageClient.ConnectAsync(
-            objectStorageAddress, _options.WorkerIdentity + "|soam", _loggerFactory, cancellationToken).ConfigureAwait(false);
+            objectStorageAddress,
+            _options.Tls.ForConnectorToServer(new YmqOptions { Identity = _options.WorkerIdentity + "|soam" }),
+            _loggerFactory,
+            cancellationToken).ConfigureAwait(false);
 
         // Made once storage is connected: a batch is only ever stored through it.
         _finished = new CompletionBatcher<FinishedTask>(StoreAndReport, _options.CompletionBatchWindow, _options.TimeProvider);

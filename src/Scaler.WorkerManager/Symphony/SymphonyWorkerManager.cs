@@ -53,6 +53,7 @@ public static partial class SymphonyWorkerManager
                         MaxTaskConcurrency = options.Manager.MaxTaskConcurrency,
                         Capabilities = options.Worker.Capabilities,
                         HeartbeatInterval = TimeSpan.FromSeconds(options.Worker.HeartbeatIntervalSeconds),
+                        Tls = options.Security.ToTlsSettings(),
                     },
                     provisioner,
                     loggerFactory);
@@ -133,6 +134,7 @@ public static partial class SymphonyWorkerManager
                 TaskTimeout = TimeSpan.FromSeconds(options.Worker.TaskTimeoutSeconds),
                 DeathTimeout = TimeSpan.FromSeconds(options.Worker.DeathTimeoutSeconds),
                 WorkerManagerId = options.Manager.WorkerManagerId,
+                Tls = options.Security.ToTlsSettings(),
             },
             identity => new SymphonyExecutionBackend(
                 api,
@@ -143,6 +145,7 @@ public static partial class SymphonyWorkerManager
                     MaxTaskConcurrency = options.Manager.MaxTaskConcurrency,
                     SessionType = options.SessionType,
                     CodeLedger = codeLedger,
+                    Tls = options.Security.ToTlsSettings(),
                 },
                 loggerFactory),
             options.Worker.Capabilities,
