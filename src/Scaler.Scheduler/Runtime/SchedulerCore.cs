@@ -185,7 +185,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
                 break;
             case DisconnectRequest request:
                 Send(peer, new DisconnectResponse { Worker = request.Worker });
-                WorkerGone(new WorkerId(peer.Span), "disconnect request");
+                WorkerGone(new WorkerId(peer.Span), "disconnect request", died: false);
                 break;
             case ObjectInstruction instruction:
                 OnObjectInstruction(peer, instruction);
@@ -220,7 +220,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         switch (role)
         {
             case PeerRole.Worker:
-                WorkerGone(new WorkerId(gone.Peer.Span), "connection closed");
+                WorkerGone(new WorkerId(gone.Peer.Span), "connection closed", died: true);
                 break;
             case PeerRole.Client:
                 ClientGone(new ClientId(gone.Peer.Span), "connection closed");
@@ -266,7 +266,7 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         foreach (var worker in _roles.Where(pair => pair.Value == PeerRole.Worker).Select(pair => pair.Key).ToArray())
         {
             Send(worker, new ClientDisconnect { DisconnectType = DisconnectType.Shutdown });
-            WorkerGone(new WorkerId(worker.Span), "client shutdown");
+            WorkerGone(new WorkerId(worker.Span), "client shutdown", died: false);
         }
 
         StopRequested = true;
@@ -468,12 +468,13 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         record.LastDesiredTotal = desiredTotal;
     }
 
-    private void WorkerGone(WorkerId worker, string reason)
+    /// <param name="died">false for a worker that said goodbye: its tasks are requeued without counting a worker death</param>
+    private void WorkerGone(WorkerId worker, string reason, bool died)
     {
         var peer = new PeerIdentity(worker.Span);
         _roles.Remove(peer);
         var known = _workerSeen.Remove(worker, out var seen);
-        var requeued = _workers.Disconnect(worker);
+        var requeued = _workers.Disconnect(worker, died);
         if (!known)
         {
             return;

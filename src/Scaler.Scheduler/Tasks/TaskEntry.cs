@@ -19,6 +19,9 @@ internal sealed class TaskEntry(SchedulerTask task, DateTimeOffset submittedAt)
     /// <summary>The task's node in the pending queue while inactive.</summary>
     public LinkedListNode<TaskId>? PendingNode { get; set; }
 
+    /// <summary>Workers that died (or went silent) while they held this task.</summary>
+    public int WorkerDeaths { get; set; }
+
     /// <summary>The owning client disconnected: nothing more is sent to it about this task.</summary>
     public bool ClientGone { get; set; }
 

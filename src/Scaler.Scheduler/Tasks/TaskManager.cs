@@ -24,15 +24,27 @@ internal sealed class TaskManager
     private readonly LinkedList<TaskId> _pending = new();
     private readonly Dictionary<ClientId, HashSet<TaskId>> _tasksOfClient = [];
     private readonly long[] _stateCounts = new long[(int)TaskState.WorkerDisconnecting + 1];
+    private readonly int _retriesAfterWorkerDeath;
 
-    public TaskManager(IAllocationPolicy allocation, ISchedulerEffects effects, TimeProvider time)
+    /// <summary>
+    /// How many times, by default, a task whose worker died under it is placed again before it fails with
+    /// <c>failedWorkerDied</c>: 3, as Dask's <c>allowed-failures</c> and the workers' retries of a dead processor. A
+    /// worker killed from outside is not the task's doing; a task that brings down every worker it runs on is stopped
+    /// on the 4th.
+    /// </summary>
+    public const int DefaultRetriesAfterWorkerDeath = 3;
+
+    public TaskManager(
+        IAllocationPolicy allocation, ISchedulerEffects effects, TimeProvider time, int retriesAfterWorkerDeath = DefaultRetriesAfterWorkerDeath)
     {
         ArgumentNullException.ThrowIfNull(allocation);
         ArgumentNullException.ThrowIfNull(effects);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfNegative(retriesAfterWorkerDeath);
         _allocation = allocation;
         _effects = effects;
         _time = time;
+        _retriesAfterWorkerDeath = retriesAfterWorkerDeath;
     }
 
     /// <summary>Live tasks (queued or on a worker).</summary>
@@ -240,9 +252,11 @@ internal sealed class TaskManager
 
     /// <summary>
     /// A worker left or timed out. Its running tasks go back to the front of the queue (in their order), its
-    /// canceling tasks count as canceled. Returns the tasks requeued.
+    /// canceling tasks count as canceled. When <paramref name="died"/> (its connection broke or it went silent, as
+    /// opposed to a worker that said goodbye), each running task counts one worker death, and a task past
+    /// the retry limit fails with <c>failedWorkerDied</c> instead of being placed again. Returns the tasks requeued.
     /// </summary>
-    public IReadOnlyList<TaskId> RemoveWorker(WorkerId worker)
+    public IReadOnlyList<TaskId> RemoveWorker(WorkerId worker, bool died = true)
     {
         var held = _allocation.RemoveWorker(worker);
         var requeued = new List<TaskId>();
@@ -257,7 +271,19 @@ internal sealed class TaskManager
                 continue;
             }
 
-            // The core always keeps the task, so it can always be placed again (schedulerHasNoTask is never taken).
+            if (died && ++entry.WorkerDeaths > _retriesAfterWorkerDeath)
+            {
+                // It was run on 1 + limit workers and each died under it: placing it again would risk the next.
+                Move(entry, TaskTransition.SchedulerHasNoTask);
+                Forget(entry);
+                if (!entry.ClientGone)
+                {
+                    _effects.SendTaskResult(entry.Task.Client, entry.Id, TaskResultType.FailedWorkerDied, null);
+                }
+
+                continue;
+            }
+
             Move(entry, TaskTransition.SchedulerHasTask);
             entry.DeferredCancelForce = null;
             requeued.Add(task);

@@ -48,9 +48,12 @@ internal sealed class WorkerRegistry
         return true;
     }
 
-    /// <summary>A worker said goodbye (or its connection broke). Returns the tasks it held that were requeued.</summary>
-    public IReadOnlyList<TaskId> Disconnect(WorkerId worker) =>
-        _heartbeats.Remove(worker) ? Forget(worker) : [];
+    /// <summary>
+    /// A worker said goodbye (<paramref name="died"/> false) or its connection broke (true: its tasks count a worker
+    /// death each). Returns the tasks it held that were requeued.
+    /// </summary>
+    public IReadOnlyList<TaskId> Disconnect(WorkerId worker, bool died) =>
+        _heartbeats.Remove(worker) ? Forget(worker, died) : [];
 
     /// <summary>Drops every worker silent for longer than the timeout; returns them.</summary>
     public IReadOnlyList<WorkerId> RemoveTimedOut()
@@ -58,7 +61,7 @@ internal sealed class WorkerRegistry
         var expired = _heartbeats.RemoveExpired(_timeout);
         foreach (var worker in expired)
         {
-            Forget(worker);
+            Forget(worker, died: true);
         }
 
         return expired;
@@ -74,7 +77,7 @@ internal sealed class WorkerRegistry
     public ScalingSnapshot SnapshotFor(WorkerManagerId manager, int maxTaskConcurrency) =>
         new(_tasks.TaskCount, _tasks.TaskCapabilities, Count, manager, maxTaskConcurrency, CountOf(manager));
 
-    private IReadOnlyList<TaskId> Forget(WorkerId worker)
+    private IReadOnlyList<TaskId> Forget(WorkerId worker, bool died)
     {
         if (_managerOf.Remove(worker, out var manager) && _workersOf.TryGetValue(manager, out var workers))
         {
@@ -85,6 +88,6 @@ internal sealed class WorkerRegistry
             }
         }
 
-        return _tasks.RemoveWorker(worker);
+        return _tasks.RemoveWorker(worker, died);
     }
 }

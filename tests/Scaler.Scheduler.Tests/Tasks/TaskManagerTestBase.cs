@@ -54,9 +54,9 @@ public abstract class TaskManagerTestBase
         return accepted;
     }
 
-    private protected void RemoveWorker(string worker)
+    private protected void RemoveWorker(string worker, bool died = true)
     {
-        Manager.RemoveWorker(W(worker));
+        Manager.RemoveWorker(W(worker), died);
         Manager.CheckInvariants();
     }
 
