@@ -1,4 +1,5 @@
 using Scaler.Cli.Commands;
+using Scaler.Cli.Launch;
 using Scaler.Hosting.CommandLine;
 
 namespace Scaler.Cli;
@@ -9,6 +10,9 @@ internal static class Program
     {
         // Before anything touches a socket: the runtime reads it once (InlineSocketCompletions says why).
         InlineSocketCompletions.Enable();
+
+        // A child of a Scaler process (worker, processor, service instance, a process of the launcher) ends with it.
+        ParentWatch.StartIfRequested(args.Length > 0 ? args[0] : "scaler-cli");
         return CliRunner.RunAsync(RootCommandFactory.Create(), args);
     }
 }

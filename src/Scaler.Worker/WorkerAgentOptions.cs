@@ -24,11 +24,25 @@ public sealed record WorkerAgentOptions
     /// <summary>Zero means tasks never time out.</summary>
     public TimeSpan TaskTimeout { get; init; } = TimeSpan.Zero;
 
-    /// <summary>The worker exits when the scheduler has not echoed a heartbeat for this long.</summary>
+    /// <summary>
+    /// The worker exits when the scheduler has not echoed a heartbeat for this long, also while it tries to reach a
+    /// scheduler it lost (which it does until then).
+    /// </summary>
     public TimeSpan DeathTimeout { get; init; } = TimeSpan.FromSeconds(300);
 
     /// <summary>Sent as <c>workerManagerID</c> in every heartbeat.</summary>
     public string WorkerManagerId { get; init; } = string.Empty;
+
+    /// <summary>
+    /// How many times a task whose processor died under it is run again before it fails with
+    /// <c>Scaler.Worker.ProcessorDiedException</c> (the reference's <c>ProcessorDiedError</c> for a Python client).
+    /// Default 3, as Dask's <c>allowed-failures</c>: a processor killed from outside (an operator, the OOM killer) is
+    /// not the task's doing, while a task that kills every processor it runs in fails on the 4th death.
+    /// </summary>
+    public int RetriesAfterProcessorDeath { get; init; } = DefaultRetriesAfterProcessorDeath;
+
+    /// <summary>The default of <see cref="RetriesAfterProcessorDeath"/>, the same as the Python runner's.</summary>
+    public const int DefaultRetriesAfterProcessorDeath = 3;
 
     /// <summary>How long shutdown waits for the scheduler's DisconnectResponse.</summary>
     public TimeSpan DisconnectTimeout { get; init; } = TimeSpan.FromSeconds(2);

@@ -72,14 +72,16 @@ public sealed class ProcessorWorkerTests(WorkerFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task ProcessorThatExits_FailsItsTask_AndTheWorkerServesTheNextTask()
+    public async Task TaskThatKillsEveryProcessor_FailsAsProcessorDiedAfterTheRetries_AndTheWorkerServesTheNextTask()
     {
         var (_, died) = await RunAsync(PackagedCall.Create(new Func<int, int>(TestFunctions.Exit), 3));
 
+        // Run in 1 + 3 processors, each of which it killed, then failed: as Dask's allowed-failures.
         Assert.Equal(TaskResultType.Failed, died.ResultType);
         var error = await fixture.Tasks.ReadErrorAsync(died.Results[0]);
         Assert.Equal(ProcessorProcessBackend.ProcessorDiedErrorType, error.TypeName);
         Assert.Contains("exit code 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"ran {WorkerAgentOptions.DefaultRetriesAfterProcessorDeath + 1} times", error.Message, StringComparison.Ordinal);
         Assert.Equal(ObjectStorage.Store.ObjectId.ForTaskError(fixture.Tasks.Owner, died.TaskId), ObjectStorage.Store.ObjectId.FromBytes(died.Results[0]));
 
         var next = PackagedCall.Create(new Func<int, int>(TestFunctions.Square), 5);
@@ -171,7 +173,30 @@ public sealed class ProcessorWorkerTests(WorkerFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task ProcessorThatDies_FailsOnlyTheTaskItRan_AndTheTasksWaitingBehindItRunInTheNextProcessor()
+    public async Task ProcessorKilledFromOutsideMidTask_TheTaskRunsAgainInTheNextProcessor_AndSucceeds()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        await WaitForIdleProcessorAsync(cts.Token);
+        var call = PackagedCall.Create(new Func<int, int>(TestFunctions.Sleep), 1500);
+        var task = await fixture.Tasks.CreateAsync(call);
+        fixture.Scheduler.Drain();
+        await fixture.Scheduler.SendAsync(Worker, task);
+        await fixture.Scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, h) => p == Worker && h.Processors.Any(x => x.HasTask));
+        var victim = fixture.Backend.CurrentProcessorPid!.Value;
+
+        using (var process = System.Diagnostics.Process.GetProcessById(victim))
+        {
+            process.Kill(); // SIGKILL, as the OOM killer or an operator would
+        }
+
+        var (_, result) = await fixture.Scheduler.ExpectAsync<TaskResult>(cts.Token, (_, r) => r.TaskId.AsSpan().SequenceEqual(task.TaskId));
+        Assert.Equal(TaskResultType.Success, result.ResultType);
+        Assert.Equal(1500, await fixture.Tasks.ReadResultAsync(call, result.Results[0]));
+        Assert.NotEqual(victim, fixture.Backend.CurrentProcessorPid);
+    }
+
+    [Fact]
+    public async Task ProcessorThatDies_OnlyTheTaskItRanIsRetried_AndTheTasksWaitingBehindItRunInTheNextProcessor()
     {
         using var cts = new CancellationTokenSource(Bound);
         await WaitForIdleProcessorAsync(cts.Token);

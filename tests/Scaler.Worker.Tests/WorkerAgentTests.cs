@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using Scaler.Functions;
 using Scaler.IO.Addressing;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Client;
@@ -121,7 +122,7 @@ public sealed class WorkerAgentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SchedulerClosingAWorkingConnection_EndsTheWorkerCleanly()
+    public async Task SchedulerRestartedOnTheSamePort_TheWorkerDropsItsTasks_AndServesTheNewScheduler()
     {
         using var cts = new CancellationTokenSource(Bound);
         var (agent, run) = Start(TimeSpan.FromSeconds(30));
@@ -129,10 +130,129 @@ public sealed class WorkerAgentTests : IAsyncLifetime
         {
             var worker = PeerIdentity.FromString(agent.Identity);
             await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            var running = Task(0);
+            var queued = Task(0);
+            await _scheduler.SendAsync(worker, running);
+            await _scheduler.SendAsync(worker, queued);
+            Assert.Equal(running.TaskId, (await _backend.Submitted.Reader.ReadAsync(cts.Token)).TaskId);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, h) => p == worker && h.QueuedTasks == 1);
+
+            // The scheduler dies; another one starts on its port, knowing nothing of this worker or its tasks.
+            var address = _scheduler.Address;
+            await _scheduler.DisposeAsync();
+            _scheduler = await FakeScheduler.StartAsync(_storage.LocalAddress, address);
+
+            var (_, registered) = await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            Assert.Equal(0u, registered.QueuedTasks);
+            Assert.Null(_backend.Running);
+            var fresh = Task(0);
+            await _scheduler.SendAsync(worker, fresh);
+            Assert.Equal(fresh.TaskId, (await _backend.Submitted.Reader.ReadAsync(cts.Token)).TaskId);
+            _backend.Complete(TaskResultType.Success, "new"u8.ToArray());
+            var (_, result) = await _scheduler.ExpectAsync<TaskResult>(cts.Token);
+            Assert.Equal(fresh.TaskId, result.TaskId);
+
+            // The task queued for the dead scheduler was dropped, not run after the new one.
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, h) => p == worker && !h.TaskLock);
+            Assert.False(_backend.Submitted.Reader.TryRead(out _));
+            Assert.False(run.IsCompleted);
+        }
+    }
+
+    [Fact]
+    public async Task LostSchedulerThatNeverComesBack_EndsTheWorkerAfterTheDeathTimeout_WithFailure()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var (agent, run) = Start(TimeSpan.FromSeconds(2));
+        await using (agent)
+        {
+            var worker = PeerIdentity.FromString(agent.Identity);
             await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
             await _scheduler.DisposeAsync();
+            var lost = System.Diagnostics.Stopwatch.StartNew();
             _scheduler = await FakeScheduler.StartAsync(_storage.LocalAddress);
-            Assert.Equal(WorkerExitCodes.Clean, await run.WaitAsync(cts.Token));
+
+            Assert.Equal(WorkerExitCodes.Failed, await run.WaitAsync(cts.Token));
+            Assert.True(lost.Elapsed >= TimeSpan.FromSeconds(1.5), $"gave up after {lost.Elapsed}");
+        }
+    }
+
+    [Fact]
+    public async Task TaskWhoseProcessorDies_RunsAgainThreeTimes_ThenFailsAsProcessorDied()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var (agent, run) = Start(TimeSpan.FromSeconds(30));
+        await using (agent)
+        {
+            var worker = PeerIdentity.FromString(agent.Identity);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            var dying = Task(0);
+            var behind = Task(0);
+            await StoreSerializerAsync(dying);
+            await _scheduler.SendAsync(worker, dying);
+            await _scheduler.SendAsync(worker, behind);
+            for (var run1 = 1; run1 <= WorkerAgentOptions.DefaultRetriesAfterProcessorDeath + 1; run1++)
+            {
+                // Run again first, ahead of the task that waited behind it.
+                Assert.Equal(dying.TaskId, (await _backend.Submitted.Reader.ReadAsync(cts.Token)).TaskId);
+                _backend.FailAsProcessorDied("the processor running this task died (exit code 137)");
+            }
+
+            var (_, result) = await _scheduler.ExpectAsync<TaskResult>(cts.Token);
+            Assert.Equal(dying.TaskId, result.TaskId);
+            Assert.Equal(TaskResultType.Failed, result.ResultType);
+            var error = RemoteError.Read((await _client.GetAsync(ObjectId.FromBytes(result.Results[0]), cts.Token)).Span);
+            Assert.Equal("Scaler.Worker.ProcessorDiedException", error.TypeName);
+            Assert.Contains("exit code 137", error.Message, StringComparison.Ordinal);
+            Assert.Contains("ran 4 times", error.Message, StringComparison.Ordinal);
+
+            Assert.Equal(behind.TaskId, (await _backend.Submitted.Reader.ReadAsync(cts.Token)).TaskId);
+            Assert.False(run.IsCompleted);
+        }
+    }
+
+    [Fact]
+    public async Task TaskWhoseProcessorDiedOnce_SucceedsOnItsRetry_AndOnlyThatResultIsReported()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var (agent, _) = Start(TimeSpan.FromSeconds(30));
+        await using (agent)
+        {
+            var worker = PeerIdentity.FromString(agent.Identity);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            var task = Task(0);
+            await _scheduler.SendAsync(worker, task);
+            Assert.Equal(task.TaskId, (await _backend.Submitted.Reader.ReadAsync(cts.Token)).TaskId);
+            _backend.FailAsProcessorDied("the processor running this task died (exit code 137)");
+            Assert.Equal(task.TaskId, (await _backend.Submitted.Reader.ReadAsync(cts.Token)).TaskId);
+            _backend.Complete(TaskResultType.Success, "second run"u8.ToArray());
+
+            var (_, result) = await _scheduler.ExpectAsync<TaskResult>(cts.Token);
+            Assert.Equal(task.TaskId, result.TaskId);
+            Assert.Equal(TaskResultType.Success, result.ResultType);
+            Assert.Equal("second run", Encoding.UTF8.GetString((await _client.GetAsync(ObjectId.FromBytes(result.Results[0]), cts.Token)).Span));
+        }
+    }
+
+    [Fact]
+    public async Task NoRetriesConfigured_TheFirstProcessorDeathFailsTheTask()
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var (agent, _) = Start(TimeSpan.FromSeconds(30), retriesAfterProcessorDeath: 0);
+        await using (agent)
+        {
+            var worker = PeerIdentity.FromString(agent.Identity);
+            await _scheduler.ExpectAsync<WorkerHeartbeat>(cts.Token, (p, _) => p == worker);
+            var task = Task(0);
+            await StoreSerializerAsync(task);
+            await _scheduler.SendAsync(worker, task);
+            await _backend.Submitted.Reader.ReadAsync(cts.Token);
+            _backend.FailAsProcessorDied("the processor running this task died (exit code 9)");
+
+            var (_, result) = await _scheduler.ExpectAsync<TaskResult>(cts.Token);
+            Assert.Equal(TaskResultType.Failed, result.ResultType);
+            var error = RemoteError.Read((await _client.GetAsync(ObjectId.FromBytes(result.Results[0]), cts.Token)).Span);
+            Assert.Contains("ran once", error.Message, StringComparison.Ordinal);
         }
     }
 
@@ -172,7 +292,15 @@ public sealed class WorkerAgentTests : IAsyncLifetime
     private static TaskCancel Cancel(TaskMessage task, bool force) =>
         new() { TaskId = task.TaskId, Flags = new TaskCancel.TaskCancelFlags { Force = force } };
 
-    private (WorkerAgent Agent, Task<int> Run) Start(TimeSpan deathTimeout)
+    /// <summary>
+    /// Stores a serializer object for the task's client, so the worker learns at once that it is not a Python client
+    /// (otherwise a failure the worker writes itself waits for it, up to ClientLanguages.FetchBound).
+    /// </summary>
+    private async Task StoreSerializerAsync(TaskMessage task) =>
+        await _client.SetAsync(ObjectId.ForSerializer(ObjectOwner.FromClientIdentity(task.Source)), "msgpack"u8.ToArray(), CancellationToken.None);
+
+    private (WorkerAgent Agent, Task<int> Run) Start(
+        TimeSpan deathTimeout, int retriesAfterProcessorDeath = WorkerAgentOptions.DefaultRetriesAfterProcessorDeath)
     {
         var agent = new WorkerAgent(
             new WorkerAgentOptions
@@ -181,6 +309,7 @@ public sealed class WorkerAgentTests : IAsyncLifetime
                 Identity = WorkerIdentity.Generate(WorkerIdentity.NewWorkerName("NAT")),
                 HeartbeatInterval = TimeSpan.FromMilliseconds(100),
                 DeathTimeout = deathTimeout,
+                RetriesAfterProcessorDeath = retriesAfterProcessorDeath,
             },
             _backend,
             NullLoggerFactory.Instance);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Scaler.Worker.Hosting;
 
 namespace Scaler.Cli.Launch;
 
@@ -50,6 +51,9 @@ internal sealed class OsChildProcess : IChildProcess
         {
             startInfo.ArgumentList.Add(argument);
         }
+
+        // The child stops when the launcher is gone, even when the launcher is killed with SIGKILL (ParentWatch).
+        ParentProcess.Mark(startInfo);
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var processExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

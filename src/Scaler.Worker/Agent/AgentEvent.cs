@@ -7,9 +7,14 @@ namespace Scaler.Worker.Agent;
 /// <summary>What the agent loop reacts to; everything that changes agent state goes through its inbox.</summary>
 internal abstract record AgentEvent
 {
-    public sealed record SchedulerMessage(IMessage Message) : AgentEvent;
+    /// <summary>A message that came on scheduler link number <paramref name="Link"/> (dropped when that link was replaced).</summary>
+    public sealed record SchedulerMessage(int Link, IMessage Message) : AgentEvent;
 
-    public sealed record SchedulerGone(Exception Error) : AgentEvent;
+    /// <summary>Scheduler link number <paramref name="Link"/> broke, closed, or never connected.</summary>
+    public sealed record SchedulerGone(int Link, Exception Error) : AgentEvent;
+
+    /// <summary>The wait before the next try to reach the scheduler is over.</summary>
+    public sealed record ReconnectDue : AgentEvent;
 
     public sealed record Completed(TaskCompletion Completion) : AgentEvent;
 

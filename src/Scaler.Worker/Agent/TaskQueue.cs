@@ -42,6 +42,13 @@ internal sealed class TaskQueue
 
     public bool Remove(string taskKey) => _byId.Remove(taskKey);
 
+    /// <summary>Forgets every task (their scheduler is gone).</summary>
+    public void Clear()
+    {
+        _byId.Clear();
+        _order.Clear();
+    }
+
     public bool TryDequeue(out string taskKey, out TaskMessage task)
     {
         while (_order.TryDequeue(out taskKey!, out _))

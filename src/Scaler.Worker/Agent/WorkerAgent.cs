@@ -18,6 +18,13 @@ namespace Scaler.Worker.Agent;
 /// The scheduler-facing half of a worker: connects to the scheduler, heartbeats, queues tasks, hands them to an
 /// <see cref="ITaskExecutionBackend"/>, reports results, answers cancels and forwards result objects. All state lives
 /// on one loop fed by an inbox, so no locks are needed here.
+/// <para>
+/// A lost scheduler (killed, restarted, a broken connection) does not end the worker: it drops the tasks it held (the
+/// scheduler gave them to other workers, or a new scheduler never knew them), and tries again at once, then every
+/// <see cref="ReconnectBackoff"/>, with a new connection on which a fresh heartbeat registers it; it gives up, with exit
+/// code 1, when the scheduler has not answered for <see cref="WorkerAgentOptions.DeathTimeout"/>. A task whose
+/// processor died is run again, at most <see cref="WorkerAgentOptions.RetriesAfterProcessorDeath"/> times.
+/// </para>
 /// </summary>
 public sealed partial class WorkerAgent : IAsyncDisposable
 {
@@ -40,7 +47,13 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     private readonly CompletionSink _sink;
     private readonly ClientLanguages _languages;
 
-    private YmqConnector? _scheduler;
+    private readonly Dictionary<string, int> _processorDeaths = new(StringComparer.Ordinal);
+
+    private SchedulerLink? _link;
+    private int _linkNumber;
+    private int _failedReconnects;
+    private long _lostAt = -1;
+    private ITimer? _reconnectTimer;
     private ObjectStorageClient? _storage;
     private bool _storageConnecting;
     private bool _backendStarted;
@@ -75,20 +88,15 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     public string Identity => _options.Identity;
 
     /// <summary>
-    /// Runs until the worker stops: <paramref name="shutdown"/> (sends DisconnectRequest first), a client shutdown, the
-    /// scheduler closing the connection, or the death timeout. Returns a <see cref="WorkerExitCodes"/> value.
+    /// Runs until the worker stops: <paramref name="shutdown"/> (sends DisconnectRequest first), a client shutdown, a
+    /// scheduler never reached, or the death timeout (a lost scheduler is reconnected to until then). Returns a
+    /// <see cref="WorkerExitCodes"/> value.
     /// </summary>
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
         _lastSeen = _time.GetTimestamp();
-        _scheduler = YmqConnector.Connect(
-            _options.SchedulerAddress,
-            _options.Tls.ForConnectorToServer(new YmqOptions { Identity = _options.Identity, TimeProvider = _time }),
-            _loggerFactory.CreateLogger<YmqConnector>());
         LogStarting(_logger, _options.Identity, _options.SchedulerAddress.ToString());
-
-        using var stopReceiving = new CancellationTokenSource();
-        var receiveLoop = ReceiveLoopAsync(_scheduler, stopReceiving.Token);
+        OpenLink();
         using var registration = shutdown.Register(() => _inbox.Writer.TryWrite(new AgentEvent.ShutdownRequested()));
         using var timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(new AgentEvent.Tick()), null, TickPeriod(), TickPeriod());
 
@@ -118,9 +126,9 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         }
         finally
         {
-            await stopReceiving.CancelAsync().ConfigureAwait(false);
+            _reconnectTimer?.Dispose();
             await _backend.DisposeAsync().ConfigureAwait(false);
-            await receiveLoop.ConfigureAwait(false);
+            await CloseLinkAsync().ConfigureAwait(false);
             LogQuit(_logger, _options.Identity, _exitCode ?? WorkerExitCodes.Clean);
         }
     }
@@ -138,11 +146,8 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             await _storage.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_scheduler is not null)
-        {
-            await _scheduler.DisposeAsync().ConfigureAwait(false);
-        }
-
+        _reconnectTimer?.Dispose();
+        await CloseLinkAsync().ConfigureAwait(false);
         _self.Dispose();
     }
 
@@ -162,36 +167,27 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         return period < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : period;
     }
 
-    private async Task ReceiveLoopAsync(YmqConnector connector, CancellationToken cancellationToken)
-    {
-        // Under the turn context: a task from the scheduler reaches the agent's loop, and its processor, on the
-        // thread that read it (TurnContext).
-        await TurnContext.SwitchTo();
-        try
-        {
-            while (true)
-            {
-                var frame = await connector.ReceiveAsync(cancellationToken).ConfigureAwait(true);
-                IMessage message;
-                try
-                {
-                    message = MessageCodec.Decode(frame.Span);
-                }
-                catch (ProtocolException e)
-                {
-                    LogBadFrame(_logger, e.Message);
-                    continue;
-                }
+    /// <summary>
+    /// The connection settings of link <paramref name="number"/>. The first link tries as the reference does (8 retries
+    /// from 200 ms, then "never connected"); a link opened after a loss makes one attempt, and the agent paces the
+    /// next ones itself (<see cref="ReconnectBackoff"/>) so that each failure is seen, and logged, here.
+    /// </summary>
+    private YmqOptions LinkOptions(int number) => _options.Tls.ForConnectorToServer(number == 1
+        ? new YmqOptions { Identity = _options.Identity, TimeProvider = _time }
+        : new YmqOptions { Identity = _options.Identity, TimeProvider = _time, ConnectMaxRetries = 0 });
 
-                _inbox.Writer.TryWrite(new AgentEvent.SchedulerMessage(message));
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    private void OpenLink()
+    {
+        _linkNumber++;
+        _link = SchedulerLink.Open(_linkNumber, _options.SchedulerAddress, LinkOptions(_linkNumber), _loggerFactory, _inbox.Writer, _logger);
+    }
+
+    private async ValueTask CloseLinkAsync()
+    {
+        if (_link is { } link)
         {
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            _inbox.Writer.TryWrite(new AgentEvent.SchedulerGone(e));
+            _link = null;
+            await link.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -225,8 +221,11 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     {
         switch (e)
         {
-            case AgentEvent.SchedulerMessage m:
+            case AgentEvent.SchedulerMessage m when m.Link == _link?.Number:
                 await OnSchedulerMessageAsync(m.Message).ConfigureAwait(false);
+                break;
+            case AgentEvent.SchedulerMessage:
+                // From a link already replaced: its scheduler no longer counts this worker.
                 break;
             case AgentEvent.Completed c:
                 await OnCompletedAsync(c.Completion).ConfigureAwait(false);
@@ -265,16 +264,16 @@ public sealed partial class WorkerAgent : IAsyncDisposable
                 LogStorageFailed(_logger, f.Error.Message);
                 _exitCode = WorkerExitCodes.Failed;
                 break;
-            case AgentEvent.SchedulerGone g:
-                if (_connectedOnce || _disconnectDeadline >= 0)
+            case AgentEvent.SchedulerGone g when g.Link == _link?.Number:
+                await OnSchedulerGoneAsync(g.Error).ConfigureAwait(false);
+                break;
+            case AgentEvent.SchedulerGone:
+                break;
+            case AgentEvent.ReconnectDue:
+                if (_link is null && _exitCode is null)
                 {
-                    LogSchedulerClosed(_logger, g.Error.Message);
-                    _exitCode = WorkerExitCodes.Clean;
-                }
-                else
-                {
-                    LogSchedulerNeverReached(_logger, g.Error.Message);
-                    _exitCode = WorkerExitCodes.Failed;
+                    OpenLink();
+                    await SendHeartbeatAsync().ConfigureAwait(false);
                 }
 
                 break;
@@ -282,6 +281,67 @@ public sealed partial class WorkerAgent : IAsyncDisposable
                 await BeginDisconnectAsync().ConfigureAwait(false);
                 break;
         }
+    }
+
+    private async ValueTask OnSchedulerGoneAsync(Exception error)
+    {
+        var link = _link!;
+        await CloseLinkAsync().ConfigureAwait(false);
+        if (_disconnectDeadline >= 0)
+        {
+            LogSchedulerClosed(_logger, error.Message);
+            _exitCode = WorkerExitCodes.Clean;
+            return;
+        }
+
+        if (!_connectedOnce)
+        {
+            LogSchedulerNeverReached(_logger, error.Message);
+            _exitCode = WorkerExitCodes.Failed;
+            return;
+        }
+
+        if (link.Echoed)
+        {
+            // The scheduler that had this worker is gone, or has dropped it (a broken connection counts as a dead
+            // worker there): either way the tasks held here now belong to no one or to another worker.
+            _lostAt = _time.GetTimestamp();
+            _failedReconnects = 0;
+            var dropped = await DropAllTasksAsync().ConfigureAwait(false);
+            LogSchedulerLost(_logger, _options.SchedulerAddress.ToString(), error.Message, dropped, _options.DeathTimeout.TotalSeconds);
+            OpenLink();
+            await SendHeartbeatAsync().ConfigureAwait(false);
+            return;
+        }
+
+        _failedReconnects++;
+        var delay = ReconnectBackoff.After(_failedReconnects);
+        LogReconnectFailed(
+            _logger, _options.SchedulerAddress.ToString(), _failedReconnects, error.Message, delay.TotalSeconds, _time.GetElapsedTime(_lastSeen).TotalSeconds);
+        _reconnectTimer?.Dispose();
+        _reconnectTimer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(new AgentEvent.ReconnectDue()), null, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Forgets every queued task and stops every running one (a backend that cannot stop its running tasks reports
+    /// them later, and those results are dropped as stale). Returns how many tasks were dropped.
+    /// </summary>
+    private async ValueTask<int> DropAllTasksAsync()
+    {
+        var dropped = _queue.Count + _running.Count;
+        _queue.Clear();
+        _processorDeaths.Clear();
+
+        // Running tasks first: killing their processor gives back the tasks waiting in it, which are then no longer
+        // in the backend to be canceled one by one.
+        var running = _running.Values.OrderBy(r => r.StartedAt is null).Select(r => r.Task.TaskId).ToList();
+        _running.Clear();
+        foreach (var taskId in running)
+        {
+            await _backend.CancelAsync(taskId, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return dropped;
     }
 
     private async ValueTask OnSchedulerMessageAsync(IMessage message)
@@ -327,6 +387,15 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         _awaitingEcho = false;
         _lastSeen = now;
         _connectedOnce = true;
+        if (_link is { Echoed: false } link)
+        {
+            link.Echoed = true;
+            if (_lostAt >= 0)
+            {
+                LogReconnected(_logger, _options.SchedulerAddress.ToString(), _time.GetElapsedTime(_lostAt, now).TotalSeconds);
+                _lostAt = -1;
+            }
+        }
 
         if (_storage is null && !_storageConnecting)
         {
@@ -414,6 +483,11 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             answer = TaskCancelConfirmType.CancelNotFound;
         }
 
+        if (answer == TaskCancelConfirmType.Canceled)
+        {
+            _processorDeaths.Remove(key);
+        }
+
         LogCancel(_logger, key, answer.ToString());
         await SendAsync(new TaskCancelConfirm { TaskId = cancel.TaskId, CancelConfirmType = answer }).ConfigureAwait(false);
         await DispatchAsync().ConfigureAwait(false);
@@ -428,12 +502,35 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             return;
         }
 
+        var failure = completion.WorkerFailure;
+        if (failure is { Kind: WorkerFailureKind.ProcessorDied })
+        {
+            var deaths = _processorDeaths.GetValueOrDefault(key) + 1;
+            if (deaths <= _options.RetriesAfterProcessorDeath)
+            {
+                // Not necessarily the task's doing (a kill, the OOM killer, a crash of the host): run it again, first.
+                _processorDeaths[key] = deaths;
+                _queue.EnqueueFront(key, running.Task);
+                LogRetryAfterProcessorDeath(_logger, key, failure.Message, deaths, _options.RetriesAfterProcessorDeath);
+                await DispatchAsync().ConfigureAwait(false);
+                return;
+            }
+
+            failure = failure with
+            {
+                Message = deaths == 1
+                    ? $"{failure.Message}; the task ran once (no retries are allowed)"
+                    : $"{failure.Message}; the task ran {deaths} times and its processor died every time",
+            };
+        }
+
+        _processorDeaths.Remove(key);
         var metadata = completion.Metadata.Length > 0 ? completion.Metadata : ElapsedProfile(running).ToBytes();
         if (completion.StoredResult is { } stored)
         {
             await ReportAsync(running.Task, completion.ResultType, stored, metadata).ConfigureAwait(false);
         }
-        else if (completion.WorkerFailure is { } failure)
+        else if (failure is not null)
         {
             var payload = failure.ToPayload(await _languages.OfAsync(running.Task, _storage).ConfigureAwait(false));
             await StoreAndReportAsync(running.Task, TaskResultType.Failed, payload, metadata).ConfigureAwait(false);
@@ -449,7 +546,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     private ProfileResult ElapsedProfile(RunningTask running) =>
         new(running.StartedAt is { } started ? (float)_time.GetElapsedTime(started).TotalSeconds : 0, 0, 0);
 
-    private async ValueTask StoreAndReportAsync(TaskMessage task, TaskResultType type, ReadOnlyMemory<byte> payload, byte[] metadata)
+    private async ValueTask StoreAndReportAsync(TaskMessage task, TaskResultType type, ReadOnlyMemory<byte> payload, byte[] metadata, bool refusedBefore = false)
     {
         if (_storage is null)
         {
@@ -460,6 +557,15 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         try
         {
             await _storage.SetAsync(id, payload, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ObjectStorageException e) when (e.IsRefusal && !refusedBefore)
+        {
+            // The result is the task's problem, not the worker's: the task fails with the reason, the worker goes on.
+            var failure = WorkerFailure.ResultRefused(payload.Length, e.Message);
+            LogResultRefused(_logger, TaskKeys.Of(task.TaskId), failure.Message);
+            var language = await _languages.OfAsync(task, _storage).ConfigureAwait(false);
+            await StoreAndReportAsync(task, TaskResultType.Failed, failure.ToPayload(language), metadata, refusedBefore: true).ConfigureAwait(false);
+            return;
         }
         catch (ObjectStorageException e)
         {
@@ -529,6 +635,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         foreach (var (key, running) in expired)
         {
             _running.Remove(key);
+            _processorDeaths.Remove(key);
             await _backend.CancelAsync(running.Task.TaskId, CancellationToken.None).ConfigureAwait(false);
             LogTaskTimedOut(_logger, key, _options.TaskTimeout.TotalSeconds);
             var failure = new WorkerFailure(
@@ -546,6 +653,12 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
     private async ValueTask SendHeartbeatAsync()
     {
+        if (_link is null)
+        {
+            // Between two tries to reach a lost scheduler; the next link starts with a heartbeat.
+            return;
+        }
+
         var (limit, available) = SystemMemory.Read();
         var heartbeat = new WorkerHeartbeat
         {
@@ -574,7 +687,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
         LogDisconnecting(_logger);
         _disconnectDeadline = _time.GetTimestamp() + (long)(_options.DisconnectTimeout.TotalSeconds * _time.TimestampFrequency);
-        if (_scheduler is { State: YmqConnectorState.Connected })
+        if (_link is { IsConnected: true })
         {
             await SendAsync(new DisconnectRequest { Worker = _identityBytes }).ConfigureAwait(false);
         }
@@ -586,7 +699,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
     private async ValueTask SendAsync(IMessage message)
     {
-        if (_scheduler is null || _exitCode is not null)
+        if (_link is not { } link || _exitCode is not null)
         {
             return;
         }
@@ -596,7 +709,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             // Almost always the send queue has room and this completes at once; only a scheduler that stopped reading
             // makes it wait, and after 10 s it counts as gone. (No timer is armed for the common case: one per message
             // showed in a worker's profile.)
-            var sent = _scheduler.SendAsync(MessageCodec.Encode(message), CancellationToken.None);
+            var sent = link.SendAsync(MessageCodec.Encode(message));
             if (!sent.IsCompletedSuccessfully)
             {
                 await sent.AsTask().WaitAsync(SchedulerSendTimeout, _time).ConfigureAwait(false);
@@ -604,7 +717,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
-            _inbox.Writer.TryWrite(new AgentEvent.SchedulerGone(e));
+            link.ReportGone(e);
         }
     }
 
@@ -631,17 +744,29 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity}: quit with exit code {ExitCode}")]
     private static partial void LogQuit(ILogger logger, string identity, int exitCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "dropped an undecodable frame from the scheduler: {Reason}")]
-    private static partial void LogBadFrame(ILogger logger, string reason);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "connecting to object storage at {Address}")]
     private static partial void LogConnectingStorage(ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId} fails: {Reason}")]
+    private static partial void LogResultRefused(ILogger logger, string taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "object storage failed, quitting: {Reason}")]
     private static partial void LogStorageFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "scheduler closed the connection: {Reason}")]
     private static partial void LogSchedulerClosed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "lost the scheduler at {Address} ({Reason}); dropped the {Count} task(s) held for it; reconnecting, for up to {Seconds} s without it")]
+    private static partial void LogSchedulerLost(ILogger logger, string address, string reason, int count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "scheduler at {Address} not reached (try {Attempt}: {Reason}); next try in {Delay} s, {Seconds:0} s without it so far")]
+    private static partial void LogReconnectFailed(ILogger logger, string address, int attempt, string reason, double delay, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "reconnected to the scheduler at {Address} after {Seconds:0.0} s")]
+    private static partial void LogReconnected(ILogger logger, string address, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: {Reason}; running it again ({Retry} of at most {Limit} retries)")]
+    private static partial void LogRetryAfterProcessorDeath(ILogger logger, string taskId, string reason, int retry, int limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "never connected to the scheduler: {Reason}")]
     private static partial void LogSchedulerNeverReached(ILogger logger, string reason);

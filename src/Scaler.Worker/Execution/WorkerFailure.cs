@@ -12,6 +12,9 @@ public enum WorkerFailureKind
     /// <summary>The task ran longer than <c>--task-timeout-seconds</c>.</summary>
     TimedOut,
 
+    /// <summary>Object storage refused the task's result (larger than its object limit, or the store is full).</summary>
+    ResultRefused,
+
     /// <summary>Anything else the worker could not get past (a malformed answer, an external system's failure).</summary>
     Other,
 }
@@ -25,6 +28,13 @@ public sealed record WorkerFailure(WorkerFailureKind Kind, string Message)
 {
     /// <summary>The .NET type name a .NET client sees for a task whose processor died (decision 10).</summary>
     public const string ProcessorDiedTypeName = "Scaler.Worker.ProcessorDiedException";
+
+    /// <summary>The .NET type name a .NET client sees for a task whose result object storage refused.</summary>
+    public const string ResultRefusedTypeName = "Scaler.ObjectStorage.Client.ObjectStorageException";
+
+    /// <summary>A task's result that object storage refused, with the refusal's reason.</summary>
+    public static WorkerFailure ResultRefused(int resultBytes, string reason) =>
+        new(WorkerFailureKind.ResultRefused, $"the task's result ({resultBytes:N0} bytes) was refused by object storage: {reason}");
 
     /// <summary>
     /// The failed task's result object for a client of <paramref name="language"/>: a pickled Python exception for a
@@ -44,6 +54,7 @@ public sealed record WorkerFailure(WorkerFailureKind Kind, string Message)
             {
                 WorkerFailureKind.ProcessorDied => ProcessorDiedTypeName,
                 WorkerFailureKind.TimedOut => "System.TimeoutException",
+                WorkerFailureKind.ResultRefused => ResultRefusedTypeName,
                 _ => "Scaler.Worker.WorkerException",
             },
             Message,

@@ -51,11 +51,15 @@ public sealed record ProcessLauncher(string FileName, IReadOnlyList<string> Lead
         return new ProcessLauncher(host, [dllPath]);
     }
 
-    /// <summary>A start info with the leading arguments, then <paramref name="arguments"/>; no shell, streams inherited.</summary>
+    /// <summary>
+    /// A start info with the leading arguments, then <paramref name="arguments"/>; no shell, streams inherited. The
+    /// child is marked as this process's (<see cref="ParentProcess"/>), so it stops when this process is gone.
+    /// </summary>
     public ProcessStartInfo CreateStartInfo(IEnumerable<string> arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var info = new ProcessStartInfo(FileName) { UseShellExecute = false };
+        ParentProcess.Mark(info);
         foreach (var argument in LeadingArguments.Concat(arguments))
         {
             info.ArgumentList.Add(argument);

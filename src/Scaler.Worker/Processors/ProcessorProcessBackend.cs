@@ -14,10 +14,11 @@ namespace Scaler.Worker.Processors;
 /// worker. The processor fetches the task's objects, runs it, stores the result and reports the result object's ID.
 /// Up to <see cref="TasksPerProcessor"/> tasks are sent ahead of the running one, so the processor goes on without
 /// waiting for the worker, and fetches their objects while the current one runs.
-/// A processor that dies mid-task fails that task (<c>Scaler.Worker.ProcessorDiedException</c>, as the reference's
-/// <c>ProcessorDiedError</c>) and is replaced; cancel and timeout kill it and start a new one. A task waiting in a
-/// processor never fails with it: it is given back to the agent unstarted, or canceled by a message the processor
-/// answers.
+/// A processor that dies mid-task reports that task as failed by a dead processor
+/// (<see cref="WorkerFailureKind.ProcessorDied"/>; the agent runs it again up to its retry limit, then fails it with
+/// <c>Scaler.Worker.ProcessorDiedException</c>, as the reference's <c>ProcessorDiedError</c>) and is replaced; cancel
+/// and timeout kill it and start a new one. A task waiting in a processor never fails with it: it is given back to the
+/// agent unstarted, or canceled by a message the processor answers.
 /// </summary>
 public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
 {

@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
+using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 using Scaler.Python.Pickles;
 using Scaler.Python.Runner;
 using Scaler.Worker.Agent;
+using Scaler.Worker.Execution;
 
 namespace Scaler.Worker.Processors;
 
@@ -170,25 +172,51 @@ internal sealed partial class ProcessorTaskLoop(
             LogTaskFailed(logger, TaskKeys.Of(task.TaskId), error);
         }
 
-        // The result is reported without waiting for the store's answer: whoever reads it first waits on object
-        // storage until the set lands (a get of a missing object waits), and a failed store ends this processor.
-        var resultId = ObjectId.ForTaskOutcome(ObjectOwner.FromClientIdentity(task.Source), task.TaskId, succeeded);
-        stores.Start(resultId, payload, cancellationToken);
-
         // A Python task's memory and CPU are its runner's (the runner measures them around the task).
+        var resultId = ObjectId.ForTaskOutcome(ObjectOwner.FromClientIdentity(task.Source), task.TaskId, succeeded);
         var profile = new ProfileResult(
             (float)Stopwatch.GetElapsedTime(started).TotalSeconds,
             (ulong)Math.Max(0, python is { MaxRssBytes: > 0 } ? python.MaxRssBytes : WorkingSetSampler.Current),
             (float)cpu.TotalSeconds);
-        await toWorker.WriteAsync(
-            new TaskResult
-            {
-                TaskId = task.TaskId,
-                ResultType = succeeded ? TaskResultType.Success : TaskResultType.Failed,
-                Metadata = profile.ToBytes(),
-                Results = [resultId.ToBytes()],
-            },
+        var result = new TaskResult
+        {
+            TaskId = task.TaskId,
+            ResultType = succeeded ? TaskResultType.Success : TaskResultType.Failed,
+            Metadata = profile.ToBytes(),
+            Results = [resultId.ToBytes()],
+        };
+
+        // The next task starts without waiting for the store's answer; the result is reported once the object has
+        // landed, so a processor killed in between leaves the task unreported and the worker runs it again (decision 31).
+        await stores.Start(
+            resultId,
+            payload,
+            () => toWorker.WriteAsync(result, cancellationToken),
+            refusal => ReportRefusedAsync(task, payload.Length, refusal, python is not null, profile, cancellationToken),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fails a task whose result object storage refused (too large, or the store is full), with the refusal as its
+    /// error in the client's format, so its caller learns why instead of seeing the task run again and again.
+    /// </summary>
+    private ValueTask ReportRefusedAsync(
+        TaskMessage task, int resultBytes, ObjectStorageException refusal, bool python, ProfileResult profile, CancellationToken cancellationToken)
+    {
+        var failure = WorkerFailure.ResultRefused(resultBytes, refusal.Message);
+        LogTaskFailed(logger, TaskKeys.Of(task.TaskId), failure.Message);
+        var payload = failure.ToPayload(python ? TaskLanguage.Python : TaskLanguage.DotNet);
+        var failedId = ObjectId.ForTaskOutcome(ObjectOwner.FromClientIdentity(task.Source), task.TaskId, succeeded: false);
+        var failed = new TaskResult
+        {
+            TaskId = task.TaskId,
+            ResultType = TaskResultType.Failed,
+            Metadata = profile.ToBytes(),
+            Results = [failedId.ToBytes()],
+        };
+
+        // No second refusal handler: an error this small refused too means a full store, which is a storage failure.
+        return stores.Start(failedId, payload, () => toWorker.WriteAsync(failed, cancellationToken), null, cancellationToken);
     }
 
     /// <summary>A task taken from the channel and marked started: its object fetches, or why its object IDs are malformed.</summary>

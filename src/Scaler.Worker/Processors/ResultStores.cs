@@ -5,17 +5,18 @@ using Scaler.ObjectStorage.Store;
 namespace Scaler.Worker.Processors;
 
 /// <summary>
-/// Result objects on their way to object storage. A processor reports a task's result as soon as the set is sent, not
-/// when it is acknowledged, which takes one object-storage round trip off every task. What makes that safe:
+/// Result objects on their way to object storage. The processor goes on with its next task as soon as a set is sent,
+/// and reports the task's result to the worker when the set is acknowledged (<c>thenReport</c>): a result reported
+/// before its object landed would be lost for good if the processor were killed in between (the worker would count the
+/// task done, and its reader would wait in object storage for ever), whereas a task not reported yet is run again by
+/// the worker when its processor dies. Also:
 /// <list type="bullet">
-/// <item>whoever reads the result first waits in object storage until the set lands (a get of a missing ID waits);</item>
 /// <item>a set that fails is sent again, up to <see cref="Attempts"/> times, each on a fresh connection (a set is
-/// idempotent), because the result was already reported and nobody else can bring it back;</item>
+/// idempotent);</item>
 /// <item>if every attempt fails, object storage is out of reach for this processor: <paramref name="failed"/> is
-/// canceled, the processor ends, and the worker fails its task and starts another. A reader of the lost result is
-/// then connected to the same unreachable storage and fails too rather than waiting for ever.</item>
+/// canceled, the processor ends, and the worker runs its unreported tasks again in another.</item>
 /// </list>
-/// <see cref="DrainAsync"/> lets the last sets land before a clean exit.
+/// <see cref="DrainAsync"/> lets the last sets land, and their results be reported, before a clean exit.
 /// </summary>
 internal sealed partial class ResultStores(
     ObjectStorageClient storage,
@@ -32,15 +33,28 @@ internal sealed partial class ResultStores(
     /// <summary>Why a set failed for good, or null.</summary>
     public Exception? Failure { get; private set; }
 
-    public void Start(ObjectId id, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the set and returns; <paramref name="thenReport"/> runs once object storage has the object (not at all if
+    /// the set fails for good). When the set is done at once, the returned task is <paramref name="thenReport"/>'s.
+    /// A set the server refuses (the object is over its size limit, or the store is full) is not retried: that answer
+    /// would not change on another connection, and a processor that ended over it would only see its task run again
+    /// and refused again. <paramref name="onRefused"/> runs instead, to report the task as failed with the reason;
+    /// without it a refusal is a failure like any other.
+    /// </summary>
+    public ValueTask Start(
+        ObjectId id,
+        ReadOnlyMemory<byte> content,
+        Func<ValueTask>? thenReport,
+        Func<ObjectStorageException, ValueTask>? onRefused,
+        CancellationToken cancellationToken)
     {
         var store = storage.SetAsync(id, content, cancellationToken);
         if (store.IsCompletedSuccessfully)
         {
-            return;
+            return thenReport?.Invoke() ?? ValueTask.CompletedTask;
         }
 
-        var watched = WatchAsync(store, id, content, cancellationToken);
+        var watched = WatchAsync(store, id, content, thenReport, onRefused, cancellationToken);
         lock (_gate)
         {
             // Few sets are in flight at once, so forgetting the finished ones here keeps the set small.
@@ -50,6 +64,8 @@ internal sealed partial class ResultStores(
                 _pending.Add(watched);
             }
         }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Waits for every set started so far (with its retries); a failure is in <see cref="Failure"/>.</summary>
@@ -64,20 +80,55 @@ internal sealed partial class ResultStores(
         await Task.WhenAll(pending).ConfigureAwait(false);
     }
 
-    private async Task WatchAsync(Task store, ObjectId id, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    private async Task WatchAsync(
+        Task store,
+        ObjectId id,
+        ReadOnlyMemory<byte> content,
+        Func<ValueTask>? thenReport,
+        Func<ObjectStorageException, ValueTask>? onRefused,
+        CancellationToken cancellationToken)
     {
         var error = await TryAsync(store).ConfigureAwait(false);
+        if (error is ObjectStorageException { IsRefusal: true } refusal && onRefused is not null)
+        {
+            LogStoreRefused(logger, id.ToString(), refusal.Message);
+            await RunReportAsync(() => onRefused(refusal)).ConfigureAwait(false);
+            return;
+        }
+
         for (var attempt = 2; error is not null && attempt <= Attempts && !cancellationToken.IsCancellationRequested; attempt++)
         {
             LogStoreRetried(logger, id.ToString(), attempt, error.Message);
             error = await RetryOnFreshConnectionAsync(id, content, cancellationToken).ConfigureAwait(false);
         }
 
-        if (error is not null && !failed.IsCancellationRequested)
+        if (error is null)
+        {
+            if (thenReport is not null)
+            {
+                await RunReportAsync(thenReport).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (!failed.IsCancellationRequested)
         {
             Failure ??= error;
             LogStoreFailed(logger, id.ToString(), error.Message);
             await failed.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task RunReportAsync(Func<ValueTask> report)
+    {
+        try
+        {
+            await report().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The channel to the worker is gone: the processor is ending, and the worker runs the task again.
         }
     }
 
@@ -115,6 +166,9 @@ internal sealed partial class ResultStores(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "storing result object {ObjectId} failed ({Reason}); attempt {Attempt} on a fresh connection")]
     private static partial void LogStoreRetried(ILogger logger, string objectId, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "result object {ObjectId} refused by object storage ({Reason}); its task fails with that reason")]
+    private static partial void LogStoreRefused(ILogger logger, string objectId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "result object {ObjectId} could not be stored: {Reason}; the processor stops")]
     private static partial void LogStoreFailed(ILogger logger, string objectId, string reason);

@@ -19,6 +19,12 @@ public sealed record WorkerManagerRunnerOptions
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long the manager goes on trying to reach a scheduler it lost before it stops its units and exits with code 1.
+    /// The managers pass their workers' <c>--death-timeout-seconds</c>: the workers give up after the same time.
+    /// </summary>
+    public TimeSpan SchedulerLossTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>TLS files for the connection to the scheduler (with mutual TLS, a certificate with the worker role).</summary>

@@ -17,7 +17,7 @@ public static partial class NativeWorkerManager
 {
     public const string RunnerName = "worker_manager_native";
 
-    /// <summary>How long a worker may take to disconnect after SIGINT before it is killed.</summary>
+    /// <summary>How long a worker may take to disconnect after SIGTERM before it is killed.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     public static async Task<int> RunAsync(
@@ -54,6 +54,7 @@ public static partial class NativeWorkerManager
                     MaxTaskConcurrency = options.Manager.MaxTaskConcurrency,
                     Capabilities = options.Worker.Capabilities,
                     HeartbeatInterval = TimeSpan.FromSeconds(options.Worker.HeartbeatIntervalSeconds),
+                    SchedulerLossTimeout = TimeSpan.FromSeconds(options.Worker.DeathTimeoutSeconds),
                     Tls = options.Security.ToTlsSettings(),
                 },
                 provisioner,

@@ -43,10 +43,10 @@ internal sealed class WorkerProcessHandle : IDisposable
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
-    /// <summary>SIGINT (the worker disconnects from the scheduler), or a kill where signals do not exist.</summary>
+    /// <summary>SIGTERM (the worker disconnects from the scheduler), or a kill where signals do not exist.</summary>
     public void RequestStop()
     {
-        if (!HasExited && !PosixSignals.TryInterrupt(Pid))
+        if (!HasExited && !PosixSignals.TryTerminate(Pid))
         {
             Kill();
         }

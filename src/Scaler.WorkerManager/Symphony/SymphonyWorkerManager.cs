@@ -6,6 +6,7 @@ using Scaler.Symphony.Ibm;
 using Scaler.Symphony.Local;
 using Scaler.Symphony.Soam;
 using Scaler.Worker;
+using Scaler.Worker.Hosting;
 using Scaler.WorkerManager.Common;
 
 namespace Scaler.WorkerManager.Symphony;
@@ -53,6 +54,7 @@ public static partial class SymphonyWorkerManager
                         MaxTaskConcurrency = options.Manager.MaxTaskConcurrency,
                         Capabilities = options.Worker.Capabilities,
                         HeartbeatInterval = TimeSpan.FromSeconds(options.Worker.HeartbeatIntervalSeconds),
+                        SchedulerLossTimeout = TimeSpan.FromSeconds(options.Worker.DeathTimeoutSeconds),
                         Tls = options.Security.ToTlsSettings(),
                     },
                     provisioner,
@@ -92,23 +94,23 @@ public static partial class SymphonyWorkerManager
     /// <summary>
     /// The local engine's profile: Scaler's (<see cref="LocalApplicationProfile.ForScaler"/>), whose
     /// <c>scaler-cli soam-local-instance</c> processes get <c>--python-executable</c>, when given, as their
-    /// <c>SCALER_PYTHON_EXECUTABLE</c> (otherwise they inherit this process's environment).
+    /// <c>SCALER_PYTHON_EXECUTABLE</c> (otherwise they inherit this process's environment), and are marked as this
+    /// process's children (<see cref="ParentProcess"/>): the engine runs in the manager, so they stop when it is gone.
     /// </summary>
     public static LocalApplicationProfile LocalProfile(SymphonyWorkerManagerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var command = LocalServiceCommand.ScalerCli();
+        var environment = new Dictionary<string, string>(command.Environment, StringComparer.Ordinal)
+        {
+            [ParentProcess.Variable] = ParentProcess.CurrentValue,
+        };
         if (options.Worker.PythonExecutable is { } python)
         {
-            command = command with
-            {
-                Environment = new Dictionary<string, string>(command.Environment, StringComparer.Ordinal)
-                {
-                    [PythonRunnerOptions.ExecutableVariable] = python,
-                },
-            };
+            environment[PythonRunnerOptions.ExecutableVariable] = python;
         }
 
+        command = command with { Environment = environment };
         return LocalApplicationProfile.ForScaler(options.ServiceName, options.Manager.MaxTaskConcurrency, command);
     }
 

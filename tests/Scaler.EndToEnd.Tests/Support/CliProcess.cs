@@ -30,9 +30,12 @@ internal sealed partial class CliProcess : IAsyncDisposable
 
     public string Output => string.Join(Environment.NewLine, _lines);
 
-    public static CliProcess Start(params string[] arguments)
+    public static CliProcess Start(params string[] arguments) => StartProgram(ExecutablePath, arguments);
+
+    /// <summary>Another program (a shell that then runs <see cref="ExecutablePath"/>, say), with the same output capture.</summary>
+    public static CliProcess StartProgram(string fileName, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo(ExecutablePath)
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -28,11 +28,11 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public CliProcess? Manager { get; private set; }
 
-    /// <summary>Starts the object storage server and the scheduler, waiting until both listen.</summary>
-    public static async Task<LocalCluster> StartSchedulerAsync()
+    /// <summary>Starts the object storage server (with <paramref name="storageArguments"/>) and the scheduler, waiting until both listen.</summary>
+    public static async Task<LocalCluster> StartSchedulerAsync(params string[] storageArguments)
     {
         var port = FreePorts.FindConsecutive(3);
-        var storage = CliProcess.Start("object-storage-server", $"tcp://127.0.0.1:{port + 1}");
+        var storage = CliProcess.Start(["object-storage-server", $"tcp://127.0.0.1:{port + 1}", .. storageArguments]);
         CliProcess? scheduler = null;
         try
         {

@@ -31,10 +31,11 @@ internal sealed class FakeScheduler : IAsyncDisposable
     /// <summary>When false, worker heartbeats are not echoed (the worker then sees the scheduler as silent).</summary>
     public bool EchoHeartbeats { get; set; } = true;
 
-    public static async Task<FakeScheduler> StartAsync(ScalerAddress? storageAddress = null)
+    /// <param name="address">where to bind: a port freed by a scheduler that "died" starts its successor there; default port 0</param>
+    public static async Task<FakeScheduler> StartAsync(ScalerAddress? storageAddress = null, ScalerAddress? address = null)
     {
         var binder = await YmqBinder.BindAsync(
-            ScalerAddress.Parse("tcp://127.0.0.1:0"),
+            address ?? ScalerAddress.Parse("tcp://127.0.0.1:0"),
             new YmqOptions { Identity = $"{Environment.ProcessId}|scheduler|{Guid.NewGuid()}" },
             NullLogger.Instance,
             CancellationToken.None);

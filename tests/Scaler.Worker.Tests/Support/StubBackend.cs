@@ -91,6 +91,34 @@ internal sealed class StubBackend : ITaskExecutionBackend
         sink.CapacityAvailable();
     }
 
+    /// <summary>Ends the running task as a backend whose processor died under it does.</summary>
+    public void FailAsProcessorDied(string message)
+    {
+        TaskMessage task;
+        ITaskCompletionSink sink;
+        lock (_gate)
+        {
+            task = _running ?? throw new InvalidOperationException("nothing is running");
+            sink = _sink!;
+            _running = null;
+        }
+
+        sink.TaskCompleted(TaskCompletion.FailedByWorker(task.TaskId, new WorkerFailure(WorkerFailureKind.ProcessorDied, message)));
+        sink.CapacityAvailable();
+    }
+
+    /// <summary>The task running now, if any.</summary>
+    public TaskMessage? Running
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running;
+            }
+        }
+    }
+
     public IReadOnlyList<ProcessorStatus> GetProcessorStatuses() => [];
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

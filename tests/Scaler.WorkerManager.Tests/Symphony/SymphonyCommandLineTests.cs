@@ -85,6 +85,16 @@ public sealed class SymphonyCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void LocalProfile_MarksItsInstancesAsChildrenOfTheManager_SoTheyStopWhenItIsGone()
+    {
+        var profile = SymphonyWorkerManager.LocalProfile(SymphonyCluster.Bind("tcp://127.0.0.1:8516 -sn svc -mtc 2 --soam-backend local"));
+
+        Assert.Equal(
+            Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            profile.ServiceCommand.Environment[Scaler.Worker.Hosting.ParentProcess.Variable]);
+    }
+
+    [Fact]
     public void Bind_ShortAliasesAndSymphonyOptions()
     {
         var options = SymphonyCluster.Bind(
