@@ -39,6 +39,13 @@ internal static partial class ObjectStorageServerCommand
             return ExitCodes.UsageError;
         }
 
+        if (options.Security.TlsCaPath is not null && !address.IsSecure)
+        {
+            // Certificates cannot be checked over plain TCP: starting would leave open a store its operator meant closed.
+            LogBadAddress(logger, $"--tls-ca/-tca is set but the bind address {address} is not tls://: certificates can only be required over TLS");
+            return ExitCodes.UsageError;
+        }
+
         var server = await ObjectStorageServer.StartAsync(
             new ServerOptions
             {
@@ -46,17 +53,13 @@ internal static partial class ObjectStorageServerCommand
                 Identity = options.Identity,
                 TlsCertificatePath = options.Security.TlsCertificatePath,
                 TlsKeyPath = options.Security.TlsKeyPath,
+                TlsCaPath = options.Security.TlsCaPath,
                 MaxObjectBytes = options.Limits.MaxObjectBytes,
                 MaxTotalBytes = options.Limits.MaxTotalBytes > 0 ? options.Limits.MaxTotalBytes : ServerOptions.DefaultMaxTotalBytes,
                 ConfigureTransport = transport => options.Transport.ApplyTo(transport),
             },
             loggerFactory,
             shutdown).ConfigureAwait(false);
-        // Object storage does not check certificates yet (docs/security.md, phase B): say so at start, as the scheduler does.
-        LogOpen(
-            logger,
-            server.LocalAddress.ToString(),
-            options.Security.TlsCaPath is not null ? "tls_ca is not enforced by object storage yet" : address.IsSecure ? "encryption-only TLS" : "plain tcp://");
         await using (server.ConfigureAwait(false))
         {
             try
@@ -71,9 +74,6 @@ internal static partial class ObjectStorageServerCommand
 
         return ExitCodes.Success;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "object storage on {Address} is OPEN ({Why}): any host that reaches it can read, overwrite and delete any object (docs/security.md)")]
-    private static partial void LogOpen(ILogger logger, string address, string why);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "object storage server: {Reason}")]
     private static partial void LogBadAddress(ILogger logger, string reason);

@@ -22,6 +22,9 @@ namespace Scaler.ObjectStorage.Server;
 /// the request says it reads refusals (Scaler.NET clients), and closes the peer otherwise: a reference peer fails on an
 /// answer type it does not know, and a set it believes stored would leave its readers waiting for ever. Answers to
 /// such requests also carry the object size limit, so those clients never send a set the transport cannot take.</para>
+/// <para>Before a request touches the store, <see cref="IObjectAccessCheck{TPeer}"/> decides whether its peer may make
+/// it (with certificates: <see cref="ObjectAccessPolicy"/>; without, everything is allowed). A refusal is answered as
+/// the store's are, with the reason.</para>
 /// <para>Single-threaded: one receive loop calls it.</para>
 /// </remarks>
 internal sealed class ObjectRequestProcessor<TPeer>
@@ -38,6 +41,7 @@ internal sealed class ObjectRequestProcessor<TPeer>
     private readonly RequestProcessorSettings _settings;
     private readonly ReaderOptions _readerOptions;
     private readonly RefusalLog _refusals;
+    private readonly IObjectAccessCheck<TPeer> _access;
 
     /// <summary>Set and duplicate headers whose payload frame has not arrived yet, at most one per peer.</summary>
     private readonly Dictionary<TPeer, ObjectRequest> _awaitingPayload = [];
@@ -60,7 +64,11 @@ internal sealed class ObjectRequestProcessor<TPeer>
     }
 
     public ObjectRequestProcessor(
-        IObjectResponseSink<TPeer> sink, RequestProcessorSettings settings, ILogger logger, ReaderOptions? readerOptions = null)
+        IObjectResponseSink<TPeer> sink,
+        RequestProcessorSettings settings,
+        ILogger logger,
+        ReaderOptions? readerOptions = null,
+        IObjectAccessCheck<TPeer>? access = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfNegative(settings.MaxObjectBytes);
@@ -70,6 +78,7 @@ internal sealed class ObjectRequestProcessor<TPeer>
         _logger = logger;
         _readerOptions = readerOptions ?? ReaderOptions.Default;
         _refusals = new RefusalLog(logger, settings.TimeProvider);
+        _access = access ?? OpenObjectAccess<TPeer>.Instance;
         Store = new ObjectStore<TPeer>(settings.StoreLimits);
         _lastLostPeerSweep = settings.TimeProvider.GetTimestamp();
     }
@@ -185,6 +194,11 @@ internal sealed class ObjectRequestProcessor<TPeer>
                 return;
 
             case ObjectRequestType.GetObject:
+                if (!MayMake(peer, request))
+                {
+                    return;
+                }
+
                 StoreRefusal refusal = Store.Get(peer, request.RequestId, request.ObjectId, request.PayloadLength, _completions);
                 if (refusal != StoreRefusal.None)
                 {
@@ -196,11 +210,21 @@ internal sealed class ObjectRequestProcessor<TPeer>
                 return;
 
             case ObjectRequestType.DeleteObject:
+                if (!MayMake(peer, request))
+                {
+                    return;
+                }
+
                 bool existed = Store.Delete(request.ObjectId);
                 Answer(peer, request, existed ? ObjectResponseType.DelOK : ObjectResponseType.DelNotExists);
                 return;
 
             case ObjectRequestType.InfoGetTotal:
+                if (!MayMake(peer, request))
+                {
+                    return;
+                }
+
                 byte[] totals = Store.Totals.ToBytes();
                 _sink.Send(peer, Response(request, ObjectResponseType.InfoGetTotalOK, (ulong)totals.Length), totals);
                 return;
@@ -217,6 +241,11 @@ internal sealed class ObjectRequestProcessor<TPeer>
         StoreRefusal refusal;
         if (request.Type == ObjectRequestType.SetObject)
         {
+            if (!MayMake(peer, request, content: payload.Span))
+            {
+                return;
+            }
+
             refusal = Store.Set(request.ObjectId, payload, _completions);
             if (refusal != StoreRefusal.None)
             {
@@ -237,6 +266,11 @@ internal sealed class ObjectRequestProcessor<TPeer>
         catch (ProtocolException error)
         {
             Close(peer, $"duplicate payload is not an ObjectID message: {error.Message}");
+            return;
+        }
+
+        if (!MayMake(peer, request, sourceId))
+        {
             return;
         }
 
@@ -311,6 +345,39 @@ internal sealed class ObjectRequestProcessor<TPeer>
         }
 
         _refusals.Refused(refusal, Describe(peer), $"{request.Type} request {request.RequestId}: {reason}");
+        SendRefusal(peer, request, reason);
+    }
+
+    /// <summary>
+    /// Asks the access check whether <paramref name="peer"/> may make <paramref name="request"/>; when not, answers
+    /// <c>refused</c> with the reason (or closes a peer that does not read refusals) and returns false.
+    /// </summary>
+    private bool MayMake(TPeer peer, in ObjectRequest request, ObjectId source = default, ReadOnlySpan<byte> content = default)
+    {
+        if (_access.Check(peer, request.Type, request.ObjectId, source, content, out string reason) == ObjectAccessRefusal.None)
+        {
+            return true;
+        }
+
+        if (!request.AcceptsRefusal)
+        {
+            Close(peer, $"{request.Type} request {request.RequestId} not allowed, and the peer does not read refusals: {reason}");
+            return false;
+        }
+
+        // Every Scaler.NET client and worker asks for the totals once per connection to learn the object size limit,
+        // which the refusal carries: refusing that probe is routine, not worth a line.
+        if (request.Type != ObjectRequestType.InfoGetTotal)
+        {
+            _access.Refused(peer, $"{request.Type} request {request.RequestId}: {reason}");
+        }
+
+        SendRefusal(peer, request, reason);
+        return false;
+    }
+
+    private void SendRefusal(TPeer peer, in ObjectRequest request, string reason)
+    {
         byte[] text = Encoding.UTF8.GetBytes(reason);
         if (text.Length > MaxReasonBytes)
         {

@@ -60,6 +60,20 @@ internal static partial class ObjectStorageLog
     public static partial void MemoryReturned(
         ILogger logger, long peakBytes, long heldBytes, long beforeBytes, long afterBytes, double milliseconds);
 
+    [LoggerMessage(14, LogLevel.Warning,
+        "Refused peer {Peer} [{Holder}]: {What} (further refusals of this peer are not logged)")]
+    public static partial void AccessRefused(ILogger logger, string peer, string holder, string what);
+
+    [LoggerMessage(15, LogLevel.Information,
+        "Object storage on {Address} requires certificates from {CaPath}: clients and admins touch only their own " +
+        "objects, workers read and write any but delete none, the scheduler (server role) deletes (docs/security.md)")]
+    public static partial void RequiresCertificates(ILogger logger, string address, string caPath);
+
+    [LoggerMessage(16, LogLevel.Warning,
+        "object storage on {Address} is OPEN ({Why}): any host that reaches it can read, overwrite and delete any " +
+        "object. Set tls_cert, tls_key and tls_ca with a tls:// address to require certificates (docs/security.md)")]
+    public static partial void Open(ILogger logger, string address, string why);
+
     [LoggerMessage(9, LogLevel.Error,
         "Unexpected error while handling a frame of peer {Peer}; closing that peer")]
     public static partial void FrameHandlingFailed(ILogger logger, string peer, Exception error);

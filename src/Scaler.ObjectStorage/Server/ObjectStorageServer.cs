@@ -8,7 +8,9 @@ namespace Scaler.ObjectStorage.Server;
 
 /// <summary>
 /// The object storage server: a YMQ binder, one receive loop feeding an <see cref="ObjectRequestProcessor{TPeer}"/>,
-/// and one outbox per peer for the answers. Speaks the reference's object storage protocol.
+/// and one outbox per peer for the answers. Speaks the reference's object storage protocol. With a CA
+/// (<see cref="ObjectStorageServerOptions.TlsCaPath"/>) every peer presents a certificate and each request is checked
+/// against its roles (<see cref="PeerObjectAccess"/>); without, anyone may do anything, and it says so at start.
 /// </summary>
 public sealed class ObjectStorageServer : IAsyncDisposable
 {
@@ -16,6 +18,9 @@ public sealed class ObjectStorageServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ObjectRequestProcessor<PeerIdentity> _processor;
     private readonly StoreMemoryReturner _memoryReturner;
+
+    /// <summary>Each peer's certificate, when the server requires them; null when it is open.</summary>
+    private readonly PeerObjectAccess? _access;
     private readonly int _maxQueuedAnswersPerPeer;
     private readonly Dictionary<PeerIdentity, PeerOutbox> _outboxes = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -26,7 +31,9 @@ public sealed class ObjectStorageServer : IAsyncDisposable
     {
         _binder = binder;
         _logger = logger;
-        _processor = new ObjectRequestProcessor<PeerIdentity>(new Sink(this), options.ToProcessorSettings(), logger);
+        _access = options.TlsCaPath is not null ? new PeerObjectAccess(logger) : null;
+        _processor = new ObjectRequestProcessor<PeerIdentity>(
+            new Sink(this), options.ToProcessorSettings(), logger, access: _access);
         _memoryReturner = new StoreMemoryReturner(options.TimeProvider, logger);
         _maxQueuedAnswersPerPeer = options.MaxQueuedAnswersPerPeer;
     }
@@ -40,7 +47,10 @@ public sealed class ObjectStorageServer : IAsyncDisposable
     /// <summary>Times the server gave the memory of deleted objects back to the system (read unsynchronized).</summary>
     internal int MemoryReturns => _memoryReturner.Returns;
 
-    /// <summary>Binds and starts serving. Throws <see cref="System.Net.Sockets.SocketException"/> when it cannot bind.</summary>
+    /// <summary>
+    /// Binds and starts serving. Throws <see cref="System.Net.Sockets.SocketException"/> when it cannot bind, and
+    /// <see cref="ArgumentException"/> for options that cannot work (a CA with a <c>tcp://</c> address).
+    /// </summary>
     public static async Task<ObjectStorageServer> StartAsync(
         ObjectStorageServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
@@ -57,7 +67,21 @@ public sealed class ObjectStorageServer : IAsyncDisposable
         server._receiveLoop = server.ReceiveLoopAsync(server._stopping.Token);
         ObjectStorageLog.Started(
             logger, options.Identity, binder.LocalAddress.ToString(), options.MaxObjectBytes, options.MaxTotalBytes);
+        SayWhoMayConnect(logger, options, binder.LocalAddress);
         return server;
+    }
+
+    /// <summary>One line at start that says whether anyone may do anything here.</summary>
+    private static void SayWhoMayConnect(ILogger logger, ObjectStorageServerOptions options, ScalerAddress address)
+    {
+        if (options.TlsCaPath is not null)
+        {
+            ObjectStorageLog.RequiresCertificates(logger, address.ToString(), options.TlsCaPath);
+        }
+        else
+        {
+            ObjectStorageLog.Open(logger, address.ToString(), address.IsSecure ? "encryption-only TLS" : "plain tcp://");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -135,6 +159,7 @@ public sealed class ObjectStorageServer : IAsyncDisposable
                 break;
 
             case YmqPeerConnected connected:
+                _access?.OnConnected(connected);
                 _processor.OnPeerConnected(connected.Peer);
                 break;
 
@@ -143,6 +168,7 @@ public sealed class ObjectStorageServer : IAsyncDisposable
                 // waiting requests stay and are answered on the new connection. Any other end is final.
                 bool gone = disconnected.Reason is not (YmqDisconnectReason.ConnectionLost or YmqDisconnectReason.Replaced);
                 _processor.OnPeerDisconnected(disconnected.Peer, gone);
+                _access?.OnDisconnected(disconnected.Peer);
 
                 // A replaced connection's peer is connected again (the new connection's event follows): its outbox goes
                 // on. Answers queued for a peer that is gone or lost have no connection to go to; a peer that comes back

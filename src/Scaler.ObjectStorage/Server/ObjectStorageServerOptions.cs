@@ -1,4 +1,5 @@
 using Scaler.IO.Addressing;
+using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Store;
 
@@ -74,6 +75,19 @@ public sealed class ObjectStorageServerOptions
     /// <summary>PEM private key of <see cref="TlsCertificatePath"/>.</summary>
     public string? TlsKeyPath { get; set; }
 
+    /// <summary>
+    /// PEM file of the CA certificates peers must chain to (<c>tls_ca</c>), with a <c>tls://</c> address: every peer must
+    /// present a certificate holding the client, admin, worker or server role, and each request is checked against
+    /// it (<see cref="ObjectAccessPolicy"/>). Unset, the server is open, as the reference's.
+    /// </summary>
+    public string? TlsCaPath { get; set; }
+
+    /// <summary>The roles the binder admits with a CA: every role that has business with object storage.</summary>
+    internal const ScalerRoles AdmittedRoles = ScalerRoles.Client | ScalerRoles.Admin | ScalerRoles.Worker | ScalerRoles.Server;
+
+    /// <summary>The TLS files as the transport takes them.</summary>
+    internal TlsSettings Tls => new() { CertificatePath = TlsCertificatePath, KeyPath = TlsKeyPath, CaPath = TlsCaPath };
+
     /// <summary>Clock for the transport's timeouts, the lost peers' grace period and the memory returns.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -101,21 +115,29 @@ public sealed class ObjectStorageServerOptions
         ArgumentOutOfRangeException.ThrowIfNegative(MaxWaitingRequestsPerPeer);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxQueuedAnswersPerPeer);
         ArgumentOutOfRangeException.ThrowIfLessThan(LostPeerGracePeriod, TimeSpan.Zero);
+        if (TlsCaPath is not null && !Address.IsSecure)
+        {
+            // Certificates cannot be checked over plain TCP: starting would leave open a store its operator meant closed.
+            throw new ArgumentException(
+                $"tls_ca is set but the object storage address {Address} is not tls://: certificates can only be required over TLS",
+                nameof(TlsCaPath));
+        }
     }
 
-    /// <summary>The transport settings: frames up to the object limit (headers are 80 bytes, so at least 1 KiB).</summary>
+    /// <summary>
+    /// The transport settings: frames up to the object limit (headers are 80 bytes, so at least 1 KiB), and the TLS files
+    /// last, so that the transport group cannot undo the CA.
+    /// </summary>
     internal YmqOptions ToYmqOptions()
     {
         var options = new YmqOptions
         {
             Identity = Identity,
             MaxFrameBytes = Math.Max(MaxObjectBytes, 1024),
-            TlsCertificatePath = TlsCertificatePath,
-            TlsKeyPath = TlsKeyPath,
             TimeProvider = TimeProvider,
         };
         ConfigureTransport?.Invoke(options);
-        return options;
+        return Tls.ForBinder(options, AdmittedRoles);
     }
 
     /// <summary>The request processor's limits and clock.</summary>

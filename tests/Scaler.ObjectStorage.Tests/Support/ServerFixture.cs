@@ -63,6 +63,14 @@ internal sealed class ServerFixture : IAsyncDisposable
         return peer;
     }
 
+    /// <summary>Disposes <paramref name="client"/> with the others (a client connected with options of the test's own).</summary>
+    public T Track<T>(T client)
+        where T : IAsyncDisposable
+    {
+        _clients.Add(client);
+        return client;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (IAsyncDisposable client in _clients)
