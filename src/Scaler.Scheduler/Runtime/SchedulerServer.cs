@@ -206,6 +206,7 @@ public sealed class SchedulerServer : IAsyncDisposable
                         Address = bound.WithPort(bound.Port + 1),
                         TlsCertificatePath = options.Security.TlsCertificatePath,
                         TlsKeyPath = options.Security.TlsKeyPath,
+                        TlsCaPath = options.Security.TlsCaPath,
                         MaxObjectBytes = options.ObjectStorageLimits.MaxObjectBytes,
                         MaxTotalBytes = options.ObjectStorageLimits.MaxTotalBytes > 0
                             ? options.ObjectStorageLimits.MaxTotalBytes
@@ -235,7 +236,7 @@ public sealed class SchedulerServer : IAsyncDisposable
             var server = new SchedulerServer(
                 binder, monitorBinder, embedded, storageAddress, settings, policy, tls, time, loggerFactory);
             server.Start(options, time);
-            WarnWhatIsOpen(logger, tls, server, embedded is not null);
+            WarnWhatIsOpen(logger, tls, server);
             SchedulerLog.Started(
                 logger,
                 server.Address.ToString(),
@@ -360,7 +361,8 @@ public sealed class SchedulerServer : IAsyncDisposable
     }
 
     /// <summary>One line at start that says who may do what: everyone everything, unless certificates are required.</summary>
-    private static void WarnWhatIsOpen(ILogger logger, TlsSettings tls, SchedulerServer server, bool embeddedStorage)
+    /// <remarks>An embedded object storage server says the same of itself.</remarks>
+    private static void WarnWhatIsOpen(ILogger logger, TlsSettings tls, SchedulerServer server)
     {
         var address = server.Address;
         if (tls.VerifiesPeers)
@@ -370,15 +372,6 @@ public sealed class SchedulerServer : IAsyncDisposable
         else
         {
             SecurityLog.ClusterOpen(logger, address.ToString(), address.IsSecure ? "TLS without tls_ca: encrypted, but peers are not asked for certificates" : "plain tcp://");
-        }
-
-        if (embeddedStorage)
-        {
-            // Object storage does not check certificates yet (docs/security.md, phase B).
-            SecurityLog.ObjectStorageOpen(
-                logger,
-                server.ObjectStorageAddress.ToString(),
-                tls.VerifiesPeers ? "the embedded server does not check certificates yet" : address.IsSecure ? "encryption-only TLS" : "plain tcp://");
         }
     }
 

@@ -11,9 +11,6 @@ internal static partial class SecurityLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "the cluster is OPEN on {Address} ({Why}): any host that reaches it can submit tasks, act as a worker and read their results, watch the monitor stream and shut the cluster down. Set tls_cert, tls_key and tls_ca with a tls:// address to require certificates (docs/security.md)")]
     public static partial void ClusterOpen(ILogger logger, string address, string why);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "object storage on {Address} is OPEN ({Why}): any host that reaches it can read, overwrite and delete any object")]
-    public static partial void ObjectStorageOpen(ILogger logger, string address, string why);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "mutual TLS on {Address}: peers need a certificate from {CaPath}; clients and admins submit, workers run tasks, only admins shut down, the monitor on {MonitorAddress} serves monitors and admins")]
     public static partial void ClusterClosed(ILogger logger, string address, string caPath, string monitorAddress);
 }
