@@ -67,7 +67,8 @@ public sealed class YmqBinder : IAsyncDisposable
             static e => e is YmqFrameReceived frame ? frame.Payload.Length + SendQueue.FrameOverhead : 0);
         _partialFrames = new PartialFrameBudget(
             options.EffectiveMaxPartialFrameBytes, options.EffectiveMaxPartialFrameBytesPerPeer, new LargeFrameMemoryReturn(options.TimeProvider));
-        _stallWatch = new FrameStallWatch(options.FrameStallTimeout, options.TimeProvider, ConnectedPeerConnections);
+        _stallWatch = new FrameStallWatch(
+            options.IdleTimeout is { } idle && idle < options.FrameStallTimeout ? idle : options.FrameStallTimeout, options.TimeProvider, ConnectedPeerConnections);
     }
 
     /// <summary>The bound address; when port 0 was asked for, this holds the port the OS chose.</summary>
@@ -419,7 +420,7 @@ public sealed class YmqBinder : IAsyncDisposable
                 await ssl.AuthenticateAsServerAsync(YmqTls.ServerOptions(_certificate, check), linked.Token).ConfigureAwait(false);
             }
 
-            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, _partialFrames, linked.Token).ConfigureAwait(false);
+            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, _partialFrames, accepted: true, linked.Token).ConfigureAwait(false);
             return (connection, check?.Credentials);
         }
 #pragma warning disable CA1031 // Whatever a peer does during the handshake costs only that peer its connection.

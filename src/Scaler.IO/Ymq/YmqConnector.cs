@@ -347,7 +347,7 @@ public sealed class YmqConnector : IAsyncDisposable
                 await ssl.AuthenticateAsClientAsync(sslOptions, linked.Token).ConfigureAwait(false);
             }
 
-            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, _partialFrames, linked.Token).ConfigureAwait(false);
+            var connection = await YmqConnection.OpenAsync(socket, stream, _identity, _options, _partialFrames, accepted: false, linked.Token).ConfigureAwait(false);
             socket = null;
             stream = null;
             if (RemoteIdentity is { } expected && connection.Remote != expected)

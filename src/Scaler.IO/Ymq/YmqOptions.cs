@@ -81,6 +81,16 @@ public sealed class YmqOptions
     public TimeSpan FrameStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// A binder drops a greeted connection that sends nothing at all for this long (logged with the reason). Null (the
+    /// default) means never: only a port whose every legitimate peer sends at least once per such period may set it.
+    /// The scheduler's main port sets it to the longer of its client and worker timeouts (its clients and workers
+    /// heartbeat), while object storage and the monitor port leave it off: their peers may rightly be silent for hours
+    /// (a client between jobs, a subscriber), and are bounded there by <see cref="MaxConnections"/> and, with mutual
+    /// TLS, by certificates. Connectors ignore it.
+    /// </summary>
+    public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>
     /// Connections a binder keeps open at once, greeted or not; one more is closed as soon as it is accepted (logged
     /// at most once per 10 s with a count). Default 16,384.
     /// </summary>
@@ -160,6 +170,11 @@ public sealed class YmqOptions
         Positive(EffectiveMaxPartialFrameBytesPerPeer, nameof(MaxPartialFrameBytesPerPeer));
         Positive(FrameStallTimeout.Ticks, nameof(FrameStallTimeout));
         Positive(MaxConnections, nameof(MaxConnections));
+        if (IdleTimeout is { } idle)
+        {
+            Positive(idle.Ticks, nameof(IdleTimeout));
+        }
+
         Positive(HandshakeTimeout.Ticks, nameof(HandshakeTimeout));
         Positive(ConnectRetryInitialDelay.Ticks + 1, nameof(ConnectRetryInitialDelay));
         Positive(ConnectRetryMaxDelay.Ticks + 1, nameof(ConnectRetryMaxDelay));

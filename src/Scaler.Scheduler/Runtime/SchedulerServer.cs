@@ -153,7 +153,11 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         // With a CA, the main port admits clients, admins and workers (each message is then checked against the role,
         // SchedulerCore.Authorization), and the monitor port only monitors and admins: it shows every client and task.
-        var ymqOptions = tls.ForBinder(options.Transport.ApplyTo(new YmqOptions { Identity = identity }), MessageRoles.ClientOrAdmin | ScalerRoles.Worker);
+        // Every peer of the main port heartbeats (clients, workers, managers), so one silent for longer than the scheduler
+        // would wait for either is dropped: a greeted connection that never speaks holds a slot and nothing else.
+        var idle = TimeSpan.FromSeconds(Math.Max(options.ClientTimeoutSeconds, options.WorkerTimeoutSeconds));
+        var ymqOptions = tls.ForBinder(
+            options.Transport.ApplyTo(new YmqOptions { Identity = identity, IdleTimeout = idle }), MessageRoles.ClientOrAdmin | ScalerRoles.Worker);
         var monitorOptions = tls.ForBinder(options.Transport.ApplyTo(new YmqOptions { Identity = identity }), ScalerRoles.Monitor | ScalerRoles.Admin);
 
         // A bind port of 0 means "any port"; the embedded storage (+1) and the monitor (+2) follow it, and either

@@ -101,6 +101,61 @@ public sealed class BoundedPeerTests
     }
 
     [Fact]
+    public async Task WithAnIdleTimeout_APeerThatSendsNothing_IsDropped_OneThatKeepsSending_IsNot()
+    {
+        using var cts = Net.Timeout();
+        var clock = new FakeTimeProvider();
+        await using var binder = await YmqBinder.BindAsync(
+            Net.Loopback,
+            Net.Options("B", o => { o.TimeProvider = clock; o.IdleTimeout = TimeSpan.FromSeconds(60); }),
+            new ListLogger(),
+            cts.Token);
+        using var silent = await GreetAsync(binder.LocalAddress, "silent", cts.Token);
+        await binder.Events.NextAsync<YmqPeerConnected>(cts.Token);
+        using var chatty = await GreetAsync(binder.LocalAddress, "chatty", cts.Token);
+        await binder.Events.NextAsync<YmqPeerConnected>(cts.Token);
+
+        // The chatty peer sends a frame every 20 s of the fake clock (a heartbeat); the silent one nothing.
+        YmqPeerDisconnected? gone = null;
+        var start = clock.GetUtcNow();
+        var received = 0;
+        while (gone is null && clock.GetUtcNow() - start < TimeSpan.FromMinutes(5))
+        {
+            chatty.Send(Frame([1]));
+            while (true)
+            {
+                var next = await binder.Events.ReadAsync(cts.Token);
+                if (next is YmqPeerDisconnected disconnected)
+                {
+                    gone = disconnected;
+                    continue;
+                }
+
+                Assert.IsType<YmqFrameReceived>(next);
+                received++;
+                break;
+            }
+
+            for (var i = 0; i < 4 && gone is null; i++)
+            {
+                clock.Advance(TimeSpan.FromSeconds(5));
+                await Task.Delay(20, cts.Token);
+                if (binder.Events.TryRead(out var early))
+                {
+                    gone = Assert.IsType<YmqPeerDisconnected>(early);
+                }
+            }
+        }
+
+        var dropped = Assert.IsType<YmqPeerDisconnected>(gone);
+        Assert.Equal("silent", dropped.Peer.ToString());
+        Assert.Contains("YmqOptions.IdleTimeout", dropped.Error!.Message, StringComparison.Ordinal);
+        Assert.InRange(clock.GetUtcNow() - start, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(100));
+        Assert.True(received >= 3);
+        Assert.Equal(["chatty"], binder.ConnectedPeers.Select(p => p.ToString()));
+    }
+
+    [Fact]
     public async Task ConnectionsOverMaxConnections_AreClosedAtOnce_LoggedOncePerInterval_AndRoomIsMadeWhenOneLeaves()
     {
         using var cts = Net.Timeout();

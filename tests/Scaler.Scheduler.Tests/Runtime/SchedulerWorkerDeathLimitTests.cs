@@ -37,7 +37,7 @@ public sealed class SchedulerWorkerDeathLimitTests
         {
             var worker = await JoinAndTakeAsync(harness, $"w{i}", task);
             await worker.Send(new DisconnectRequest { Worker = worker.IdentityBytes });
-            await worker.Expect<DisconnectResponse>();
+            await worker.ExpectEventually<DisconnectResponse>();
             await worker.DisposeAsync();
         }
 
@@ -46,13 +46,15 @@ public sealed class SchedulerWorkerDeathLimitTests
         Assert.Equal(TaskResultType.Success, (await client.Expect<TaskResult>()).ResultType);
     }
 
-    /// <summary>A worker joins; as in the reference, the waiting task reaches it before its heartbeat echo.</summary>
+    /// <summary>
+    /// A worker joins and is given the task. The scheduler may see this worker's heartbeat before the previous worker's
+    /// departure (two connections, no order between them): then the task reaches it only once that departure requeues it.
+    /// </summary>
     private static async Task<FakePeer> JoinAndTakeAsync(SchedulerHarness harness, string name, TaskMessage task)
     {
         var worker = await harness.ConnectAsync($"Worker|{name}");
         await worker.Send(new WorkerHeartbeat { Agent = new Resource(), QueueSize = 1 });
-        Assert.Equal(task.TaskId, (await worker.Expect<TaskMessage>()).TaskId);
-        await worker.Expect<WorkerHeartbeatEcho>();
+        Assert.Equal(task.TaskId, (await worker.ExpectEventually<TaskMessage>()).TaskId);
         return worker;
     }
 }

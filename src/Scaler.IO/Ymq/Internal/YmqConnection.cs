@@ -32,6 +32,10 @@ internal sealed class YmqConnection : IAsyncDisposable
     private readonly FrameAssembler _assembler;
     private readonly FrameStallDetector _stall;
     private readonly TimeSpan _stallTimeout;
+    private readonly TimeSpan? _idleTimeout;
+    private readonly TimeProvider _time;
+    private long _idleMarkBytes = -1;
+    private long _idleMarkTimestamp;
     private readonly CancellationTokenSource _stop = new();
     private int _closeRecorded;
     private YmqDisconnectReason _reason;
@@ -42,7 +46,8 @@ internal sealed class YmqConnection : IAsyncDisposable
     private long _framesCompleted;
     private bool _frameInProgress;
 
-    private YmqConnection(Socket socket, Stream stream, PipeReader reader, PipeWriter writer, PeerIdentity remote, YmqOptions options, PartialFrameBudget budget)
+    private YmqConnection(
+        Socket socket, Stream stream, PipeReader reader, PipeWriter writer, PeerIdentity remote, YmqOptions options, PartialFrameBudget budget, bool accepted)
     {
         _socket = socket;
         _stream = stream;
@@ -54,6 +59,8 @@ internal sealed class YmqConnection : IAsyncDisposable
         _assembler = new FrameAssembler(options.MaxFrameBytes, _share);
         _stall = new FrameStallDetector(options.FrameStallTimeout, options.TimeProvider);
         _stallTimeout = options.FrameStallTimeout;
+        _idleTimeout = accepted ? options.IdleTimeout : null;
+        _time = options.TimeProvider;
     }
 
     public PeerIdentity Remote { get; }
@@ -64,8 +71,15 @@ internal sealed class YmqConnection : IAsyncDisposable
     /// Sends the magic and <paramref name="localIdentity"/>, then reads the peer's magic and identity. Both sides write
     /// first, so neither waits for the other. On failure the exception propagates and the caller still owns (and disposes) the stream.
     /// </summary>
+    /// <param name="accepted">true on a binder's side: only there does <see cref="YmqOptions.IdleTimeout"/> apply</param>
     public static async Task<YmqConnection> OpenAsync(
-        Socket socket, Stream stream, ReadOnlyMemory<byte> localIdentity, YmqOptions options, PartialFrameBudget budget, CancellationToken cancellationToken)
+        Socket socket,
+        Stream stream,
+        ReadOnlyMemory<byte> localIdentity,
+        YmqOptions options,
+        PartialFrameBudget budget,
+        bool accepted,
+        CancellationToken cancellationToken)
     {
         var reader = PipeReader.Create(stream, ReaderOptions);
         var writer = PipeWriter.Create(stream, WriterOptions);
@@ -76,7 +90,7 @@ internal sealed class YmqConnection : IAsyncDisposable
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
 
             var remote = await ReadHandshakeAsync(reader, options.MaxIdentityBytes, cancellationToken).ConfigureAwait(false);
-            return new YmqConnection(socket, stream, reader, writer, remote, options, budget);
+            return new YmqConnection(socket, stream, reader, writer, remote, options, budget, accepted);
         }
         catch
         {
@@ -136,10 +150,19 @@ internal sealed class YmqConnection : IAsyncDisposable
 
     /// <summary>
     /// Called now and then by the stall watch (one thread at a time): drops the peer when its frame in progress has made
-    /// no progress for <see cref="YmqOptions.FrameStallTimeout"/>.
+    /// no progress for <see cref="YmqOptions.FrameStallTimeout"/>, or when it sent nothing at all for
+    /// <see cref="YmqOptions.IdleTimeout"/> (accepted connections only).
     /// </summary>
     public void CloseIfStalled()
     {
+        if (IsIdle())
+        {
+            Close(
+                YmqDisconnectReason.ProtocolError,
+                new YmqProtocolException($"the peer sent nothing for {_idleTimeout!.Value.TotalSeconds:0.###} s (YmqOptions.IdleTimeout)"));
+            return;
+        }
+
         if (!_stall.IsStalled(Volatile.Read(ref _frameInProgress), Volatile.Read(ref _bytesReceived), Volatile.Read(ref _framesCompleted)))
         {
             return;
@@ -150,6 +173,26 @@ internal sealed class YmqConnection : IAsyncDisposable
             YmqDisconnectReason.ProtocolError,
             new YmqProtocolException(
                 $"a frame {length}made no progress for {_stallTimeout.TotalSeconds:0.###} s (YmqOptions.FrameStallTimeout)"));
+    }
+
+    /// <summary>True when <see cref="YmqOptions.IdleTimeout"/> is set and no byte has arrived for that long.</summary>
+    private bool IsIdle()
+    {
+        if (_idleTimeout is not { } timeout)
+        {
+            return false;
+        }
+
+        var received = Volatile.Read(ref _bytesReceived);
+        var now = _time.GetTimestamp();
+        if (received != _idleMarkBytes)
+        {
+            _idleMarkBytes = received;
+            _idleMarkTimestamp = now;
+            return false;
+        }
+
+        return _time.GetElapsedTime(_idleMarkTimestamp, now) >= timeout;
     }
 
     /// <summary>
