@@ -2,7 +2,7 @@ namespace Scaler.Benchmarks;
 
 internal static class Program
 {
-    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite", "symphony", "tiny", "python", "object-storage-memory"];
+    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite", "symphony", "tiny", "python", "chaos", "object-storage-memory"];
 
     /// <summary>Runs the benchmark named by the first argument (e.g. <c>transport</c>), or every benchmark when none is named.</summary>
     public static async Task<int> Main(string[] args)
@@ -58,6 +58,12 @@ internal static class Program
             // Not part of "all": it needs about 5 GB of free memory.
             await ObjectStorageMemoryBenchmark.RunAsync(args);
             return 0;
+        }
+
+        if (which is "chaos")
+        {
+            // Not part of "all": the bounded chaos soak of scripts/chaos.sh.
+            return await Chaos.ChaosSoak.RunAsync(args[1..]);
         }
 
         if (which is "python")

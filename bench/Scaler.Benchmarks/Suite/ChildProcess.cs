@@ -10,15 +10,18 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
 
+    private int _id;
+
     private ChildProcess(Process process) => _process = process;
 
-    public int Id => _process.Id;
+    /// <summary>The process ID, still readable after the process was disposed (samplers may race a restart).</summary>
+    public int Id => _id;
 
     public bool HasExited => _process.HasExited;
 
     public string Output => string.Join(Environment.NewLine, _lines.TakeLast(40));
 
-    public static ChildProcess Start(string executable, IEnumerable<string> arguments)
+    public static ChildProcess Start(string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -32,11 +35,17 @@ internal sealed class ChildProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = info };
         var child = new ChildProcess(process);
         process.OutputDataReceived += (_, e) => child.Add(e.Data);
         process.ErrorDataReceived += (_, e) => child.Add(e.Data);
         process.Start();
+        child._id = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
@@ -93,6 +102,23 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         return -1;
+    }
+
+    /// <summary>SIGKILLs this process alone (not its children, which must then end by themselves) and waits for it.</summary>
+    public async Task KillAloneAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: false);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
     }
 
     public async ValueTask DisposeAsync()
