@@ -3,8 +3,8 @@ using Scaler.Functions;
 using Scaler.IO.Addressing;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
-using Scaler.Worker.Execution;
 using Scaler.Worker.Agent;
+using Scaler.Worker.Execution;
 using Scaler.Worker.Hosting;
 
 namespace Scaler.Worker.Processors;
@@ -269,9 +269,8 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             _current = null;
-            _failedStarts++;
             LogStartFailed(_logger, startInfo.FileName, e.Message);
-            _ = RestartLaterAsync(TimeSpan.FromSeconds(Math.Min(10, _failedStarts)));
+            RestartLaterLocked();
             return;
         }
 
@@ -398,10 +397,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
                 {
                     // It never got ready: back off instead of spinning on a processor that cannot start.
                     _current = null;
-                    _failedStarts++;
-                    var delay = TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(_failedStarts - 1, 10))));
-                    LogRestartDelayed(_logger, _failedStarts, delay.TotalSeconds);
-                    _ = RestartLaterAsync(delay);
+                    RestartLaterLocked();
                 }
             }
         }
@@ -415,6 +411,18 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
         {
             sink?.TaskReturned(task);
         }
+    }
+
+    /// <summary>
+    /// One more processor failed to start or to get ready: the next start waits 0.25 s, doubling to 10 s for each
+    /// failure in a row (the curve of <see cref="ReconnectBackoff"/>), so a processor that cannot start is not spun on.
+    /// </summary>
+    private void RestartLaterLocked()
+    {
+        _failedStarts++;
+        var delay = ReconnectBackoff.After(_failedStarts);
+        LogRestartDelayed(_logger, _failedStarts, delay.TotalSeconds);
+        _ = RestartLaterAsync(delay);
     }
 
     private async Task RestartLaterAsync(TimeSpan delay)
@@ -441,7 +449,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
     private static TaskCompletion Failure(TaskMessage task, string message) =>
         TaskCompletion.FailedByWorker(task.TaskId, new WorkerFailure(WorkerFailureKind.ProcessorDied, message));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} processor(s) in a row died before they were ready; next start in {Seconds} s")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} processor(s) in a row failed to start or died before they were ready; next start in {Seconds} s")]
     private static partial void LogRestartDelayed(ILogger logger, int count, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "could not start a processor with {FileName}: {Reason}")]

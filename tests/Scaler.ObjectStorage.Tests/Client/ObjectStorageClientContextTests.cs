@@ -64,6 +64,47 @@ public sealed class ObjectStorageClientContextTests
         Assert.DoesNotContain("RunInOwnTurn", resumedBy, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Every request of the client, on a fresh connection (so the set also asks the server's size limit first): the
+    /// caller under the turn context is resumed in the turn that read the answer. One <c>ConfigureAwait(false)</c>
+    /// anywhere on a request's path would send it to the pool, outside the context, and fail this.
+    /// </summary>
+    [Theory]
+    [InlineData("set")]
+    [InlineData("get")]
+    [InlineData("get with a limit")]
+    [InlineData("duplicate")]
+    [InlineData("delete")]
+    [InlineData("info")]
+    public async Task EveryRequest_ResumesACallerUnderTheTurnContext_InTheTurn(string request)
+    {
+        using CancellationTokenSource timeout = ServerFixture.Timeout();
+        await using ServerFixture fixture = await ServerFixture.StartAsync(timeout.Token);
+        ObjectStorageClient setup = await fixture.ConnectAsync("Client|setup", timeout.Token);
+        ObjectId existing = ObjectId.NewUnique(Owner);
+        await setup.SetAsync(existing, new byte[] { 7 }, timeout.Token);
+        ObjectStorageClient client = await fixture.ConnectAsync($"Client|{request}", timeout.Token);
+
+        await TurnContext.SwitchTo();
+        Func<Task> call = request switch
+        {
+            "set" => () => client.SetAsync(ObjectId.NewUnique(Owner), new byte[] { 1 }, timeout.Token),
+            "get" => () => client.GetAsync(existing, timeout.Token),
+            "get with a limit" => () => client.GetAsync(existing, 16, timeout.Token),
+            "duplicate" => () => client.DuplicateAsync(ObjectId.NewUnique(Owner), existing, timeout.Token),
+            "delete" => () => client.DeleteAsync(existing, timeout.Token),
+            _ => () => client.GetInfoAsync(timeout.Token),
+        };
+        await call();
+        var inTurn = TurnContext.InTurn;
+        var underContext = TurnContext.IsCurrent;
+        var resumedBy = new StackTrace().ToString();
+
+        Assert.True(underContext, $"{request}: resumed outside the turn context");
+        Assert.True(inTurn, $"{request}: resumed outside a turn");
+        Assert.DoesNotContain("RunInOwnTurn", resumedBy, StringComparison.Ordinal);
+    }
+
     /// <summary>A context that only counts what is posted to it and runs it on the pool.</summary>
     private sealed class CountingContext : SynchronizationContext
     {
