@@ -7,8 +7,8 @@ namespace Scaler.Cli;
 /// <remarks>
 /// <para>Why: with the receive loops and the loops after them under <c>TurnContext</c>, a frame that travels alone then
 /// crosses the process from <c>recvfrom</c> to the next <c>sendto</c> on that one thread, with no thread-pool wake-up.
-/// On a small machine that wake-up is most of a hop's cost: workload 3's p50 went from about 0.6 to about 0.5 ms, with
-/// workload 1 and the Symphony path no slower (docs/performance.md, decision 24). Bursts are still handled as bursts.</para>
+/// On a small machine that wake-up is most of a hop's cost, so the round-trip latency falls and throughput does not
+/// (the figures before and after: docs/performance.md, decision 24). Bursts are still handled as bursts.</para>
 /// <para>Only a process's own code runs there, none of it meant to block: user tasks run on the pool (processors) or on
 /// a thread of their own (service instances), and calls into IBM's SOAM are made from the pool. (The local SOAM engine
 /// may start a service instance from there, once per instance.) The runtime reads the variable when it first uses a socket, so this

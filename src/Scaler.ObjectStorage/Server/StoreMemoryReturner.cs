@@ -9,9 +9,9 @@ namespace Scaler.ObjectStorage.Server;
 /// </summary>
 /// <remarks>
 /// Why: stored objects are large arrays the runtime keeps in memory regions of their own. Once freed, the regions stay
-/// committed for reuse: no ordinary collection returns them, and a server that held 5 GB kept a 5 GB resident set after
-/// every object was deleted. Only <see cref="GCCollectionMode.Aggressive"/> decommits them. It stops the process for
-/// roughly 0.2 s per GB returned (measured on 2 cores), so it runs only when the store shrank a lot: space freed while
+/// committed for reuse: no ordinary collection returns them, and a server kept the resident set of its peak after
+/// every object was deleted. Only <see cref="GCCollectionMode.Aggressive"/> decommits them. It stops the process for a
+/// time that grows with the memory returned (decision 30), so it runs only when the store shrank a lot: space freed while
 /// the store stays near its peak is reused by the next objects and need not go back.
 /// </remarks>
 internal sealed class StoreMemoryReturner : IDisposable

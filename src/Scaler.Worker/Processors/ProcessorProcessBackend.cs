@@ -60,10 +60,9 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
 
     /// <summary>
     /// Tasks a processor holds at most: the one it runs and those sent ahead. With several waiting, the processor reads
-    /// them, and the worker its results, several frames per wake-up, and every process downstream sees frames in bursts:
-    /// measured on workload 1, 16 instead of 2 cut the CPU per task by a third in the workers and by half in the scheduler
-    /// and object storage, and 64 instead of 16 another fifth in the workers, scheduler and object storage, with
-    /// workload 2's efficiency unchanged (docs/performance.md). Tasks waiting in a processor can still be canceled
+    /// them, and the worker its results, several frames per wake-up, and every process downstream sees frames in bursts,
+    /// which cuts the CPU per tiny task in the workers, the scheduler and object storage without making longer tasks
+    /// wait (the figures per setting: docs/performance.md). Tasks waiting in a processor can still be canceled
     /// without force, and their prefetched arguments are bounded (TaskObjectPrefetcher).
     /// </summary>
     internal const int TasksPerProcessor = 64;

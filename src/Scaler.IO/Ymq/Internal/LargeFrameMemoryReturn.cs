@@ -4,8 +4,8 @@ namespace Scaler.IO.Ymq.Internal;
 /// Gives the memory of large frames' arrays back to the OS after they die. A frame handed to the consumer is an array
 /// on the GC heap (the API's), and so is a frame of up to <see cref="FrameAssembler.ArrayFrameMaxBytes"/> dropped
 /// half-way; once dead, the GC keeps such memory committed until its free region has aged over a few full blocking
-/// collections, and an idle process runs none: measured, a scheduler that had decoded and dropped one 1 GiB frame kept
-/// 1.1 GB of RSS for good (background collections did not give it back; blocking ones did, at the third, then about
+/// collections, and an idle process runs none: a scheduler that had decoded and dropped one large frame kept all its
+/// memory resident for good (background collections did not give it back; blocking ones did, from the third on, about
 /// one region per collection). So when at least <see cref="ThresholdBytes"/> of such arrays were made and then none
 /// for <see cref="Quiet"/>, this runs full blocking, non-compacting collections <see cref="Spacing"/> apart: at least
 /// <see cref="MinCollections"/>, then more while each still lowers the committed memory, at most
