@@ -3,7 +3,7 @@ using Scaler.Worker.Execution;
 
 namespace Scaler.WorkerManager.Symphony;
 
-/// <summary>Where a task handed to the SOAM backend is; guarded by the backend's lock.</summary>
+/// <summary>Where a task handed to the SOAM backend is; guarded by the lock of <see cref="HeldTasks"/>.</summary>
 internal enum InFlightState
 {
     /// <summary>Held, not yet prepared: no preparation starts while the envelopes held reach the byte bound.</summary>
@@ -55,6 +55,6 @@ internal sealed class InFlightTask(TaskMessage task, string key)
     /// <summary>For a Python task: its client uses the reference's default serializer (cloudpickle both ways).</summary>
     public bool ReferenceDefaultSerializer { get; set; }
 
-    /// <summary>How many sessions were lost while this task was in them.</summary>
+    /// <summary>How many sessions were lost while this task was in them; counted by <see cref="SoamSessionKeeper"/>.</summary>
     public int SessionLosses { get; set; }
 }
