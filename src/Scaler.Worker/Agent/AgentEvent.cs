@@ -7,8 +7,14 @@ namespace Scaler.Worker.Agent;
 /// <summary>What the agent loop reacts to; everything that changes agent state goes through its inbox.</summary>
 internal abstract record AgentEvent
 {
-    /// <summary>A message that came on scheduler link number <paramref name="Link"/> (dropped when that link was replaced).</summary>
-    public sealed record SchedulerMessage(int Link, IMessage Message) : AgentEvent;
+    /// <summary>
+    /// A message that came on <paramref name="From"/> (dropped when that link was replaced). The agent hands it back
+    /// (<see cref="SchedulerLink.Consumed"/>) once handled, which lets the link read the next one.
+    /// </summary>
+    public sealed record SchedulerMessage(SchedulerLink From, IMessage Message) : AgentEvent
+    {
+        public int Link => From.Number;
+    }
 
     /// <summary>Scheduler link number <paramref name="Link"/> broke, closed, or never connected.</summary>
     public sealed record SchedulerGone(int Link, Exception Error) : AgentEvent;

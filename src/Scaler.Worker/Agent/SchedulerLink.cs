@@ -15,6 +15,12 @@ namespace Scaler.Worker.Agent;
 /// connector refuses on reconnect; so the agent opens a new link and registers again. Everything a link reports
 /// carries its <see cref="Number"/>, and the agent ignores what comes from a link it has replaced.
 /// </summary>
+/// <remarks>
+/// At most <see cref="MaxQueuedMessages"/> of its messages wait in the agent's inbox: past that the link stops
+/// reading until the agent has taken one (<see cref="Consumed"/>), so the transport's receive budget, and then TCP,
+/// hold back a scheduler that sends faster than the agent handles. A scheduler that keeps to the protocol never gets
+/// near it (it sends at most the queue size the worker announced, plus echoes and cancels).
+/// </remarks>
 internal sealed partial class SchedulerLink : IAsyncDisposable
 {
     private readonly YmqConnector _connector;
@@ -22,7 +28,12 @@ internal sealed partial class SchedulerLink : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopReceiving = new();
     private readonly Task _receiveLoop;
+    // Not disposed: the agent may still hand back messages of a link it has closed.
+    private readonly SemaphoreSlim _room = new(MaxQueuedMessages, MaxQueuedMessages);
     private int _goneReported;
+
+    /// <summary>Messages of one link that may wait in the agent's inbox at once.</summary>
+    internal const int MaxQueuedMessages = 4096;
 
     private SchedulerLink(int number, YmqConnector connector, ChannelWriter<AgentEvent> inbox, ILogger logger)
     {
@@ -47,6 +58,9 @@ internal sealed partial class SchedulerLink : IAsyncDisposable
         new(number, YmqConnector.Connect(address, options, loggerFactory.CreateLogger<YmqConnector>()), inbox, logger);
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> frame) => _connector.SendAsync(frame, CancellationToken.None);
+
+    /// <summary>The agent has taken one of this link's messages from its inbox: one more may be read.</summary>
+    public void Consumed() => _room.Release();
 
     /// <summary>Reports the link gone (once), e.g. when a send to it failed.</summary>
     public void ReportGone(Exception error)
@@ -87,6 +101,8 @@ internal sealed partial class SchedulerLink : IAsyncDisposable
         {
             while (true)
             {
+                // Room first: a full inbox stops the reads, not the agent's memory.
+                await _room.WaitAsync(cancellationToken).ConfigureAwait(true);
                 var frame = await _connector.ReceiveAsync(cancellationToken).ConfigureAwait(true);
                 IMessage message;
                 try
@@ -96,10 +112,11 @@ internal sealed partial class SchedulerLink : IAsyncDisposable
                 catch (ProtocolException e)
                 {
                     LogBadFrame(_logger, e.Message);
+                    _room.Release();
                     continue;
                 }
 
-                _inbox.TryWrite(new AgentEvent.SchedulerMessage(Number, message));
+                _inbox.TryWrite(new AgentEvent.SchedulerMessage(this, message));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

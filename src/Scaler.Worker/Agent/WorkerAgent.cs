@@ -222,10 +222,12 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         switch (e)
         {
             case AgentEvent.SchedulerMessage m when m.Link == _link?.Number:
+                m.From.Consumed();
                 await OnSchedulerMessageAsync(m.Message).ConfigureAwait(false);
                 break;
-            case AgentEvent.SchedulerMessage:
+            case AgentEvent.SchedulerMessage stale:
                 // From a link already replaced: its scheduler no longer counts this worker.
+                stale.From.Consumed();
                 break;
             case AgentEvent.Completed c:
                 await OnCompletedAsync(c.Completion).ConfigureAwait(false);
