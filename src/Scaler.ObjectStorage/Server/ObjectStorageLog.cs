@@ -37,9 +37,6 @@ internal static partial class ObjectStorageLog
         "Object storage receive loop failed")]
     public static partial void ReceiveLoopFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(8, LogLevel.Debug,
-        "Answer to peer {Peer} dropped: it is not connected")]
-    public static partial void AnswerToGonePeer(ILogger logger, string peer);
 
     [LoggerMessage(10, LogLevel.Warning,
         "Refused a request of peer {Peer}: {Reason} ({Unlogged} more refusals of this kind since the last line)")]

@@ -1,42 +1,56 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
 
 namespace Scaler.Scheduler.Runtime;
 
 /// <summary>
-/// Sends frames through a binder without making the caller wait: each peer has its own queue drained by its own
-/// task, so a slow peer (whose transport queue is full) holds back only its own frames, never the scheduler's loop,
-/// and frames to one peer keep their order. Queues are created and forgotten by the loop thread only.
+/// Sends frames through a binder without making the scheduler's loop wait: each peer has its own
+/// <see cref="PeerOutbox"/>, so a slow peer (whose transport queue is full) holds back only its own frames, and frames
+/// to one peer keep their order. Outboxes are created and forgotten by the loop thread only.
 /// </summary>
+/// <remarks>
+/// Full policy: a peer that leaves <see cref="MaxQueuedFramesPerPeer"/> frames unread on top of its transport send
+/// queue is not reading (a client stuck, a monitor gone silent); it is logged and disconnected, and the scheduler then
+/// treats it as gone, as for any peer that leaves. A peer that reads at any pace never gets near it.
+/// </remarks>
 internal sealed class BinderOutbox
 {
+    /// <summary>Frames one peer may have waiting here, beyond the transport's own send queue (SendQueueMaxBytes).</summary>
+    internal const int MaxQueuedFramesPerPeer = 1 << 18;
+
     private readonly YmqBinder _binder;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
-    private readonly Dictionary<PeerIdentity, PeerQueue> _queues = [];
-    private readonly List<Task> _pumps = [];
+    private readonly int _maxQueuedPerPeer;
+    private readonly Dictionary<PeerIdentity, PeerOutbox> _outboxes = [];
+    private readonly List<Task> _drains = [];
 
-    public BinderOutbox(YmqBinder binder, ILogger logger, CancellationToken stopping)
+    public BinderOutbox(YmqBinder binder, ILogger logger, CancellationToken stopping, int maxQueuedPerPeer = MaxQueuedFramesPerPeer)
     {
         _binder = binder;
         _logger = logger;
         _stopping = stopping;
+        _maxQueuedPerPeer = maxQueuedPerPeer;
     }
 
     /// <summary>Queues <paramref name="frame"/> for <paramref name="peer"/>; the frame must not be changed afterwards.</summary>
     public void Send(PeerIdentity peer, byte[] frame)
     {
-        if (!_queues.TryGetValue(peer, out var queue))
+        if (!_outboxes.TryGetValue(peer, out var outbox))
         {
-            queue = new PeerQueue(peer);
-            _queues.Add(peer, queue);
-            _pumps.RemoveAll(pump => pump.IsCompleted);
-            _pumps.Add(PumpAsync(queue));
+            outbox = new PeerOutbox(_binder, peer, _maxQueuedPerPeer, _logger, _stopping);
+            _outboxes.Add(peer, outbox);
+            _drains.RemoveAll(drain => drain.IsCompleted);
+            _drains.Add(outbox.Drained);
         }
 
-        queue.Frames.Writer.TryWrite(frame);
+        if (!outbox.TryEnqueue(frame))
+        {
+            SchedulerLog.OutboxOverflow(_logger, peer.ToString(), outbox.Queued);
+            _outboxes.Remove(peer);
+            outbox.Abandon();
+            _binder.DisconnectPeer(peer);
+        }
     }
 
     /// <summary>Queues one frame for each of <paramref name="peers"/>.</summary>
@@ -48,12 +62,15 @@ internal sealed class BinderOutbox
         }
     }
 
-    /// <summary>The peer is gone: frames still queued for it are dropped once its queue task sees the end.</summary>
+    /// <summary>
+    /// The peer is gone or being let go: what is already queued for it is still handed to the transport (a last answer,
+    /// a shutdown), then its outbox ends; a later connection of the same identity gets a new one.
+    /// </summary>
     public void Forget(PeerIdentity peer)
     {
-        if (_queues.Remove(peer, out var queue))
+        if (_outboxes.Remove(peer, out var outbox))
         {
-            queue.Frames.Writer.TryComplete();
+            outbox.Complete();
         }
     }
 
@@ -63,68 +80,30 @@ internal sealed class BinderOutbox
     /// </summary>
     public void Disconnect(PeerIdentity peer)
     {
-        Forget(peer);
+        if (_outboxes.Remove(peer, out var outbox))
+        {
+            outbox.Abandon();
+        }
+
         _binder.DisconnectPeer(peer);
     }
 
-    /// <summary>Ends every queue and waits (bounded) until what was queued has been handed to the transport.</summary>
+    /// <summary>Ends every outbox and waits (bounded) until what was queued has been handed to the transport.</summary>
     public async Task FlushAsync(TimeSpan bound)
     {
-        foreach (var queue in _queues.Values)
+        foreach (var outbox in _outboxes.Values)
         {
-            queue.Frames.Writer.TryComplete();
+            outbox.Complete();
         }
 
-        _queues.Clear();
+        _outboxes.Clear();
         try
         {
-            await Task.WhenAll(_pumps).WaitAsync(bound).ConfigureAwait(false);
+            await Task.WhenAll(_drains).WaitAsync(bound).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             SchedulerLog.FlushTimedOut(_logger, bound.TotalMilliseconds);
         }
-    }
-
-    private async Task PumpAsync(PeerQueue queue)
-    {
-        // Under the turn context: frames the loop queued inside a turn reach the transport before that turn ends.
-        await TurnContext.SwitchTo();
-        try
-        {
-            var frames = queue.Frames.Reader;
-            while (await frames.WaitToReadAsync(_stopping).ConfigureAwait(true))
-            {
-                while (frames.TryRead(out var frame))
-                {
-                    if (!await _binder.SendAsync(queue.Peer, frame, _stopping).ConfigureAwait(true))
-                    {
-                        SchedulerLog.SendToAbsentPeer(_logger, queue.Peer.ToString());
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: whatever is left is dropped.
-        }
-        catch (ObjectDisposedException)
-        {
-            // The binder was closed under us while stopping.
-        }
-#pragma warning disable CA1031 // a failed send to one peer must never take the scheduler down; it is logged.
-        catch (Exception error)
-#pragma warning restore CA1031
-        {
-            SchedulerLog.SendFailed(_logger, queue.Peer.ToString(), error);
-        }
-    }
-
-    private sealed class PeerQueue(PeerIdentity peer)
-    {
-        public PeerIdentity Peer { get; } = peer;
-
-        public Channel<byte[]> Frames { get; } = Channel.CreateUnbounded<byte[]>(
-            new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     }
 }

@@ -77,11 +77,10 @@ internal static partial class SchedulerLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "load balancing: {Count} tasks asked to move")]
     public static partial void Balanced(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "frame for {Peer} dropped: not connected")]
-    public static partial void SendToAbsentPeer(ILogger logger, string peer);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "sending to {Peer} failed")]
-    public static partial void SendFailed(ILogger logger, string peer, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} left {Queued} frames unread (BinderOutbox.MaxQueuedFramesPerPeer): it is not reading and is disconnected")]
+    public static partial void OutboxOverflow(ILogger logger, string peer, int queued);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "outgoing frames not flushed within {Milliseconds} ms; dropped")]
     public static partial void FlushTimedOut(ILogger logger, double milliseconds);
