@@ -70,12 +70,6 @@ public sealed class ClientOptions
     /// <summary>Clock for heartbeats and timeouts. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>
-    /// How long a disconnect waits after queueing its <c>ClientDisconnect</c> before closing the connection, so the
-    /// message leaves the process (the transport has no flush). Internal: tests shorten it.
-    /// </summary>
-    internal TimeSpan DisconnectLinger { get; set; } = TimeSpan.FromMilliseconds(200);
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {

@@ -180,8 +180,8 @@ internal sealed class ClientAgent : IAsyncDisposable
             await StopSendingAsync().ConfigureAwait(false);
             try
             {
+                // No linger after it: closing the connector hands over what it still has queued (CloseFlushTimeout).
                 await _connections.SendAsync(new ClientDisconnect { DisconnectType = DisconnectType.Disconnect }, _stop.Token).ConfigureAwait(false);
-                await Task.Delay(_options.DisconnectLinger, _options.TimeProvider, _stop.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
             {

@@ -18,7 +18,7 @@ internal sealed class ClientFixture : IAsyncDisposable
 
     public CancellationToken Token => Timeout.Token;
 
-    public static ClientOptions FastOptions() => new() { ConnectTimeout = TimeSpan.FromSeconds(10), DisconnectLinger = TimeSpan.FromMilliseconds(50) };
+    public static ClientOptions FastOptions() => new() { ConnectTimeout = TimeSpan.FromSeconds(10) };
 
     public static async Task<ClientFixture> StartAsync(ClientOptions? options = null)
     {
