@@ -53,7 +53,7 @@ internal static class SymphonyBenchmark
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await using var scheduler = await SchedulerServer.StartAsync(
-            new SchedulerOptions { BindAddress = "tcp://127.0.0.1:0", ObjectStorageAddress = "" }, NullLoggerFactory.Instance, timeout.Token);
+            new SchedulerServerOptions { BindAddress = IO.Addressing.ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, timeout.Token);
         using var stop = new CancellationTokenSource();
         var manager = Task.Run(() => startManager(scheduler.Address.ToString(), stop.Token));
         try

@@ -2,8 +2,9 @@ namespace Scaler.Hosting.Configuration;
 
 /// <summary>
 /// Checks the text of a socket address (<c>tcp://host:port</c>, <c>tls://host:port</c>, <c>ipc://path</c>, ...).
-/// Addresses stay strings in the options records until Scaler.IO's address type is available; then this hook is the
-/// one place to swap for its parser. <see cref="Validate"/> returns an error message, or null when the text is valid.
+/// Addresses stay text in the CLI's options records, as the user wrote them (help, messages and the launcher show
+/// them so); the mapping onto a component's own options (Scaler.Cli) parses them into Scaler.IO addresses.
+/// <see cref="Validate"/> returns an error message, or null when the text is valid.
 /// </summary>
 internal static class AddressSyntax
 {

@@ -5,7 +5,7 @@ namespace Scaler.Hosting.Sections;
 
 /// <summary>
 /// Options of <c>scaler_scheduler</c>; TOML section <c>[scheduler]</c>. Timeouts and intervals are whole seconds, as
-/// in the reference. Consumed by the scheduler (not built yet).
+/// in the reference. Scaler.Cli maps them onto the scheduler's own options (<c>SchedulerServerOptions</c>).
 /// </summary>
 public sealed record SchedulerOptions
 {

@@ -1,7 +1,7 @@
 namespace Scaler.Scheduler.Policies;
 
 /// <summary>The policy engine chosen with <c>-et/--policy-engine-type</c> (reference default: <c>simple</c>).</summary>
-internal enum PolicyEngineType
+public enum PolicyEngineType
 {
     /// <summary><c>simple</c>: one allocation policy plus one scaling policy, named in the policy content.</summary>
     Simple,

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Scaler.Hosting.Configuration;
-using Scaler.Hosting.Sections;
 using Scaler.IO.Addressing;
 using Scaler.IO.Threading;
 using Scaler.IO.Tls;
@@ -104,48 +102,34 @@ public sealed class SchedulerServer : IAsyncDisposable
     internal SchedulerCore Core => _core;
 
     /// <summary>
-    /// Validates the options (policy, addresses), binds, starts the embedded object storage server when
-    /// <c>--object-storage-address</c> is empty, and starts the loop.
+    /// Checks the options, binds, starts the embedded object storage server when
+    /// <see cref="SchedulerServerOptions.ObjectStorageAddress"/> is null, and starts the loop.
     /// </summary>
-    /// <exception cref="PolicyContentException">The policy engine type or content is not valid.</exception>
-    /// <exception cref="FormatException">An address is not valid.</exception>
-    /// <exception cref="ConfigurationException"><c>tls_ca</c> is set for a <c>tcp://</c> bind address.</exception>
+    /// <exception cref="ArgumentException">An option is out of range, or a CA is set for a <c>tcp://</c> bind address.</exception>
     public static Task<SchedulerServer> StartAsync(
-        SchedulerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
+        SchedulerServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
         StartAsync(options, loggerFactory, TimeProvider.System, cancellationToken);
 
     internal static async Task<SchedulerServer> StartAsync(
-        SchedulerOptions options, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+        SchedulerServerOptions options, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(time);
 
         // Everything that can be wrong in the options is checked before anything is bound.
-        var policy = PolicyEngineFactory.Create(options.Policy.EngineType, options.Policy.Content);
-        var bindAddress = ScalerAddress.Parse(options.BindAddress);
-        var storageAddress = string.IsNullOrWhiteSpace(options.ObjectStorageAddress)
-            ? null
-            : ScalerAddress.Parse(options.ObjectStorageAddress);
-        var advertised = string.IsNullOrWhiteSpace(options.AdvertisedObjectStorageAddress)
-            ? null
-            : ScalerAddress.Parse(options.AdvertisedObjectStorageAddress);
-        var monitorAddress = string.IsNullOrWhiteSpace(options.MonitorAddress)
-            ? null
-            : ScalerAddress.Parse(options.MonitorAddress);
-
-        var tls = options.Security.ToTlsSettings();
-        if (tls.VerifiesPeers && !bindAddress.IsSecure)
-        {
-            // Certificates cannot be checked on plain TCP: starting would leave open a cluster its operator meant closed.
-            throw new ConfigurationException(
-                $"--tls-ca/-tca is set but the bind address {bindAddress} is not tls://: certificates can only be required over TLS");
-        }
+        options.Validate();
+        var policy = PolicyEngineFactory.Create(options.Policy);
+        var bindAddress = options.BindAddress;
+        var storageAddress = options.ObjectStorageAddress;
+        var advertised = options.AdvertisedObjectStorageAddress;
+        var monitorAddress = options.MonitorAddress;
+        var tls = options.Tls;
 
         var logger = loggerFactory.CreateLogger<SchedulerServer>();
-        if (options.MaxNumberOfTasksWaiting >= 0)
+        if (options.MaxTasksWaiting is { } maxTasksWaiting)
         {
-            SchedulerLog.MaxTasksWaitingIgnored(logger, options.MaxNumberOfTasksWaiting);
+            SchedulerLog.MaxTasksWaitingIgnored(logger, maxTasksWaiting);
         }
 
         var identity = string.Create(
@@ -155,10 +139,10 @@ public sealed class SchedulerServer : IAsyncDisposable
         // SchedulerCore.Authorization), and the monitor port only monitors and admins: it shows every client and task.
         // Every peer of the main port heartbeats (clients, workers, managers), so one silent for longer than the scheduler
         // would wait for either is dropped: a greeted connection that never speaks holds a slot and nothing else.
-        var idle = TimeSpan.FromSeconds(Math.Max(options.ClientTimeoutSeconds, options.WorkerTimeoutSeconds));
+        var idle = options.ClientTimeout > options.WorkerTimeout ? options.ClientTimeout : options.WorkerTimeout;
         var ymqOptions = tls.ForBinder(
-            options.Transport.ApplyTo(new YmqOptions { Identity = identity, IdleTimeout = idle }), MessageRoles.ClientOrAdmin | ScalerRoles.Worker);
-        var monitorOptions = tls.ForBinder(options.Transport.ApplyTo(new YmqOptions { Identity = identity }), ScalerRoles.Monitor | ScalerRoles.Admin);
+            Configured(options, new YmqOptions { Identity = identity, IdleTimeout = idle }), MessageRoles.ClientOrAdmin | ScalerRoles.Worker);
+        var monitorOptions = tls.ForBinder(Configured(options, new YmqOptions { Identity = identity }), ScalerRoles.Monitor | ScalerRoles.Admin);
 
         // A bind port of 0 means "any port"; the embedded storage (+1) and the monitor (+2) follow it, and either
         // may already be taken by someone else. Then all three are released and another port is drawn, a bounded
@@ -179,8 +163,15 @@ public sealed class SchedulerServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The transport settings with the operator's limits applied.</summary>
+    private static YmqOptions Configured(SchedulerServerOptions options, YmqOptions transport)
+    {
+        options.ConfigureTransport?.Invoke(transport);
+        return transport;
+    }
+
     private static async Task<SchedulerServer> StartOnceAsync(
-        SchedulerOptions options,
+        SchedulerServerOptions options,
         ScalerAddress bindAddress,
         ScalerAddress? storageAddress,
         ScalerAddress? advertised,
@@ -208,14 +199,12 @@ public sealed class SchedulerServer : IAsyncDisposable
                     new StorageServerOptions
                     {
                         Address = bound.WithPort(bound.Port + 1),
-                        TlsCertificatePath = options.Security.TlsCertificatePath,
-                        TlsKeyPath = options.Security.TlsKeyPath,
-                        TlsCaPath = options.Security.TlsCaPath,
-                        MaxObjectBytes = options.ObjectStorageLimits.MaxObjectBytes,
-                        MaxTotalBytes = options.ObjectStorageLimits.MaxTotalBytes > 0
-                            ? options.ObjectStorageLimits.MaxTotalBytes
-                            : StorageServerOptions.DefaultMaxTotalBytes,
-                        ConfigureTransport = transport => options.Transport.ApplyTo(transport),
+                        TlsCertificatePath = tls.CertificatePath,
+                        TlsKeyPath = tls.KeyPath,
+                        TlsCaPath = tls.CaPath,
+                        MaxObjectBytes = options.EmbeddedStorageMaxObjectBytes,
+                        MaxTotalBytes = options.EmbeddedStorageMaxTotalBytes,
+                        ConfigureTransport = options.ConfigureTransport,
                     },
                     loggerFactory,
                     cancellationToken).ConfigureAwait(false);
@@ -231,12 +220,12 @@ public sealed class SchedulerServer : IAsyncDisposable
 
             var settings = new SchedulerSettings(
                 advertised ?? storageAddress,
-                TimeSpan.FromSeconds(options.ClientTimeoutSeconds),
-                TimeSpan.FromSeconds(options.WorkerTimeoutSeconds),
+                options.ClientTimeout,
+                options.WorkerTimeout,
                 SchedulerSettings.DefaultWorkerManagerTimeout,
                 options.Protected,
                 options.LoadBalanceTriggerTimes,
-                TimeSpan.FromSeconds(options.ObjectRetentionSeconds));
+                options.ObjectRetention);
             var server = new SchedulerServer(
                 binder, monitorBinder, embedded, storageAddress, settings, policy, tls, time, loggerFactory);
             server.Start(options, time);
@@ -319,8 +308,11 @@ public sealed class SchedulerServer : IAsyncDisposable
         _sending.Dispose();
     }
 
-    /// <summary>Runs a scheduler until <paramref name="shutdown"/> or a client's shutdown request: the CLI's entry point.</summary>
-    public static async Task<int> RunAsync(SchedulerOptions options, ILoggerFactory loggerFactory, CancellationToken shutdown)
+    /// <summary>
+    /// Runs a scheduler until <paramref name="shutdown"/> or a client's shutdown request: the CLI's entry point. Options
+    /// it refuses are logged in one line and give exit code 2.
+    /// </summary>
+    public static async Task<int> RunAsync(SchedulerServerOptions options, ILoggerFactory loggerFactory, CancellationToken shutdown)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var logger = loggerFactory.CreateLogger<SchedulerServer>();
@@ -329,17 +321,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         {
             server = await StartAsync(options, loggerFactory, shutdown).ConfigureAwait(false);
         }
-        catch (PolicyContentException error)
-        {
-            SchedulerRunLog.BadOptions(logger, error.Message);
-            return 2;
-        }
-        catch (FormatException error)
-        {
-            SchedulerRunLog.BadOptions(logger, error.Message);
-            return 2;
-        }
-        catch (ConfigurationException error)
+        catch (ArgumentException error)
         {
             SchedulerRunLog.BadOptions(logger, error.Message);
             return 2;
@@ -379,17 +361,17 @@ public sealed class SchedulerServer : IAsyncDisposable
         }
     }
 
-    private void Start(SchedulerOptions options, TimeProvider time)
+    private void Start(SchedulerServerOptions options, TimeProvider time)
     {
         _binderPump = PumpBinderAsync(_stopping.Token);
         _monitorPump = DrainMonitorAsync(_stopping.Token);
         AddTimer(time, TickKind.Cleanup, CleanupInterval);
-        if (options.LoadBalanceSeconds > 0)
+        if (options.LoadBalanceInterval is { } balance)
         {
-            AddTimer(time, TickKind.Balance, TimeSpan.FromSeconds(options.LoadBalanceSeconds));
+            AddTimer(time, TickKind.Balance, balance);
         }
 
-        AddTimer(time, TickKind.Status, TimeSpan.FromSeconds(options.StatusReportIntervalSeconds));
+        AddTimer(time, TickKind.Status, options.StatusReportInterval);
         _loop = RunLoopAsync(_stopping.Token);
     }
 

@@ -40,7 +40,7 @@ public sealed class GoldenReplayTests
         var workerSent = Messages(workerFrames);
 
         // The reference deletes a departed client's objects at once (it never reads --object-retention-seconds).
-        await using var harness = await SchedulerHarness.StartAsync(options => options with { ObjectRetentionSeconds = 0 });
+        await using var harness = await SchedulerHarness.StartAsync(options => options with { ObjectRetention = TimeSpan.Zero });
         var client = await harness.ConnectAsync(System.Text.Encoding.UTF8.GetString(clientFrames[0]));
         var worker = await harness.ConnectAsync(System.Text.Encoding.UTF8.GetString(workerFrames[0]));
 

@@ -34,7 +34,7 @@ public sealed class SchedulerFailureTests
     [Fact]
     public async Task WorkerTimingOut_TaskGoesToAnotherWorker_AndItsLateResultIsIgnored()
     {
-        await using var harness = await StartAsync(options => options with { WorkerTimeoutSeconds = 5 });
+        await using var harness = await StartAsync(options => options with { WorkerTimeout = TimeSpan.FromSeconds(5) });
         var client = await harness.ClientAsync();
         var w1 = await harness.WorkerAsync("w1");
         var task = NewTask(client, "t1");
@@ -119,7 +119,7 @@ public sealed class SchedulerFailureTests
     [Fact]
     public async Task ClientHeartbeatTimeout_CancelsItsRunningTask()
     {
-        await using var harness = await StartAsync(options => options with { ClientTimeoutSeconds = 5 });
+        await using var harness = await StartAsync(options => options with { ClientTimeout = TimeSpan.FromSeconds(5) });
         var client = await harness.ClientAsync();
         var worker = await harness.WorkerAsync("w1");
         var task = NewTask(client, "t1");

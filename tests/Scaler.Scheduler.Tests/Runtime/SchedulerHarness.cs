@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Scaler.Hosting.Sections;
+using Scaler.IO.Addressing;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Runtime;
 
@@ -25,14 +25,13 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public static SchedulerOptions DefaultOptions => new()
+    public static SchedulerServerOptions DefaultOptions => new()
     {
-        BindAddress = "tcp://127.0.0.1:0",
-        ObjectStorageAddress = "",
-        MonitorAddress = "tcp://127.0.0.1:0",
+        BindAddress = ScalerAddress.Parse("tcp://127.0.0.1:0"),
+        MonitorAddress = ScalerAddress.Parse("tcp://127.0.0.1:0"),
     };
 
-    public static async Task<SchedulerHarness> StartAsync(Func<SchedulerOptions, SchedulerOptions>? configure = null)
+    public static async Task<SchedulerHarness> StartAsync(Func<SchedulerServerOptions, SchedulerServerOptions>? configure = null)
     {
         var options = configure is null ? DefaultOptions : configure(DefaultOptions);
         var time = new FakeTimeProvider();

@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Scaler.IO.Addressing;
+using Scaler.IO.Tls;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Policies;
-using Scaler.Hosting.Sections;
 using Scaler.Scheduler.Runtime;
 using static Scaler.Scheduler.Tests.Runtime.SchedulerHarness;
 
@@ -66,7 +67,7 @@ public sealed class SchedulerLifecycleTests
         var (port, holder) = HoldNextPort();
         using (holder)
         {
-            var options = new SchedulerOptions { BindAddress = $"tcp://127.0.0.1:{port}", ObjectStorageAddress = "" };
+            var options = new SchedulerServerOptions { BindAddress = ScalerAddress.Parse($"tcp://127.0.0.1:{port}") };
 
             var error = await Assert.ThrowsAsync<Scaler.IO.Ymq.YmqAddressException>(
                 () => SchedulerServer.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None));
@@ -114,20 +115,19 @@ public sealed class SchedulerLifecycleTests
     }
 
     [Fact]
-    public async Task BadPolicy_FailsAtStartUp_WithAClearMessage()
+    public async Task CaWithAPlainTcpBindAddress_IsRefusedBeforeAnythingIsBound()
     {
-        var error = await Assert.ThrowsAsync<PolicyContentException>(() => StartAsync(options => options with
-        {
-            Policy = new Hosting.Sections.SchedulerPolicyOptions("simple", "allocate=even_lod; scaling=vanilla"),
-        }));
+        var options = DefaultOptions with { Tls = new TlsSettings { CaPath = "/nowhere/ca.pem" } };
 
-        Assert.Contains("unknown allocate policy 'even_lod'", error.Message, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => SchedulerServer.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None));
+
+        Assert.Contains("is not tls://: certificates can only be required over TLS", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task BadPolicy_MakesRunAsyncReturnTheUsageErrorCode()
+    public async Task RefusedOptions_MakeRunAsyncReturnTheUsageErrorCode()
     {
-        var options = DefaultOptions with { Policy = new Hosting.Sections.SchedulerPolicyOptions("simple", "allocate=even_load") };
+        var options = DefaultOptions with { ClientTimeout = TimeSpan.Zero };
 
         Assert.Equal(2, await SchedulerServer.RunAsync(options, NullLoggerFactory.Instance, CancellationToken.None).WaitAsync(HangBound));
     }
@@ -155,7 +155,7 @@ public sealed class SchedulerLifecycleTests
     {
         await using var harness = await StartAsync(options => options with
         {
-            Policy = new Hosting.Sections.SchedulerPolicyOptions("simple", "allocate=even_load; scaling=no"),
+            Policy = PolicyContent.Parse("simple", "allocate=even_load; scaling=no"),
         });
         var client = await harness.ClientAsync();
         await client.Send(NewTask(client, "t1"));
@@ -204,7 +204,7 @@ public sealed class SchedulerLifecycleTests
     [Fact]
     public async Task ClientDisconnect_DeletesItsObjects_AfterTheRetentionPeriod_FromWorkersAndObjectStorage()
     {
-        await using var harness = await SchedulerHarness.StartAsync(options => options with { ObjectRetentionSeconds = 5 });
+        await using var harness = await SchedulerHarness.StartAsync(options => options with { ObjectRetention = TimeSpan.FromSeconds(5) });
         using var timeout = new CancellationTokenSource(HangBound);
         await using var storage = await ObjectStorageClient.ConnectAsync(
             harness.Server.ObjectStorageAddress, "Client|c1", NullLoggerFactory.Instance, timeout.Token);

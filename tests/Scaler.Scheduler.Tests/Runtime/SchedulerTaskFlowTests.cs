@@ -25,7 +25,7 @@ public sealed class SchedulerTaskFlowTests
     {
         await using var harness = await StartAsync(options => options with
         {
-            AdvertisedObjectStorageAddress = "tcp://10.1.2.3:4567",
+            AdvertisedObjectStorageAddress = IO.Addressing.ScalerAddress.Parse("tcp://10.1.2.3:4567"),
         });
         var worker = await harness.ConnectAsync("Worker|adv");
 

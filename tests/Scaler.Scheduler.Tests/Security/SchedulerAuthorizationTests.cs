@@ -1,4 +1,4 @@
-using Scaler.Hosting.Options;
+using Scaler.IO.Addressing;
 using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
 using Scaler.Protocol.Messages;
@@ -22,9 +22,9 @@ public sealed class SchedulerAuthorizationTests : IAsyncLifetime
         var server = _pki.Issue("scheduler", "server");
         _harness = await SchedulerHarness.StartAsync(options => options with
         {
-            BindAddress = "tls://127.0.0.1:0",
-            MonitorAddress = "tls://127.0.0.1:0",
-            Security = new SecurityOptions(server.CertificatePath, server.KeyPath) { TlsCaPath = _pki.CaPath },
+            BindAddress = ScalerAddress.Parse("tls://127.0.0.1:0"),
+            MonitorAddress = ScalerAddress.Parse("tls://127.0.0.1:0"),
+            Tls = new TlsSettings { CertificatePath = server.CertificatePath, KeyPath = server.KeyPath, CaPath = _pki.CaPath },
         });
     }
 

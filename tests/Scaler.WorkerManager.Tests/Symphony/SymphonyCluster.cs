@@ -48,7 +48,7 @@ public class SymphonyCluster : IAsyncLifetime, IDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         _scheduler = await SchedulerServer.StartAsync(
-            new SchedulerOptions { BindAddress = "tcp://127.0.0.1:0", ObjectStorageAddress = "" }, NullLoggerFactory.Instance, timeout.Token);
+            new SchedulerServerOptions { BindAddress = IO.Addressing.ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, timeout.Token);
         var options = Bind($"{_scheduler.Address} -wmi wm-symphony -sn {ServiceName} -mtc {MaxTaskConcurrency} --soam-backend local");
         _manager = Task.Run(() => SymphonyWorkerManager.RunAsync(options, NullLoggerFactory.Instance, _stop.Token, Api));
         _client = await Client.ConnectAsync(_scheduler.Address.ToString(), cancellationToken: timeout.Token);

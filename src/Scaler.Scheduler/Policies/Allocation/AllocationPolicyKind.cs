@@ -1,7 +1,7 @@
 namespace Scaler.Scheduler.Policies.Allocation;
 
 /// <summary>The <c>allocate=</c> value of the policy content.</summary>
-internal enum AllocationPolicyKind
+public enum AllocationPolicyKind
 {
     /// <summary><c>even_load</c>: least-loaded worker first, capabilities ignored.</summary>
     EvenLoad,

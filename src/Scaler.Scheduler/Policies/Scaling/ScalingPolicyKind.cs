@@ -1,7 +1,7 @@
 namespace Scaler.Scheduler.Policies.Scaling;
 
 /// <summary>The <c>scaling=</c> value of the policy content.</summary>
-internal enum ScalingPolicyKind
+public enum ScalingPolicyKind
 {
     /// <summary><c>no</c>: never asks a worker manager for anything.</summary>
     No,
