@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Scaler.Hosting.Options;
-using Scaler.Hosting.Sections;
+using Scaler.IO.Addressing;
 using Scaler.Scheduler.Runtime;
+using Scaler.Symphony.Ibm;
 using Scaler.Worker.Hosting;
+using Scaler.WorkerManager.Common;
 using Scaler.WorkerManager.Native;
 using Scaler.WorkerManager.Symphony;
 
@@ -27,35 +28,35 @@ internal static class SymphonyBenchmark
 
         var symphony = await MeasureAsync("symphony (local SOAM engine)", count, (address, shutdown) =>
             SymphonyWorkerManager.RunAsync(
-                new SymphonyWorkerManagerOptions(
-                    new WorkerManagerCommonOptions(address, "bench-symphony", null, null, concurrency), WorkerSettings(), Logging(), "ScalerBench")
+                new SymphonyWorkerManagerSettings
                 {
-                    SoamBackend = SymphonySoamBackend.Local,
+                    Manager = ManagerSettings(address, "bench-symphony", concurrency),
+                    ServiceName = "ScalerBench",
+                    SoamBackend = SoamBackendKind.Local,
                 },
                 NullLoggerFactory.Instance,
                 shutdown));
         var native = await MeasureAsync("baremetal_native", count, (address, shutdown) =>
             NativeWorkerManager.RunAsync(
-                new NativeWorkerManagerOptions(
-                    new WorkerManagerCommonOptions(address, "bench-native", null, null, concurrency),
-                    WorkerSettings(),
-                    Logging(),
-                    SecurityOptions.None,
-                    NativeWorkerManagerMode.Dynamic,
-                    null),
+                new NativeWorkerManagerSettings
+                {
+                    Manager = ManagerSettings(address, "bench-native", concurrency),
+                    WorkerLogLevel = LogLevel.Warning,
+                    WorkerLogPaths = ["/dev/stderr"],
+                },
                 NullLoggerFactory.Instance,
                 shutdown,
                 ProcessLauncher.ForDll(Path.Combine(AppContext.BaseDirectory, "scaler-cli.dll"))));
         Console.WriteLine($"  symphony / native: {symphony / native:0.00}");
     }
 
-    private static async Task<double> MeasureAsync(string label, int count, Func<string, CancellationToken, Task<int>> startManager)
+    private static async Task<double> MeasureAsync(string label, int count, Func<ScalerAddress, CancellationToken, Task<int>> startManager)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await using var scheduler = await SchedulerServer.StartAsync(
-            new SchedulerServerOptions { BindAddress = IO.Addressing.ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, timeout.Token);
+            new SchedulerServerOptions { BindAddress = ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, timeout.Token);
         using var stop = new CancellationTokenSource();
-        var manager = Task.Run(() => startManager(scheduler.Address.ToString(), stop.Token));
+        var manager = Task.Run(() => startManager(scheduler.Address, stop.Token));
         try
         {
             await using var client = await Client.ConnectAsync(scheduler.Address.ToString(), cancellationToken: timeout.Token);
@@ -82,16 +83,10 @@ internal static class SymphonyBenchmark
         }
     }
 
-    private static WorkerOptions WorkerSettings() => new()
+    private static WorkerManagerSettings ManagerSettings(ScalerAddress scheduler, string id, int concurrency) => new()
     {
-        Capabilities = new Dictionary<string, long>(),
-        TaskQueueSize = 1000,
-        HeartbeatIntervalSeconds = 2,
-        DeathTimeoutSeconds = 300,
-        GarbageCollectIntervalSeconds = 30,
-        IoThreads = 1,
-        EventLoop = "builtin",
+        SchedulerAddress = scheduler,
+        WorkerManagerId = id,
+        MaxTaskConcurrency = concurrency,
     };
-
-    private static LoggingOptions Logging() => new([LoggingOptions.StandardError], null, LogLevel.Warning);
 }

@@ -3,14 +3,14 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Scaler.Hosting.Options;
-using Scaler.Hosting.Sections;
 using Scaler.IO.Addressing;
+using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Server;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Hosting;
 using Scaler.Worker.Tests.Support;
+using Scaler.WorkerManager.Common;
 using Scaler.WorkerManager.Native;
 
 namespace Scaler.WorkerManager.Tests;
@@ -40,7 +40,7 @@ public sealed partial class NativeWorkerManagerTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(Bound);
         using var shutdown = new CancellationTokenSource();
-        var run = NativeWorkerManager.RunAsync(Options(NativeWorkerManagerMode.Fixed, 2, "wm-fixed"), NullLoggerFactory.Instance, shutdown.Token, Launcher());
+        var run = NativeWorkerManager.RunAsync(Options(NativeWorkerScaling.Fixed, 2, "wm-fixed"), NullLoggerFactory.Instance, shutdown.Token, Launcher());
         try
         {
             var workers = new Dictionary<PeerIdentity, uint>();
@@ -82,7 +82,7 @@ public sealed partial class NativeWorkerManagerTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(Bound);
         using var shutdown = new CancellationTokenSource();
-        var run = NativeWorkerManager.RunAsync(Options(NativeWorkerManagerMode.Dynamic, 3, "wm-dynamic"), NullLoggerFactory.Instance, shutdown.Token, Launcher());
+        var run = NativeWorkerManager.RunAsync(Options(NativeWorkerScaling.Dynamic, 3, "wm-dynamic"), NullLoggerFactory.Instance, shutdown.Token, Launcher());
         try
         {
             var (manager, managerHeartbeat) = await _scheduler.ExpectAsync<WorkerManagerHeartbeat>(cts.Token);
@@ -122,7 +122,7 @@ public sealed partial class NativeWorkerManagerTests : IAsyncLifetime
     public async Task Provisioner_KillsItsWorkersWhenDisposed()
     {
         using var cts = new CancellationTokenSource(Bound);
-        var provisioner = NativeWorkerManager.CreateProvisioner(Options(NativeWorkerManagerMode.Fixed, 1, "wm-dispose"), Launcher(), NullLoggerFactory.Instance);
+        var provisioner = NativeWorkerManager.CreateProvisioner(Options(NativeWorkerScaling.Fixed, 1, "wm-dispose"), Launcher(), NullLoggerFactory.Instance);
         int pid;
         await using (provisioner)
         {
@@ -144,8 +144,8 @@ public sealed partial class NativeWorkerManagerTests : IAsyncLifetime
         }
 
         using var cts = new CancellationTokenSource(Bound);
-        var options = Options(NativeWorkerManagerMode.Fixed, 1, "wm-python");
-        options = options with { Worker = options.Worker with { PythonExecutable = "/opt/no such/python3" } };
+        var options = Options(NativeWorkerScaling.Fixed, 1, "wm-python");
+        options = options with { Manager = options.Manager with { PythonExecutable = "/opt/no such/python3" } };
         Assert.Contains("python-executable=/opt/no such/python3", NativeWorkerManager.WorkerSettings(options, "FIX").ToArguments());
 
         var provisioner = NativeWorkerManager.CreateProvisioner(options, Launcher(), NullLoggerFactory.Instance);
@@ -165,9 +165,10 @@ public sealed partial class NativeWorkerManagerTests : IAsyncLifetime
     [Fact]
     public void WorkerSettings_CarryTheManagersTlsFiles_ToEveryWorker()
     {
-        var options = Options(NativeWorkerManagerMode.Fixed, 1, "wm-tls") with
+        var options = Options(NativeWorkerScaling.Fixed, 1, "wm-tls");
+        options = options with
         {
-            Security = new SecurityOptions("/pki/worker.pem", "/pki/worker.key") { TlsCaPath = "/pki/ca.pem" },
+            Manager = options.Manager with { Tls = new TlsSettings { CertificatePath = "/pki/worker.pem", KeyPath = "/pki/worker.key", CaPath = "/pki/ca.pem" } },
         };
 
         var arguments = NativeWorkerManager.WorkerSettings(options, "FIX").ToArguments();
@@ -179,22 +180,22 @@ public sealed partial class NativeWorkerManagerTests : IAsyncLifetime
 
     private static ProcessLauncher Launcher() => ProcessLauncher.ForDll(Path.Combine(AppContext.BaseDirectory, "scaler-cli.dll"));
 
-    private NativeWorkerManagerOptions Options(NativeWorkerManagerMode mode, int maxTaskConcurrency, string id) => new(
-        new WorkerManagerCommonOptions(_scheduler.Address.ToString(), id, null, null, maxTaskConcurrency),
-        new WorkerOptions
+    private NativeWorkerManagerSettings Options(NativeWorkerScaling scaling, int maxTaskConcurrency, string id) => new()
+    {
+        Manager = new WorkerManagerSettings
         {
+            SchedulerAddress = _scheduler.Address,
+            WorkerManagerId = id,
+            MaxTaskConcurrency = maxTaskConcurrency,
             Capabilities = new Dictionary<string, long> { ["dotnet"] = -1 },
             TaskQueueSize = 11,
-            HeartbeatIntervalSeconds = 1,
-            DeathTimeoutSeconds = 60,
-            GarbageCollectIntervalSeconds = 30,
-            IoThreads = 1,
-            EventLoop = "builtin",
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+            DeathTimeout = TimeSpan.FromSeconds(60),
         },
-        new LoggingOptions([LoggingOptions.StandardError], null, LogLevel.Warning),
-        SecurityOptions.None,
-        mode,
-        null);
+        Scaling = scaling,
+        WorkerLogLevel = LogLevel.Warning,
+        WorkerLogPaths = ["/dev/stderr"],
+    };
 
     private static WorkerManagerCommand Command(uint count) => new()
     {

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Scaler.Cli.Launch;
 using Scaler.Hosting.CommandLine;
 using Scaler.Hosting.Configuration;
-using Scaler.Hosting.Launch;
 
 namespace Scaler.Cli.Commands;
 

@@ -1,6 +1,5 @@
 using Scaler.Cli.Commands;
 using Scaler.Hosting.Configuration;
-using Scaler.Hosting.Launch;
 using Scaler.Hosting.Sections;
 using Scaler.IO.Addressing;
 using Tomlyn;
@@ -55,7 +54,7 @@ internal sealed record LaunchPlan(IReadOnlyList<ChildSpec> Children, IReadOnlyLi
             if (stack.WorkerManagers.Count(m => m.Type == manager.Type) > 1)
             {
                 root ??= TomlConfigFile.Load(fullPath);
-                file = WriteSingleEntry(WorkerManagerTypes.Entries(root)[index], index, scratch ??= scratchDirectory());
+                file = WriteSingleEntry(WorkerManagerEntries.Entries(root)[index], index, scratch ??= scratchDirectory());
             }
 
             children.Add(new ChildSpec(
@@ -89,7 +88,7 @@ internal sealed record LaunchPlan(IReadOnlyList<ChildSpec> Children, IReadOnlyLi
 
     private static string WriteSingleEntry(TomlTable entry, int index, string directory)
     {
-        var alone = new TomlTable { [WorkerManagerTypes.TableName] = new TomlTableArray { entry } };
+        var alone = new TomlTable { [WorkerManagerEntries.TableName] = new TomlTableArray { entry } };
         var path = Path.Combine(directory, $"worker_manager_{index + 1}.toml");
         File.WriteAllText(path, TomlSerializer.Serialize(alone));
         return path;

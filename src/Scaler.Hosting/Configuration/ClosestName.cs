@@ -1,7 +1,7 @@
 namespace Scaler.Hosting.Configuration;
 
 /// <summary>Suggests the known name nearest to a mistyped one (edit distance), for "did you mean" hints.</summary>
-internal static class ClosestName
+public static class ClosestName
 {
     public static string? Find(string typed, IEnumerable<string> known)
     {

@@ -4,7 +4,7 @@ using Tomlyn.Model;
 namespace Scaler.Hosting.Configuration;
 
 /// <summary>Describes a raw TOML value for error messages: its TOML kind and a short rendering.</summary>
-internal static class TomlValueText
+public static class TomlValueText
 {
     private const int MaxRenderedLength = 60;
 

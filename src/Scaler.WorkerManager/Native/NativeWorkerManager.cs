@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Scaler.Hosting.Sections;
-using Scaler.IO.Addressing;
 using Scaler.Worker;
 using Scaler.Worker.Hosting;
 using Scaler.WorkerManager.Common;
@@ -21,18 +19,18 @@ public static partial class NativeWorkerManager
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     public static async Task<int> RunAsync(
-        NativeWorkerManagerOptions options, ILoggerFactory loggerFactory, CancellationToken shutdown, ProcessLauncher? launcher = null)
+        NativeWorkerManagerSettings settings, ILoggerFactory loggerFactory, CancellationToken shutdown, ProcessLauncher? launcher = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var logger = loggerFactory.CreateLogger(typeof(NativeWorkerManager));
-        var provisioner = CreateProvisioner(options, launcher ?? ProcessLauncher.ForCurrentProcess(), loggerFactory);
+        var provisioner = CreateProvisioner(settings, launcher ?? ProcessLauncher.ForCurrentProcess(), loggerFactory);
         await using (provisioner.ConfigureAwait(false))
         {
-            if (options.Mode == NativeWorkerManagerMode.Fixed)
+            if (settings.Scaling == NativeWorkerScaling.Fixed)
             {
-                LogFixed(logger, options.Manager.MaxTaskConcurrency);
-                await provisioner.StartWorkersAsync(options.Manager.MaxTaskConcurrency, shutdown).ConfigureAwait(false);
+                LogFixed(logger, settings.Manager.MaxTaskConcurrency);
+                await provisioner.StartWorkersAsync(settings.Manager.MaxTaskConcurrency, shutdown).ConfigureAwait(false);
                 try
                 {
                     await provisioner.WaitForAllExitedAsync(shutdown).ConfigureAwait(false);
@@ -45,60 +43,55 @@ public static partial class NativeWorkerManager
                 return 0;
             }
 
-            var runner = new WorkerManagerRunner(
-                new WorkerManagerRunnerOptions
-                {
-                    SchedulerAddress = ScalerAddress.Parse(options.Manager.SchedulerAddress),
-                    Name = RunnerName,
-                    WorkerManagerId = options.Manager.WorkerManagerId,
-                    MaxTaskConcurrency = options.Manager.MaxTaskConcurrency,
-                    Capabilities = options.Worker.Capabilities,
-                    HeartbeatInterval = TimeSpan.FromSeconds(options.Worker.HeartbeatIntervalSeconds),
-                    SchedulerLossTimeout = TimeSpan.FromSeconds(options.Worker.DeathTimeoutSeconds),
-                    Tls = options.Security.ToTlsSettings(),
-                },
-                provisioner,
-                loggerFactory);
+            var runner = new WorkerManagerRunner(settings.Manager.ToRunnerOptions(RunnerName), provisioner, loggerFactory);
             return await runner.RunAsync(shutdown).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The provisioner for these options; each new worker gets a fresh <c>FIX|hex</c>/<c>NAT|hex</c> name.</summary>
-    public static NativeWorkerProvisioner CreateProvisioner(NativeWorkerManagerOptions options, ProcessLauncher launcher, ILoggerFactory loggerFactory)
+    /// <summary>The provisioner for these settings; each new worker gets a fresh <c>FIX|hex</c>/<c>NAT|hex</c> name.</summary>
+    public static NativeWorkerProvisioner CreateProvisioner(NativeWorkerManagerSettings settings, ProcessLauncher launcher, ILoggerFactory loggerFactory)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var prefix = options.WorkerType ?? (options.Mode == NativeWorkerManagerMode.Fixed ? "FIX" : "NAT");
-        var template = WorkerSettings(options, prefix);
+        ArgumentNullException.ThrowIfNull(settings);
+        var prefix = settings.EffectiveWorkerNamePrefix;
+        var template = WorkerSettings(settings, prefix);
         return new NativeWorkerProvisioner(
             () => template with { Name = WorkerIdentity.NewWorkerName(prefix) },
             launcher,
-            options.Worker.Capabilities,
-            options.Manager.MaxTaskConcurrency,
+            settings.Manager.Capabilities,
+            settings.Manager.MaxTaskConcurrency,
             StopGrace,
             loggerFactory);
     }
 
     /// <summary>The settings handed to every worker of this manager (name prefix only; each worker gets its own name).</summary>
-    public static WorkerProcessSettings WorkerSettings(NativeWorkerManagerOptions options, string name)
+    public static WorkerProcessSettings WorkerSettings(NativeWorkerManagerSettings settings, string name)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
+        var manager = settings.Manager;
         return new WorkerProcessSettings
         {
-            SchedulerAddress = options.Manager.EffectiveWorkerSchedulerAddress,
-            ObjectStorageAddress = options.Manager.ObjectStorageAddress,
+            SchedulerAddress = manager.EffectiveWorkerSchedulerAddress.ToString(),
+            ObjectStorageAddress = manager.ObjectStorageAddress?.ToString(),
             Name = name,
-            Capabilities = WorkerProcessSettings.FormatCapabilities(options.Worker.Capabilities),
-            TaskQueueSize = options.Worker.TaskQueueSize,
-            HeartbeatIntervalSeconds = options.Worker.HeartbeatIntervalSeconds,
-            TaskTimeoutSeconds = options.Worker.TaskTimeoutSeconds,
-            DeathTimeoutSeconds = options.Worker.DeathTimeoutSeconds,
-            WorkerManagerId = options.Manager.WorkerManagerId,
-            LogLevel = options.Logging.Level.ToString(),
-            LogPaths = string.Join(',', options.Logging.Paths),
-            PythonExecutable = options.Worker.PythonExecutable,
-            Tls = options.Security.ToTlsSettings(),
+            Capabilities = WorkerProcessSettings.FormatCapabilities(manager.Capabilities),
+            TaskQueueSize = manager.TaskQueueSize,
+            HeartbeatIntervalSeconds = WholeSeconds(manager.HeartbeatInterval),
+            TaskTimeoutSeconds = WholeSeconds(manager.TaskTimeout),
+            DeathTimeoutSeconds = WholeSeconds(manager.DeathTimeout),
+            WorkerManagerId = manager.WorkerManagerId,
+            LogLevel = settings.WorkerLogLevel.ToString(),
+            LogPaths = string.Join(',', settings.WorkerLogPaths),
+            PythonExecutable = manager.PythonExecutable,
+            Tls = manager.Tls,
         };
     }
+
+    /// <summary>
+    /// A worker's command line takes whole seconds; a fraction is rounded up, so that no timeout or interval becomes
+    /// zero (which means "never" for the task timeout).
+    /// </summary>
+    private static int WholeSeconds(TimeSpan duration) =>
+        checked((int)Math.Ceiling(duration.TotalSeconds));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "fixed mode: starting {Count} workers")]
     private static partial void LogFixed(ILogger logger, int count);

@@ -1,5 +1,3 @@
-using Scaler.Hosting.Sections;
-
 namespace Scaler.WorkerManager.Symphony;
 
 /// <summary>What one <see cref="SymphonyExecutionBackend"/> connects to and how.</summary>
@@ -44,7 +42,7 @@ public sealed record SymphonyBackendOptions
     /// </summary>
     public ServiceCodeLedger CodeLedger { get; init; } = new();
 
-    public string SessionType { get; init; } = SymphonyWorkerManagerOptions.DefaultSessionType;
+    public string SessionType { get; init; } = SymphonyWorkerManagerSettings.DefaultSessionType;
 
     /// <summary>A task whose session is lost more often than this fails instead of being sent again.</summary>
     public int MaxSessionLossesPerTask { get; init; } = 3;

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Scaler.Hosting.Sections;
-using Scaler.IO.Addressing;
 using Scaler.Python.Runner;
 using Scaler.Symphony.Ibm;
 using Scaler.Symphony.Local;
@@ -21,17 +19,17 @@ public static partial class SymphonyWorkerManager
 {
     public const string RunnerName = "worker_manager_symphony";
 
-    /// <param name="createApi">The SOAM API to use; null chooses by <c>--soam-backend</c> (tests pass their own).</param>
+    /// <param name="api">The SOAM API to use; null chooses by <see cref="SymphonyWorkerManagerSettings.SoamBackend"/> (tests pass their own).</param>
     public static async Task<int> RunAsync(
-        SymphonyWorkerManagerOptions options, ILoggerFactory loggerFactory, CancellationToken shutdown, ISoamApi? api = null)
+        SymphonyWorkerManagerSettings settings, ILoggerFactory loggerFactory, CancellationToken shutdown, ISoamApi? api = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var logger = loggerFactory.CreateLogger(typeof(SymphonyWorkerManager));
         ISoamApi selected;
         try
         {
-            selected = api ?? SelectApi(options, loggerFactory);
+            selected = api ?? SelectApi(settings, loggerFactory);
         }
         catch (SoamException e)
         {
@@ -41,24 +39,11 @@ public static partial class SymphonyWorkerManager
 
         try
         {
-            LogStarting(logger, options.ServiceName, options.Manager.MaxTaskConcurrency, options.SessionType);
-            var provisioner = CreateProvisioner(options, selected, loggerFactory);
+            LogStarting(logger, settings.ServiceName, settings.Manager.MaxTaskConcurrency, settings.SessionType);
+            var provisioner = CreateProvisioner(settings, selected, loggerFactory);
             await using (provisioner.ConfigureAwait(false))
             {
-                var runner = new WorkerManagerRunner(
-                    new WorkerManagerRunnerOptions
-                    {
-                        SchedulerAddress = ScalerAddress.Parse(options.Manager.SchedulerAddress),
-                        Name = RunnerName,
-                        WorkerManagerId = options.Manager.WorkerManagerId,
-                        MaxTaskConcurrency = options.Manager.MaxTaskConcurrency,
-                        Capabilities = options.Worker.Capabilities,
-                        HeartbeatInterval = TimeSpan.FromSeconds(options.Worker.HeartbeatIntervalSeconds),
-                        SchedulerLossTimeout = TimeSpan.FromSeconds(options.Worker.DeathTimeoutSeconds),
-                        Tls = options.Security.ToTlsSettings(),
-                    },
-                    provisioner,
-                    loggerFactory);
+                var runner = new WorkerManagerRunner(settings.Manager.ToRunnerOptions(RunnerName), provisioner, loggerFactory);
                 return await runner.RunAsync(shutdown).ConfigureAwait(false);
             }
         }
@@ -73,21 +58,15 @@ public static partial class SymphonyWorkerManager
 
     /// <summary>The SOAM API for <c>--soam-backend</c>: IBM's assembly, or the local engine running Scaler's profile.</summary>
     /// <exception cref="SoamException"><c>ibm</c> was asked for and IBM's assembly was not found.</exception>
-    public static ISoamApi SelectApi(SymphonyWorkerManagerOptions options, ILoggerFactory loggerFactory)
+    public static ISoamApi SelectApi(SymphonyWorkerManagerSettings settings, ILoggerFactory loggerFactory)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        var kind = options.SoamBackend switch
-        {
-            SymphonySoamBackend.Ibm => SoamBackendKind.Ibm,
-            SymphonySoamBackend.Local => SoamBackendKind.Local,
-            _ => SoamBackendKind.Auto,
-        };
         return SoamBackendSelector.Select(
-            kind,
-            options.SoamLibraryPath,
+            settings.SoamBackend,
+            settings.SoamLibraryPath,
             Environment.GetEnvironmentVariable("SOAM_HOME"),
-            () => new LocalSoamApi([LocalProfile(options)], loggerFactory),
+            () => new LocalSoamApi([LocalProfile(settings)], loggerFactory),
             loggerFactory.CreateLogger(typeof(SoamBackendSelector)));
     }
 
@@ -97,60 +76,57 @@ public static partial class SymphonyWorkerManager
     /// <c>SCALER_PYTHON_EXECUTABLE</c> (otherwise they inherit this process's environment), and are marked as this
     /// process's children (<see cref="ParentProcess"/>): the engine runs in the manager, so they stop when it is gone.
     /// </summary>
-    public static LocalApplicationProfile LocalProfile(SymphonyWorkerManagerOptions options)
+    public static LocalApplicationProfile LocalProfile(SymphonyWorkerManagerSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
         var command = LocalServiceCommand.ScalerCli();
         var environment = new Dictionary<string, string>(command.Environment, StringComparer.Ordinal)
         {
             [ParentProcess.Variable] = ParentProcess.CurrentValue,
         };
-        if (options.Worker.PythonExecutable is { } python)
+        if (settings.Manager.PythonExecutable is { } python)
         {
             environment[PythonRunnerOptions.ExecutableVariable] = python;
         }
 
         command = command with { Environment = environment };
-        return LocalApplicationProfile.ForScaler(options.ServiceName, options.Manager.MaxTaskConcurrency, command);
+        return LocalApplicationProfile.ForScaler(settings.ServiceName, settings.Manager.MaxTaskConcurrency, command);
     }
 
-    /// <summary>The provisioner of the one Symphony worker, with the agent and backend settings from the options.</summary>
-    public static SymphonyWorkerProvisioner CreateProvisioner(SymphonyWorkerManagerOptions options, ISoamApi api, ILoggerFactory loggerFactory)
+    /// <summary>The provisioner of the one Symphony worker, with the agent and backend settings from the manager's.</summary>
+    public static SymphonyWorkerProvisioner CreateProvisioner(SymphonyWorkerManagerSettings settings, ISoamApi api, ILoggerFactory loggerFactory)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(api);
-        var schedulerAddress = ScalerAddress.Parse(options.Manager.EffectiveWorkerSchedulerAddress);
-        var storageAddress = string.IsNullOrWhiteSpace(options.Manager.ObjectStorageAddress)
-            ? null
-            : ScalerAddress.Parse(options.Manager.ObjectStorageAddress);
+        var manager = settings.Manager;
         var codeLedger = new ServiceCodeLedger();
         return new SymphonyWorkerProvisioner(
             identity => new WorkerAgentOptions
             {
-                SchedulerAddress = schedulerAddress,
-                ObjectStorageAddress = storageAddress,
+                SchedulerAddress = manager.EffectiveWorkerSchedulerAddress,
+                ObjectStorageAddress = manager.ObjectStorageAddress,
                 Identity = identity,
-                Capabilities = options.Worker.Capabilities,
-                TaskQueueSize = options.Worker.TaskQueueSize,
-                HeartbeatInterval = TimeSpan.FromSeconds(options.Worker.HeartbeatIntervalSeconds),
-                TaskTimeout = TimeSpan.FromSeconds(options.Worker.TaskTimeoutSeconds),
-                DeathTimeout = TimeSpan.FromSeconds(options.Worker.DeathTimeoutSeconds),
-                WorkerManagerId = options.Manager.WorkerManagerId,
-                Tls = options.Security.ToTlsSettings(),
+                Capabilities = manager.Capabilities,
+                TaskQueueSize = manager.TaskQueueSize,
+                HeartbeatInterval = manager.HeartbeatInterval,
+                TaskTimeout = manager.TaskTimeout,
+                DeathTimeout = manager.DeathTimeout,
+                WorkerManagerId = manager.WorkerManagerId,
+                Tls = manager.Tls,
             },
             identity => new SymphonyExecutionBackend(
                 api,
                 new SymphonyBackendOptions
                 {
-                    ApplicationName = options.ServiceName,
+                    ApplicationName = settings.ServiceName,
                     WorkerIdentity = identity,
-                    MaxTaskConcurrency = options.Manager.MaxTaskConcurrency,
-                    SessionType = options.SessionType,
+                    MaxTaskConcurrency = manager.MaxTaskConcurrency,
+                    SessionType = settings.SessionType,
                     CodeLedger = codeLedger,
-                    Tls = options.Security.ToTlsSettings(),
+                    Tls = manager.Tls,
                 },
                 loggerFactory),
-            options.Worker.Capabilities,
+            manager.Capabilities,
             loggerFactory);
     }
 

@@ -3,7 +3,6 @@ using Scaler.Cli.Commands;
 using Scaler.Cli.Launch;
 using Scaler.Hosting.CommandLine;
 using Scaler.Hosting.Configuration;
-using Scaler.Hosting.Launch;
 using Scaler.Hosting.Sections;
 
 namespace Scaler.Cli.Tests.Launch;
@@ -174,7 +173,7 @@ public sealed class LaunchPlanTests : IDisposable
 
     private static NativeWorkerManagerOptions BindAsTheChildWould(string file)
     {
-        var entry = WorkerManagerTypes.FindSingle(TomlConfigFile.Load(file), NativeWorkerManagerOptions.TypeName, file);
+        var entry = WorkerManagerEntries.FindSingle(TomlConfigFile.Load(file), NativeWorkerManagerOptions.TypeName, file);
         return NativeWorkerManagerOptions.Section.BindToml(entry, file);
     }
 }

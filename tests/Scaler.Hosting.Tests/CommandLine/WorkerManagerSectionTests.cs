@@ -14,7 +14,7 @@ public sealed class WorkerManagerSectionTests : IDisposable
         "baremetal_native",
         "test",
         NativeWorkerManagerOptions.Section,
-        (root, file) => (WorkerManagerTypes.FindSingle(root, NativeWorkerManagerOptions.TypeName, file), file));
+        (root, file) => (WorkerManagerEntries.FindSingle(root, NativeWorkerManagerOptions.TypeName, file), file));
 
     [Fact]
     public void Bind_NativeFromMatchingArrayEntry_CommandLineWins()
@@ -53,7 +53,7 @@ public sealed class WorkerManagerSectionTests : IDisposable
         "symphony",
         "test",
         SymphonyWorkerManagerOptions.Section,
-        (root, file) => (WorkerManagerTypes.FindSingle(root, SymphonyWorkerManagerOptions.TypeName, file), file));
+        (root, file) => (WorkerManagerEntries.FindSingle(root, SymphonyWorkerManagerOptions.TypeName, file), file));
 
     [Fact]
     public void Bind_WithoutWorkerManagerId_DerivesTypeHostnamePid()

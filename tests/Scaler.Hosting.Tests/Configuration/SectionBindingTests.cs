@@ -338,51 +338,10 @@ public sealed class SectionBindingTests : IDisposable
     }
 
     [Fact]
-    public void Bind_TlsCa_FromTheCommandLineAndFromEverySectionOfAFile()
+    public void Bind_TlsCa_FromTheCommandLine()
     {
         var scheduler = ParseScheduler($"{Addresses} -tc cert.pem -tk key.pem -tca ca.pem");
         Assert.Equal(new IO.Tls.TlsSettings { CertificatePath = "cert.pem", KeyPath = "key.pem", CaPath = "ca.pem" }, scheduler.Security.ToTlsSettings());
         Assert.True(scheduler.Security.ToTlsSettings().VerifiesPeers);
-
-        var stack = Hosting.Launch.StackConfiguration.FromToml(
-            TomlConfigFile.Parse(
-                """
-                [object_storage_server]
-                bind_address = "tls://127.0.0.1:2346"
-                tls_cert = "storage.pem"
-                tls_key = "storage.key"
-                tls_ca = "ca.pem"
-
-                [scheduler]
-                bind_address = "tls://127.0.0.1:2345"
-                object_storage_address = "tls://127.0.0.1:2346"
-                security = { tls_cert = "scheduler.pem", tls_key = "scheduler.key", tls_ca = "ca.pem" }
-
-                [[worker_manager]]
-                type = "baremetal_native"
-                scheduler_address = "tls://127.0.0.1:2345"
-                tls_cert = "worker.pem"
-                tls_key = "worker.key"
-                tls_ca = "ca.pem"
-
-                [[worker_manager]]
-                type = "symphony"
-                scheduler_address = "tls://127.0.0.1:2345"
-                service_name = "S"
-                tls_ca = "ca.pem"
-
-                [top]
-                monitor_address = "tls://127.0.0.1:2347"
-                tls_ca = "ca.pem"
-                """,
-                "stack.toml"),
-            "stack.toml");
-
-        Assert.Equal("ca.pem", stack.ObjectStorageServer!.Security.TlsCaPath);
-        Assert.Equal("scheduler.pem", stack.Scheduler!.Security.TlsCertificatePath);
-        Assert.Equal("ca.pem", stack.Scheduler.Security.TlsCaPath);
-        Assert.Equal("ca.pem", Assert.IsType<NativeWorkerManagerOptions>(stack.WorkerManagers[0]).Security.TlsCaPath);
-        Assert.Equal("ca.pem", Assert.IsType<SymphonyWorkerManagerOptions>(stack.WorkerManagers[1]).Security.TlsCaPath);
-        Assert.Equal("ca.pem", stack.Top!.Security.TlsCaPath);
     }
 }

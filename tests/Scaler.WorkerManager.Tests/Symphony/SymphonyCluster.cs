@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using System.CommandLine;
-using Scaler.Hosting.CommandLine;
+using Scaler.Cli.Commands;
 using Scaler.Hosting.Configuration;
 using Scaler.Hosting.Sections;
 using Scaler.Scheduler.Runtime;
@@ -49,8 +49,8 @@ public class SymphonyCluster : IAsyncLifetime, IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         _scheduler = await SchedulerServer.StartAsync(
             new SchedulerServerOptions { BindAddress = IO.Addressing.ScalerAddress.Parse("tcp://127.0.0.1:0") }, NullLoggerFactory.Instance, timeout.Token);
-        var options = Bind($"{_scheduler.Address} -wmi wm-symphony -sn {ServiceName} -mtc {MaxTaskConcurrency} --soam-backend local");
-        _manager = Task.Run(() => SymphonyWorkerManager.RunAsync(options, NullLoggerFactory.Instance, _stop.Token, Api));
+        var settings = BindSettings($"{_scheduler.Address} -wmi wm-symphony -sn {ServiceName} -mtc {MaxTaskConcurrency} --soam-backend local");
+        _manager = Task.Run(() => SymphonyWorkerManager.RunAsync(settings, NullLoggerFactory.Instance, _stop.Token, Api));
         _client = await Client.ConnectAsync(_scheduler.Address.ToString(), cancellationToken: timeout.Token);
     }
 
@@ -80,21 +80,17 @@ public class SymphonyCluster : IAsyncLifetime, IDisposable
     internal static SymphonyWorkerManagerOptions Bind(string arguments, string? configFile = null)
     {
         SymphonyWorkerManagerOptions? bound = null;
-        var command = ToolCommand.Create(
-            SymphonyWorkerManagerOptions.TypeName,
-            "test",
-            SymphonyWorkerManagerOptions.Section,
-            options => options.Logging,
-            SymphonyWorkerManagerOptions.TypeName,
-            (options, _, _) =>
-            {
-                bound = options;
-                return Task.FromResult(0);
-            },
-            (root, file) => (WorkerManagerTypes.FindSingle(root, SymphonyWorkerManagerOptions.TypeName, file), file));
+        var command = SymphonyWorkerManagerType.Descriptor.CreateCommand((options, _, _) =>
+        {
+            bound = options;
+            return Task.FromResult(0);
+        });
         using var error = new StringWriter();
         var exitCode = command.Parse(configFile is null ? arguments : $"{arguments} -c {configFile}")
             .Invoke(new InvocationConfiguration { Error = error, Output = TextWriter.Null });
         return bound ?? throw new ConfigurationException($"exit code {exitCode}: {error}");
     }
+
+    /// <summary>The manager's settings for a command line, bound and mapped as <c>scaler-cli worker-manager symphony</c> does.</summary>
+    internal static SymphonyWorkerManagerSettings BindSettings(string arguments) => SymphonyWorkerManagerType.ToSettings(Bind(arguments));
 }

@@ -71,8 +71,8 @@ public sealed class SymphonyCommandLineTests : IDisposable
     [Fact]
     public void LocalProfile_PassesThePythonExecutableToItsInstancesAsTheirEnvironment()
     {
-        var with = SymphonyCluster.Bind("tcp://127.0.0.1:8516 -sn svc -mtc 2 --soam-backend local --python-executable /opt/py/bin/python3");
-        var without = SymphonyCluster.Bind("tcp://127.0.0.1:8516 -sn svc -mtc 2 --soam-backend local");
+        var with = SymphonyCluster.BindSettings("tcp://127.0.0.1:8516 -sn svc -mtc 2 --soam-backend local --python-executable /opt/py/bin/python3");
+        var without = SymphonyCluster.BindSettings("tcp://127.0.0.1:8516 -sn svc -mtc 2 --soam-backend local");
 
         var profile = SymphonyWorkerManager.LocalProfile(with);
 
@@ -87,7 +87,7 @@ public sealed class SymphonyCommandLineTests : IDisposable
     [Fact]
     public void LocalProfile_MarksItsInstancesAsChildrenOfTheManager_SoTheyStopWhenItIsGone()
     {
-        var profile = SymphonyWorkerManager.LocalProfile(SymphonyCluster.Bind("tcp://127.0.0.1:8516 -sn svc -mtc 2 --soam-backend local"));
+        var profile = SymphonyWorkerManager.LocalProfile(SymphonyCluster.BindSettings("tcp://127.0.0.1:8516 -sn svc -mtc 2 --soam-backend local"));
 
         Assert.Equal(
             Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -1,14 +1,16 @@
+using Scaler.Cli.Commands;
 using Scaler.Hosting.Configuration;
 using Scaler.Hosting.Sections;
 using Tomlyn.Model;
 
-namespace Scaler.Hosting.Launch;
+namespace Scaler.Cli.Launch;
 
 /// <summary>
-/// Everything <c>scaler config.toml</c> starts, in start order: object storage, scheduler, worker managers. Each
-/// section is bound from the file alone, so positional values such as <c>bind_address</c> must be keys in it.
+/// Everything <c>scaler config.toml</c> starts, in start order: object storage, scheduler, worker managers (of the
+/// types <see cref="WorkerManagerTypes"/> lists). Each section is bound from the file alone, so positional values such
+/// as <c>bind_address</c> must be keys in it.
 /// </summary>
-public sealed record StackConfiguration(
+internal sealed record StackConfiguration(
     ObjectStorageServerOptions? ObjectStorageServer,
     SchedulerOptions? Scheduler,
     IReadOnlyList<WorkerManagerOptions> WorkerManagers,
@@ -28,12 +30,12 @@ public sealed record StackConfiguration(
         CheckTopLevelKeys(root, fileName);
 
         var workerManagers = new List<WorkerManagerOptions>();
-        var entries = WorkerManagerTypes.Entries(root);
+        var entries = WorkerManagerEntries.Entries(root);
         for (var index = 0; index < entries.Count; index++)
         {
-            var type = WorkerManagerTypes.TypeOf(entries[index], $"{WorkerManagerTypes.Label(index, null)} of {fileName}");
-            var label = $"{WorkerManagerTypes.Label(index, type)} of {fileName}";
-            workerManagers.Add(WorkerManagerTypes.Sections[type].BindToml(entries[index], label));
+            var type = WorkerManagerTypes.Of(entries[index], $"{WorkerManagerEntries.Label(index, null)} of {fileName}");
+            var label = $"{WorkerManagerEntries.Label(index, type.Name)} of {fileName}";
+            workerManagers.Add(type.Section.BindToml(entries[index], label));
         }
 
         return new StackConfiguration(
@@ -62,7 +64,7 @@ public sealed record StackConfiguration(
     {
         string[] known =
         [
-            ObjectStorageServerOptions.Section.Name, SchedulerOptions.Section.Name, WorkerManagerTypes.TableName,
+            ObjectStorageServerOptions.Section.Name, SchedulerOptions.Section.Name, WorkerManagerEntries.TableName,
             TopOptions.Section.Name, .. AcceptedButIgnored,
         ];
         foreach (var key in root.Keys)
