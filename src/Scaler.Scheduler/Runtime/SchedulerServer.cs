@@ -29,6 +29,9 @@ public sealed class SchedulerServer : IAsyncDisposable
     private static readonly TimeSpan CleanupInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FlushBound = TimeSpan.FromSeconds(1);
 
+    /// <summary>Events of the main binder that may wait for the scheduler's loop at once.</summary>
+    internal const int MaxQueuedBinderInputs = 65_536;
+
     private readonly YmqBinder _binder;
     private readonly YmqBinder _monitorBinder;
     private readonly ObjectStorageServer? _embeddedStorage;
@@ -38,6 +41,11 @@ public sealed class SchedulerServer : IAsyncDisposable
     private readonly SchedulerCore _core;
     private readonly Channel<SchedulerInput> _inputs = Channel.CreateUnbounded<SchedulerInput>(
         new UnboundedChannelOptions { SingleReader = true });
+
+    // Room for the binder's events in _inputs. Full policy: the pump waits, so the binder's inbox (bounded in bytes,
+    // ReceiveQueueMaxBytes) fills and the transport stops reading its sockets: TCP holds the peers back. Timer ticks
+    // and monitor events are few and not counted. Not disposed: the loop may release after a stop.
+    private readonly SemaphoreSlim _binderInputRoom = new(MaxQueuedBinderInputs, MaxQueuedBinderInputs);
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _sending = new();
@@ -392,6 +400,7 @@ public sealed class SchedulerServer : IAsyncDisposable
             {
                 while (events.TryRead(out var binderEvent))
                 {
+                    await _binderInputRoom.WaitAsync(cancellationToken).ConfigureAwait(true);
                     _inputs.Writer.TryWrite(new BinderInput(binderEvent));
                 }
             }
@@ -441,6 +450,13 @@ public sealed class SchedulerServer : IAsyncDisposable
 #pragma warning restore CA1031
                     {
                         SchedulerLog.HandlerFailed(_logger, error);
+                    }
+                    finally
+                    {
+                        if (input is BinderInput)
+                        {
+                            _binderInputRoom.Release();
+                        }
                     }
 
                     if (_core.StopRequested)
