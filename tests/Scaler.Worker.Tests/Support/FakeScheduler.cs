@@ -131,7 +131,14 @@ internal sealed class FakeScheduler : IAsyncDisposable
         };
         if (reply is not null)
         {
-            await _binder.SendAsync(peer, MessageCodec.Encode(reply), _stop.Token);
+            try
+            {
+                await _binder.SendAsync(peer, MessageCodec.Encode(reply), _stop.Token);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException && _stop.IsCancellationRequested)
+            {
+                // Being disposed (a test's scheduler "dies" while a worker talks to it): the reply has nowhere to go.
+            }
         }
     }
 
