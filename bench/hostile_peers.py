@@ -240,7 +240,8 @@ def slowloris(args, target: Target, sampler: Sampler):
     after = sampler.now()[0]
     return [("RSS before", mb(before)), ("RSS during", mb(during)),
             ("connections still open at the end", f"{open_now} of {len(sockets)}"),
-            ("all dropped after", "never" if dropped_at is None else f"{dropped_at:.0f} s"),
+            ("all dropped after", f"{dropped_at:.0f} s" if dropped_at is not None
+             else f"at most {args.hold:.0f} s (after the last look)" if open_now == 0 else "not within the hold"),
             (f"RSS {args.after:.0f} s after they closed", mb(after))]
 
 

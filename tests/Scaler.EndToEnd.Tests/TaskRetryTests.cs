@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Scaler.EndToEnd.Tests.Support;
+using Scaler.Testing;
 
 namespace Scaler.EndToEnd.Tests;
 

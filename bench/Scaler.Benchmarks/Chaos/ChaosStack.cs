@@ -50,7 +50,7 @@ internal sealed class ChaosStack : IAsyncDisposable
     public IReadOnlyList<(string Role, int Pid)> Processes()
     {
         var processes = new List<(string, int)> { ("object storage", _storage.Id), ("scheduler", _scheduler.Id), ("worker manager", _manager.Id) };
-        foreach (var (pid, commandLine) in ProcessTable.Descendants(_manager.Id))
+        foreach (var (pid, _, commandLine) in ProcessTable.DescendantsOf(_manager.Id))
         {
             processes.Add((commandLine.Contains(" processor ", StringComparison.Ordinal) ? "processor" : commandLine.Contains(" worker ", StringComparison.Ordinal) ? "worker" : "other", pid));
         }
@@ -76,32 +76,18 @@ internal sealed class ChaosStack : IAsyncDisposable
     /// </summary>
     public async Task<int> RestartManagerAsync(CancellationToken cancellationToken)
     {
-        var orphans = ProcessTable.Descendants(_manager.Id).Select(d => d.Pid).ToList();
+        var orphans = ProcessTable.DescendantsOf(_manager.Id);
         await _manager.KillAloneAsync();
         await _manager.DisposeAsync();
         await Task.Delay(200, cancellationToken);
         _manager = StartManager();
         var clock = Stopwatch.StartNew();
-        while (orphans.Any(IsRunning) && clock.Elapsed < TimeSpan.FromSeconds(20))
+        while (orphans.Any(ProcessTable.IsRunning) && clock.Elapsed < TimeSpan.FromSeconds(20))
         {
             await Task.Delay(100, cancellationToken);
         }
 
-        return orphans.Count(IsRunning);
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            // A zombie (state Z) has ended; only its parent's wait is missing.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
+        return orphans.Count(ProcessTable.IsRunning);
     }
 
     /// <summary>Parts that should run but do not (a scheduler or manager that exited on its own): empty when all is well.</summary>

@@ -1,3 +1,5 @@
+using Scaler.Testing;
+
 namespace Scaler.Benchmarks.Chaos;
 
 /// <summary>Samples the resident memory of every process of a <see cref="ChaosStack"/> every 250 ms; keeps each role's peak.</summary>

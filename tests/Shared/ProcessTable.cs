@@ -1,10 +1,11 @@
 using System.Globalization;
 
-namespace Scaler.EndToEnd.Tests.Support;
+namespace Scaler.Testing;
 
 /// <summary>
 /// The processes below a process, read from /proc (Linux), each with its start time so that a reused process ID is
-/// never taken for the process noted. Tests note a tree, kill its root, and wait, bounded, for the rest to end.
+/// never taken for the process noted. Tests note a tree, kill its root, and wait, bounded, for the rest to end; the
+/// chaos soak (bench) does the same and samples resident sets.
 /// </summary>
 internal static class ProcessTable
 {
@@ -100,6 +101,26 @@ internal static class ProcessTable
         var text = File.ReadAllText($"/proc/{entry.Pid}/stat");
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>VmRSS of <paramref name="pid"/> in bytes, or 0 when it is gone.</summary>
+    public static long ResidentBytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return 0;
     }
 
     private static (char State, int ParentPid, long StartTime)? TryRead(int pid)
