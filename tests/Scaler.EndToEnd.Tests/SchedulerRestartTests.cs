@@ -55,11 +55,10 @@ public sealed class SchedulerRestartTests : IDisposable
 
             second = StartScheduler(port);
             await second.WaitForLineAsync("scheduler listening on", Bound);
-            await second.WaitForLineAsync(" connected with queue size ", Bound);
-            if (mode == "dynamic")
-            {
-                await second.WaitForLineAsync("worker manager ", Bound);
-            }
+            // A fixed manager's workers register by themselves. A dynamic manager follows the new scheduler, which
+            // asks it for no workers while it has no tasks (so the old ones may be stopped before they register):
+            // the manager's own registration is what the map needs, and it starts workers for the map's tasks.
+            await second.WaitForLineAsync(mode == "fixed" ? " connected with queue size " : "worker manager ", Bound);
 
             await using var newClient = await Client.ConnectAsync(address, new ClientOptions { ConnectTimeout = TimeSpan.FromSeconds(30) }, cts.Token);
             var pids = await newClient.MapAsync(RemoteFunctions.ProcessId, Enumerable.Range(0, 200), cts.Token);
