@@ -13,6 +13,7 @@ public sealed class FrameAssemblerTests
     private static readonly LargeFrameMemoryReturn NoReturn = new(new FakeTimeProvider(), () => 0);
 
     private static readonly IPEndPoint Peer = new(IPAddress.Loopback, 5000);
+    private const int TestArrayFrameMaxBytes = 2 << 20;
 
     [Fact]
     public void FramesWhollyInTheBuffer_AreTakenAtOnce_AndChargeNothing()
@@ -153,8 +154,9 @@ public sealed class FrameAssemblerTests
 
     private static (FrameAssembler Assembler, PartialFrameBudget Budget) Create(long limit)
     {
+        // Native frames from 2 MiB on, so that their tests need not move 64 MiB.
         var budget = new PartialFrameBudget(limit, limit, NoReturn);
-        return (new FrameAssembler(YmqOptions.MaxSupportedFrameBytes, budget.Join(Peer)), budget);
+        return (new FrameAssembler(YmqOptions.MaxSupportedFrameBytes, budget.Join(Peer), arrayFrameMaxBytes: TestArrayFrameMaxBytes), budget);
     }
 
     private static byte[] Pattern(int length)

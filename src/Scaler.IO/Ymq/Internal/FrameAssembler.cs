@@ -24,13 +24,19 @@ internal sealed class FrameAssembler
     /// <summary>Frames up to this size get their array at the header, uncounted (the pipe's buffer is as large).</summary>
     public const int SmallFrameBytes = 64 * 1024;
 
-    /// <summary>Frames up to this size get their array at the header, counted against the budget at their declared length.</summary>
-    public const int ArrayFrameMaxBytes = 1 << 20;
+    /// <summary>
+    /// Frames up to this size get their array at the header, counted against the budget at their declared length. Why
+    /// 64 MiB and not less: a frame in native memory is copied into its array when complete, on fresh pages, and that
+    /// halved the throughput of 16 MiB objects (docs/transport.md, "Memory"); an array is filled in place. What an
+    /// attacker can pin this way is still bounded, by the budget: declared lengths are charged in full.
+    /// </summary>
+    public const int ArrayFrameMaxBytes = 64 << 20;
 
     /// <summary>Larger frames are counted as they arrive, this much at a time (two interlocked adds per step).</summary>
     public const int ChargeStep = 1 << 20;
 
     private readonly long _maxFrameBytes;
+    private readonly int _arrayFrameMaxBytes;
     private readonly PartialFrameBudget.Share _share;
     private byte[]? _array;
     private NativeFrameBuffer? _native;
@@ -38,9 +44,11 @@ internal sealed class FrameAssembler
     private int _filled;
     private long _charged;
 
-    public FrameAssembler(long maxFrameBytes, PartialFrameBudget.Share share)
+    /// <param name="arrayFrameMaxBytes">Tests lower it to exercise native frames with small ones.</param>
+    public FrameAssembler(long maxFrameBytes, PartialFrameBudget.Share share, int arrayFrameMaxBytes = ArrayFrameMaxBytes)
     {
         _maxFrameBytes = maxFrameBytes;
+        _arrayFrameMaxBytes = arrayFrameMaxBytes;
         _share = share;
     }
 
@@ -142,7 +150,7 @@ internal sealed class FrameAssembler
         {
             _array = GC.AllocateUninitializedArray<byte>(length);
         }
-        else if (length <= ArrayFrameMaxBytes)
+        else if (length <= _arrayFrameMaxBytes)
         {
             Charge(length);
             _array = GC.AllocateUninitializedArray<byte>(length);
