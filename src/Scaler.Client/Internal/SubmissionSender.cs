@@ -32,6 +32,7 @@ internal sealed class SubmissionSender
     /// Sends what <paramref name="queue"/> yields until it completes or <paramref name="token"/> is canceled; a failed
     /// send calls <paramref name="onSchedulerLost"/> and ends the loop.
     /// </summary>
+    [TurnChain]
     public async Task RunAsync(ChannelReader<Outgoing> queue, Action<string, Exception> onSchedulerLost, CancellationToken token)
     {
         // Under the turn context (which only ever runs it on the pool or in one of its turns, never on a user's

@@ -87,6 +87,7 @@ public sealed partial class PeerOutbox
         _queue.Writer.TryComplete();
     }
 
+    [TurnChain]
     private async Task DrainAsync(CancellationToken stopping)
     {
         await TurnContext.SwitchTo();

@@ -100,6 +100,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     /// Refused (<see cref="ObjectStorageException.IsRefusal"/>: larger than the server's limit, or the store is full),
     /// or the connection was lost or closed.
     /// </exception>
+    [TurnChain]
     public async Task SetAsync(ObjectId id, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         if (!TryGetAnnouncedLimit(out long limit))
@@ -125,6 +126,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
         GetAsync(id, ulong.MaxValue, cancellationToken);
 
     /// <summary>At most <paramref name="maxLength"/> bytes of <paramref name="id"/>, waiting until it is set.</summary>
+    [TurnChain]
     public async Task<ReadOnlyMemory<byte>> GetAsync(ObjectId id, ulong maxLength, CancellationToken cancellationToken)
     {
         (_, ReadOnlyMemory<byte> payload) = await RequestAsync(
@@ -133,6 +135,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     }
 
     /// <summary>Removes <paramref name="id"/>. Returns false if it did not exist.</summary>
+    [TurnChain]
     public async Task<bool> DeleteAsync(ObjectId id, CancellationToken cancellationToken = default)
     {
         (ObjectResponseType type, _) = await RequestAsync(
@@ -144,6 +147,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     /// Makes <paramref name="newId"/> name the content of <paramref name="sourceId"/> (replacing what it held), without
     /// sending the content. If <paramref name="sourceId"/> does not exist yet, completes once it is set.
     /// </summary>
+    [TurnChain]
     public async Task DuplicateAsync(ObjectId newId, ObjectId sourceId, CancellationToken cancellationToken = default)
     {
         byte[] source = ObjectStorageWire.EncodeObjectIdMessage(sourceId);
@@ -152,6 +156,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     }
 
     /// <summary>How many object IDs, distinct contents and content bytes the server holds.</summary>
+    [TurnChain]
     public async Task<ObjectStorageTotals> GetInfoAsync(CancellationToken cancellationToken = default)
     {
         (_, ReadOnlyMemory<byte> payload) = await RequestAsync(
@@ -181,6 +186,26 @@ public sealed class ObjectStorageClient : IAsyncDisposable
         _sendLock.Dispose();
     }
 
+    private async Task SendRequestAsync(ObjectRequestType type, byte[] header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Cancelling while the header waits for room in the send queue sends nothing; once the header is
+            // queued, its payload must follow (a header without its payload would desynchronise the server).
+            await _connector.SendAsync(header, cancellationToken).ConfigureAwait(false);
+            if (type is ObjectRequestType.SetObject or ObjectRequestType.DuplicateObjectID)
+            {
+                await _connector.SendAsync(payload, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    [TurnChain]
     private async Task<(ObjectResponseType Type, ReadOnlyMemory<byte> Payload)> RequestAsync(
         ObjectRequestType type,
         ObjectId id,
@@ -197,21 +222,9 @@ public sealed class ObjectStorageClient : IAsyncDisposable
         byte[] header = ObjectStorageWire.EncodeRequest(new ObjectRequest(id, payloadLength, requestId, type, AcceptsRefusal: true));
         try
         {
-            await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                // Cancelling while the header waits for room in the send queue sends nothing; once the header is
-                // queued, its payload must follow (a header without its payload would desynchronise the server).
-                await _connector.SendAsync(header, cancellationToken).ConfigureAwait(false);
-                if (type is ObjectRequestType.SetObject or ObjectRequestType.DuplicateObjectID)
-                {
-                    await _connector.SendAsync(payload, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                _sendLock.Release();
-            }
+            // Sending is no link of the chain (the answer is): when it waits, it resumes on the pool as before, and this
+            // method comes back to the caller's context. When it does not wait, all of this runs at once, as before.
+            await SendRequestAsync(type, header, payload, cancellationToken).ConfigureAwait(TurnContext.IsCurrent);
         }
         catch (Exception error) when (error is YmqPeerClosedException or YmqConnectException)
         {
@@ -251,6 +264,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
         }
     }
 
+    [TurnChain]
     private async Task ReceiveLoopAsync(CancellationToken stopping)
     {
         ObjectResponse? awaitingPayload = null;
@@ -384,6 +398,7 @@ public sealed class ObjectStorageClient : IAsyncDisposable
     /// it; 0 when it announced none or the connection changed meanwhile (then the set goes out unchecked, as to a
     /// reference server). A failure to ask is the connection's failure, and fails the set that needed the answer.
     /// </summary>
+    [TurnChain]
     private async Task<long> AskLimitAsync(CancellationToken cancellationToken)
     {
         Task probe;

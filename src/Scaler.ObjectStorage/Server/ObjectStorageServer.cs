@@ -111,6 +111,7 @@ public sealed class ObjectStorageServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    [TurnChain]
     private async Task ReceiveLoopAsync(CancellationToken stopping)
     {
         // Under the turn context: a request the transport read is answered on the thread that read it.

@@ -92,6 +92,7 @@ internal sealed partial class SchedulerLink : IAsyncDisposable
         }
     }
 
+    [TurnChain]
     private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
     {
         // Under the turn context: a task from the scheduler reaches the agent's loop, and its processor, on the

@@ -108,21 +108,9 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         try
         {
             await SendHeartbeatAsync().ConfigureAwait(false);
-            await TurnContext.SwitchTo();
-            var events = _inbox.Reader;
-            while (await events.WaitToReadAsync(CancellationToken.None).ConfigureAwait(true))
-            {
-                while (events.TryRead(out var e))
-                {
-                    await HandleAsync(e).ConfigureAwait(true);
-                    if (_exitCode is { } code)
-                    {
-                        return code;
-                    }
-                }
-            }
 
-            return WorkerExitCodes.Clean;
+            // The shutdown below leaves the turn on purpose (it waits for processes and sockets to close).
+            return await HandleEventsAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -131,6 +119,27 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             await CloseLinkAsync().ConfigureAwait(false);
             LogQuit(_logger, _options.Identity, _exitCode ?? WorkerExitCodes.Clean);
         }
+    }
+
+    /// <summary>The agent's loop: handles the inbox's events on the turn that queued them, until one sets an exit code.</summary>
+    [TurnChain]
+    private async Task<int> HandleEventsAsync()
+    {
+        await TurnContext.SwitchTo();
+        var events = _inbox.Reader;
+        while (await events.WaitToReadAsync(CancellationToken.None).ConfigureAwait(true))
+        {
+            while (events.TryRead(out var e))
+            {
+                await HandleAsync(e).ConfigureAwait(true);
+                if (_exitCode is { } code)
+                {
+                    return code;
+                }
+            }
+        }
+
+        return WorkerExitCodes.Clean;
     }
 
     public async ValueTask DisposeAsync()

@@ -58,6 +58,7 @@ internal sealed class SymphonyEnvelopeBuilder
     /// awaits keep the context: the runtime does not inline a ConfigureAwait(false) continuation under one).
     /// </remarks>
     /// <exception cref="InvalidDataException">The function object is not a Scaler.NET one, or is malformed.</exception>
+    [TurnChain]
     public async Task<byte[]> BuildAsync(InFlightTask task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);

@@ -177,6 +177,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend, IS
     /// that read its objects, so a burst of answers is turned into envelopes and sent on that thread without a hop
     /// (its awaits keep the context: the runtime does not inline a ConfigureAwait(false) continuation under one).
     /// </remarks>
+    [TurnChain]
     private async Task PrepareAndSendAsync(InFlightTask task)
     {
         byte[] input;

@@ -395,6 +395,7 @@ internal sealed class YmqConnection : IAsyncDisposable
         }
     }
 
+    [TurnChain]
     private async Task SendLoopAsync(SendQueue queue, CancellationToken cancellationToken)
     {
         var frames = queue.Reader;
