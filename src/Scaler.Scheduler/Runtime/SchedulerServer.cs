@@ -42,10 +42,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     private readonly Channel<SchedulerInput> _inputs = Channel.CreateUnbounded<SchedulerInput>(
         new UnboundedChannelOptions { SingleReader = true });
 
-    // Room for the binder's events in _inputs. Full policy: the pump waits, so the binder's inbox (bounded in bytes,
-    // ReceiveQueueMaxBytes) fills and the transport stops reading its sockets: TCP holds the peers back. Timer ticks
-    // and monitor events are few and not counted. Not disposed: the loop may release after a stop.
-    private readonly SemaphoreSlim _binderInputRoom = new(MaxQueuedBinderInputs, MaxQueuedBinderInputs);
+    private readonly BinderInputPump _binderInputPump = new(MaxQueuedBinderInputs);
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _sending = new();
@@ -371,7 +368,7 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     private void Start(SchedulerServerOptions options, TimeProvider time)
     {
-        _binderPump = PumpBinderAsync(_stopping.Token);
+        _binderPump = _binderInputPump.RunAsync(_binder.Events, _inputs.Writer, _stopping.Token);
         _monitorPump = DrainMonitorAsync(_stopping.Token);
         AddTimer(time, TickKind.Cleanup, CleanupInterval);
         if (options.LoadBalanceInterval is { } balance)
@@ -387,28 +384,6 @@ public sealed class SchedulerServer : IAsyncDisposable
     {
         var tick = new TickInput(kind);
         _timers.Add(time.CreateTimer(_ => _inputs.Writer.TryWrite(tick), null, period, period));
-    }
-
-    private async Task PumpBinderAsync(CancellationToken cancellationToken)
-    {
-        // Under the turn context: a frame the transport read goes on to the loop on the thread that read it.
-        await TurnContext.SwitchTo();
-        try
-        {
-            var events = _binder.Events;
-            while (await events.WaitToReadAsync(cancellationToken).ConfigureAwait(true))
-            {
-                while (events.TryRead(out var binderEvent))
-                {
-                    await _binderInputRoom.WaitAsync(cancellationToken).ConfigureAwait(true);
-                    _inputs.Writer.TryWrite(new BinderInput(binderEvent));
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
     }
 
     /// <summary>Monitors only listen: their arrivals and departures go to the loop; anything they send is dropped.</summary>
@@ -431,6 +406,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         }
     }
 
+    [TurnChain]
     private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
         await TurnContext.SwitchTo();
@@ -455,7 +431,7 @@ public sealed class SchedulerServer : IAsyncDisposable
                     {
                         if (input is BinderInput)
                         {
-                            _binderInputRoom.Release();
+                            _binderInputPump.Consumed();
                         }
                     }
 
