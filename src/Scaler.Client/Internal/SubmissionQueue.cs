@@ -9,6 +9,14 @@ namespace Scaler.Internal;
 /// (one that reuses an object is never sent before the one that stores it), and a submission either is registered
 /// before the client closes (and is failed by the close) or sees the client closed and throws.
 /// </summary>
+/// <remarks>
+/// Unbounded on purpose; full policy: none, a submission never waits and is never dropped. <c>Submit</c> and <c>Map</c>
+/// are synchronous and return at once, so a bound could only block the caller's thread (a UI thread, or a pool thread
+/// per waiting caller) until the send loop catches up, and an awaiting submit would change the public API. What
+/// bounds it: every entry is a task whose future the caller holds (the pending table holds the same), built from the
+/// caller's own arguments, and the send loop drains it in batches at the pace the connector takes frames (its send
+/// queue is bounded in bytes, SendQueueMaxBytes). docs/transport.md lists every queue's policy.
+/// </remarks>
 internal sealed class SubmissionQueue
 {
     private readonly Lock _lock = new();

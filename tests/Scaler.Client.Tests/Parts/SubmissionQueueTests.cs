@@ -91,6 +91,27 @@ public sealed class SubmissionQueueTests
         Assert.Equal([umbrella.TaskId, target.TaskId], ((Submission)item).TaskIds);
     }
 
+    [Fact]
+    public void EnqueueTask_WithNoSendLoopReading_NeverWaitsAndNeverDrops()
+    {
+        // The documented full policy (docs/transport.md, "Queues and their full policies"): Submit is synchronous and
+        // returns at once, so the queue never makes it wait for the send loop, and never drops.
+        const int Count = 10_000; // more than two of the send loop's batches
+        var futures = Enumerable.Range(0, Count).Select(_ => Future()).ToList();
+        foreach (var future in futures)
+        {
+            _queue.EnqueueTask(future, "Square", _function.Package(3), TaskSettings.Default);
+        }
+
+        Assert.Equal(Count, _pending.Count);
+        Assert.Equal(Count, _queue.Reader.Count);
+        foreach (var future in futures)
+        {
+            Assert.True(_queue.Reader.TryRead(out var queued));
+            Assert.Equal([future.TaskId], ((Submission)queued).TaskIds);
+        }
+    }
+
     private FutureStub Future() => new(TaskIds.New(), _function);
 
     /// <summary>A pending task with a function (the queue builds its submission from it).</summary>
