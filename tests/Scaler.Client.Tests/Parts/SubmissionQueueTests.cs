@@ -104,12 +104,13 @@ public sealed class SubmissionQueueTests
         }
 
         Assert.Equal(Count, _pending.Count);
-        Assert.Equal(Count, _queue.Reader.Count);
         foreach (var future in futures)
         {
             Assert.True(_queue.Reader.TryRead(out var queued));
             Assert.Equal([future.TaskId], ((Submission)queued).TaskIds);
         }
+
+        Assert.False(_queue.Reader.TryRead(out _));
     }
 
     private FutureStub Future() => new(TaskIds.New(), _function);
