@@ -42,6 +42,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     private readonly Channel<SchedulerInput> _inputs = Channel.CreateUnbounded<SchedulerInput>(
         new UnboundedChannelOptions { SingleReader = true });
 
+    // Bounds the binder's events in _inputs; when full it waits, and TCP holds the peers back (docs/transport.md).
     private readonly BinderInputPump _binderInputPump = new(MaxQueuedBinderInputs);
 
     private readonly CancellationTokenSource _stopping = new();
