@@ -50,7 +50,7 @@ internal sealed partial class SchedulerCore
     private bool MayCancel(PeerIdentity peer, TaskCancel cancel)
     {
         var task = new TaskId(cancel.TaskId);
-        var owned = _liveTasks.TryGetValue(task, out var live) ? live.Client : _graphTasks.TryGetClient(task, out var graphClient) ? graphClient : (ClientId?)null;
+        var owned = _tasks.TryGetTask(task, out var live) ? live.Client : _graphTasks.TryGetClient(task, out var graphClient) ? graphClient : (ClientId?)null;
         if (owned is not { } owner || owner == new ClientId(peer.Span))
         {
             return true;
@@ -79,7 +79,7 @@ internal sealed partial class SchedulerCore
                 return Drop(peer, "sent an object instruction for another client");
             }
 
-            if (instruction.InstructionType != ObjectInstructionType.Create || !_taskCountOfClient.ContainsKey(new ClientId(user)))
+            if (instruction.InstructionType != ObjectInstructionType.Create || _tasks.TaskCountOf(new ClientId(user)) == 0)
             {
                 return Ignore(peer, "sent an object instruction other than announcing a result of a live client's task");
             }

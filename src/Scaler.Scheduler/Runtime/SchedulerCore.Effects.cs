@@ -1,4 +1,5 @@
 using Scaler.IO.Ymq;
+using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Tasks;
@@ -8,18 +9,8 @@ namespace Scaler.Scheduler.Runtime;
 /// <summary>The task manager's requests turned into frames (queued, never awaited inside the manager).</summary>
 internal sealed partial class SchedulerCore
 {
-    void ISchedulerEffects.SendTask(WorkerId worker, SchedulerTask task)
-    {
-        switch (task.Payload)
-        {
-            case byte[] frame:
-                SendFrame(new PeerIdentity(worker.Span), MessageKind.Task, frame);
-                break;
-            case TaskMessage message:
-                Send(new PeerIdentity(worker.Span), message);
-                break;
-        }
-    }
+    void ISchedulerEffects.SendTask(WorkerId worker, SchedulerTask task) =>
+        SendFrame(new PeerIdentity(worker.Span), MessageKind.Task, task.Frame);
 
     void ISchedulerEffects.SendTaskCancel(WorkerId worker, TaskId task, bool force) =>
         Send(new PeerIdentity(worker.Span), new TaskCancel
@@ -58,9 +49,10 @@ internal sealed partial class SchedulerCore
 
     void ISchedulerEffects.TaskStateChanged(TaskId task, TaskState state, WorkerId worker)
     {
-        if (_monitors.Count > 0 && _liveTasks.TryGetValue(task, out var live))
+        // A terminal state is reported before the manager forgets the task, so it is still there to describe.
+        if (_monitors.Count > 0 && _tasks.TryGetTask(task, out var submitted))
         {
-            var message = live.Message;
+            var message = (TaskMessage)MessageCodec.Decode(submitted.Frame);
             var function = message.FuncObjectId.Length == Scaler.ObjectStorage.Store.ObjectId.ByteLength
                 && _objects.TryGetName(Scaler.ObjectStorage.Store.ObjectId.FromBytes(message.FuncObjectId), out var name)
                 ? name
@@ -74,11 +66,6 @@ internal sealed partial class SchedulerCore
                 Capabilities = message.Capabilities,
                 Metadata = message.Metadata,
             });
-        }
-
-        if (TaskStateMachine.IsTerminal(state))
-        {
-            ForgetLiveTask(task);
         }
     }
 }

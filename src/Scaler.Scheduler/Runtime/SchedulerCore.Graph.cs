@@ -1,5 +1,6 @@
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Store;
+using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 using Scaler.Scheduler.Identity;
 
@@ -14,7 +15,11 @@ internal sealed partial class SchedulerCore : IGraphTaskHost
     /// </summary>
     private readonly Queue<Action> _graphFollowUps = new();
 
-    void IGraphTaskHost.SubmitTask(ClientId client, TaskMessage task) => SubmitTask(client, task);
+    /// <summary>
+    /// A graph node is encoded when it is submitted, as a client's task arrives encoded, so every task is kept and sent
+    /// the same way: once per node rather than once per send.
+    /// </summary>
+    void IGraphTaskHost.SubmitTask(ClientId client, TaskMessage task) => SubmitTask(client, task, MessageCodec.Encode(task));
 
     void IGraphTaskHost.CancelTask(ClientId client, TaskId task) => _tasks.Cancel(client, task, force: true);
 

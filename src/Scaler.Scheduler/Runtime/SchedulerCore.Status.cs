@@ -33,7 +33,7 @@ internal sealed partial class SchedulerCore
                     new ClientManagerStatus.Pair
                     {
                         Client = pair.Key.Memory.ToArray(),
-                        NumTask = (uint)_taskCountOfClient.GetValueOrDefault(new ClientId(pair.Key.Span)),
+                        NumTask = (uint)_tasks.TaskCountOf(new ClientId(pair.Key.Span)),
                     }).ToArray(),
             },
             ObjectManager = new ObjectManagerStatus { NumberOfObjects = (uint)_objects.Count },

@@ -39,8 +39,6 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
     private readonly GraphTaskController _graphTasks;
     private readonly Dictionary<PeerIdentity, PeerRole> _roles = [];
     private readonly HashSet<PeerIdentity> _monitors = [];
-    private readonly Dictionary<TaskId, LiveTask> _liveTasks = [];
-    private readonly Dictionary<ClientId, int> _taskCountOfClient = [];
     private readonly Dictionary<WorkerId, WorkerSeen> _workerSeen = [];
     private readonly MessageCounters _counters = new();
     private readonly ObjectStorageAddress _advertisedAddress;
@@ -174,9 +172,9 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
                 OnTaskResult(peer, result);
                 break;
             case TaskLog log:
-                if (_liveTasks.TryGetValue(new TaskId(log.TaskId), out var owner))
+                if (_tasks.TryGetTask(new TaskId(log.TaskId), out var logged))
                 {
-                    Send(owner.Client, log);
+                    Send(logged.Client, log);
                 }
 
                 break;
@@ -279,27 +277,19 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
 
         // A client's task goes to its worker unchanged, so the frame it came in is what is kept and forwarded: one
         // array per queued task instead of the decoded message's objects (fewer objects for every collection to walk
-        // while a million tasks wait), and no encoding when it is sent.
+        // while a million tasks wait), and no encoding when it is sent. The binder hands over whole arrays; a slice of
+        // a larger buffer is copied rather than keeping the whole buffer alive.
         var whole = MemoryMarshal.TryGetArray(frame, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
-        SubmitTask(client, task, whole ? segment.Array : null);
+        SubmitTask(client, task, whole ? segment.Array! : frame.ToArray());
     }
 
-    private void SubmitTask(ClientId client, TaskMessage task, byte[]? frame = null)
+    /// <param name="frame">the encoded <paramref name="task"/>, which is what its worker is sent</param>
+    private void SubmitTask(ClientId client, TaskMessage task, byte[] frame)
     {
         var id = new TaskId(task.TaskId);
         var capabilities = task.Capabilities.Count == 0 ? NoCapabilities : ToDictionary(task.Capabilities);
-        if (_liveTasks.ContainsKey(id))
+        if (!_tasks.Submit(new SchedulerTask(id, client, capabilities, frame)))
         {
-            SchedulerLog.DuplicateTask(_logger, id.ToString());
-            return;
-        }
-
-        var payload = (object?)frame ?? task;
-        _liveTasks.Add(id, new LiveTask(client, payload));
-        _taskCountOfClient[client] = _taskCountOfClient.GetValueOrDefault(client) + 1;
-        if (!_tasks.Submit(new SchedulerTask(id, client, capabilities, payload)))
-        {
-            ForgetLiveTask(id);
             SchedulerLog.DuplicateTask(_logger, id.ToString());
         }
     }
@@ -580,22 +570,6 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
         _deleteFromStorage(garbage);
     }
 
-    private void ForgetLiveTask(TaskId task)
-    {
-        if (_liveTasks.Remove(task, out var live))
-        {
-            var left = _taskCountOfClient.GetValueOrDefault(live.Client) - 1;
-            if (left > 0)
-            {
-                _taskCountOfClient[live.Client] = left;
-            }
-            else
-            {
-                _taskCountOfClient.Remove(live.Client);
-            }
-        }
-    }
-
     private void Send(ClientId client, IMessage message) => Send(new PeerIdentity(client.Span), message);
 
     private void SendFrame(PeerIdentity peer, MessageKind kind, byte[] frame)
@@ -632,13 +606,6 @@ internal sealed partial class SchedulerCore : ISchedulerEffects
 
     private static TaskCapability[] ToCapabilities(IReadOnlyDictionary<string, long> capabilities) =>
         capabilities.Select(pair => new TaskCapability { Name = pair.Key, Value = pair.Value }).ToArray();
-
-    /// <summary>A task's owner, and what its worker is sent: the frame it arrived in, or the message (graph nodes).</summary>
-    private sealed record LiveTask(ClientId Client, object Payload)
-    {
-        /// <summary>The task message, decoded again from its frame when a monitor needs it.</summary>
-        public TaskMessage Message => Payload as TaskMessage ?? (TaskMessage)MessageCodec.Decode((byte[])Payload);
-    }
 
     private sealed record WorkerSeen(WorkerHeartbeat Heartbeat, long LastSeen);
 }

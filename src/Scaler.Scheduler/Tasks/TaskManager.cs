@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Policies.Allocation;
 
@@ -66,6 +67,16 @@ internal sealed class TaskManager
     public long CountInState(TaskState state) => _stateCounts[(int)state];
 
     public TaskState? GetState(TaskId task) => _tasks.TryGetValue(task, out var entry) ? entry.State : null;
+
+    /// <summary>The live task with that id, as it was submitted (its owner and frame); false once it ended.</summary>
+    public bool TryGetTask(TaskId task, [NotNullWhen(true)] out SchedulerTask? submitted)
+    {
+        submitted = _tasks.TryGetValue(task, out var entry) ? entry.Task : null;
+        return submitted is not null;
+    }
+
+    /// <summary>Live tasks (queued or on a worker) that <paramref name="client"/> owns.</summary>
+    public int TaskCountOf(ClientId client) => _tasksOfClient.TryGetValue(client, out var owned) ? owned.Count : 0;
 
     public bool TryGetWorker(TaskId task, out WorkerId worker)
     {
@@ -376,6 +387,14 @@ internal sealed class TaskManager
         }
 
         Require(inactive == _pending.Count, $"{inactive} inactive tasks but {_pending.Count} queued");
+        var owned = 0;
+        foreach (var (client, tasks) in _tasksOfClient)
+        {
+            Require(tasks.Count > 0, $"{client} is listed with no live task");
+            owned += tasks.Count;
+        }
+
+        Require(owned == _tasks.Count, $"{_tasks.Count} live tasks but clients own {owned}");
         var placed = _allocation.Statistics().Sum(load => load.Sent);
         Require(onWorker == placed, $"{onWorker} tasks on workers but the allocation policy holds {placed}");
         for (var state = 0; state < live.Length; state++)
@@ -407,6 +426,7 @@ internal sealed class TaskManager
         {
             Require(TaskStateMachine.IsTerminal(entry.State), $"{entry.Id} forgotten in state {entry.State}");
             Require(entry.PendingNode is null && entry.Worker.IsEmpty, $"{entry.Id} forgotten but still placed");
+            Require(!IsOwnedByItsClient(entry), $"{entry.Id} forgotten but still counted for {entry.Task.Client}");
         }
     }
 
@@ -415,6 +435,7 @@ internal sealed class TaskManager
         var state = entry.State;
         Require(!TaskStateMachine.IsTerminal(state) && state != TaskState.WorkerDisconnecting,
             $"{entry.Id} is live in state {state}");
+        Require(IsOwnedByItsClient(entry), $"{entry.Id} is live but not counted for {entry.Task.Client}");
         var placed = _allocation.TryGetWorker(entry.Id, out var placedOn);
         if (state == TaskState.Inactive)
         {
@@ -428,6 +449,9 @@ internal sealed class TaskManager
                 $"{entry.Id} is {state} on {entry.Worker} but the allocation policy says {placedOn}");
         }
     }
+
+    private bool IsOwnedByItsClient(TaskEntry entry) =>
+        _tasksOfClient.TryGetValue(entry.Task.Client, out var owned) && owned.Contains(entry.Id);
 
     private bool Move(TaskEntry entry, TaskTransition transition)
     {

@@ -296,7 +296,55 @@ public sealed class SchedulerLifecycleTests
         Assert.NotNull(state);
         var inactive = state.TaskManager.StateToCount.Single(pair => pair.State == (byte)TaskState.Inactive);
         Assert.Equal(1u, inactive.Count);
-        Assert.Equal(client.IdentityBytes, Assert.Single(state.ClientManager.ClientToNumOfTask).Client);
+        var tasksOfClient = Assert.Single(state.ClientManager.ClientToNumOfTask);
+        Assert.Equal(client.IdentityBytes, tasksOfClient.Client);
+        Assert.Equal(1u, tasksOfClient.NumTask);
+    }
+
+    [Fact]
+    public async Task Monitor_SeesEachStateOfATask_TheLastOneIncluded()
+    {
+        await using var harness = await StartAsync();
+        var monitor = await FakePeer.ConnectAsync(harness.Server.MonitorAddress, "Monitor|states");
+        await using var _ = monitor;
+
+        // The monitor's connection is registered shortly after the handshake: a status report proves it is.
+        var receive = monitor.ExpectEventually<StateScheduler>();
+        for (var i = 0; i < 200 && !receive.IsCompleted; i++)
+        {
+            harness.Advance(1);
+            await Task.WhenAny(receive, Task.Delay(50));
+        }
+
+        await receive;
+        var client = await harness.ClientAsync();
+        var worker = await harness.WorkerAsync("w1");
+        var task = new TaskMessage
+        {
+            TaskId = "t1"u8.ToArray(),
+            Source = client.IdentityBytes,
+            FuncObjectId = new byte[32],
+            Metadata = "meta"u8.ToArray(),
+        };
+        await client.Send(task);
+        await worker.Expect<TaskMessage>();
+        await worker.Send(Result(task));
+        await client.Expect<TaskResult>();
+
+        var seen = new List<StateTask>();
+        while (seen.Count == 0 || seen[^1].State != TaskState.Success)
+        {
+            seen.Add(await monitor.ExpectEventually<StateTask>());
+        }
+
+        Assert.Equal([TaskState.Inactive, TaskState.Running, TaskState.Success], seen.Select(state => state.State).ToArray());
+        Assert.All(seen, state =>
+        {
+            Assert.Equal(task.TaskId, state.TaskId);
+            Assert.Equal("meta"u8.ToArray(), state.Metadata);
+            Assert.Equal("<unknown func>"u8.ToArray(), state.FunctionName);
+        });
+        Assert.Equal(worker.IdentityBytes, seen[1].Worker);
     }
 
     [Fact]

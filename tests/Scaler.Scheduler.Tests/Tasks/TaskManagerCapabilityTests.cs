@@ -22,8 +22,8 @@ public sealed class TaskManagerCapabilityTests
     public void TaskNeedingAMissingCapability_WaitsForAWorkerOfferingIt()
     {
         _manager.AddWorker(W("cpu"), Capabilities.None, 5);
-        _manager.Submit(new SchedulerTask(T("g1"), C("c"), Gpu));
-        _manager.Submit(new SchedulerTask(T("p1"), C("c"), Capabilities.None));
+        _manager.Submit(new SchedulerTask(T("g1"), C("c"), Gpu, []));
+        _manager.Submit(new SchedulerTask(T("p1"), C("c"), Capabilities.None, []));
 
         // p1 was submitted with a free slot, so it goes at once; g1 waits.
         Assert.Equal(["task p1 -> cpu"], _effects.Take());
@@ -39,8 +39,8 @@ public sealed class TaskManagerCapabilityTests
     public void QueuedTasksBehindOneThatNoWorkerCanTake_WaitToo()
     {
         // Head-of-line blocking, as in the reference: the queue is drained from its head only.
-        _manager.Submit(new SchedulerTask(T("g1"), C("c"), Gpu));
-        _manager.Submit(new SchedulerTask(T("p1"), C("c"), Capabilities.None));
+        _manager.Submit(new SchedulerTask(T("g1"), C("c"), Gpu, []));
+        _manager.Submit(new SchedulerTask(T("p1"), C("c"), Capabilities.None, []));
 
         _manager.AddWorker(W("cpu"), Capabilities.None, 5);
 
@@ -56,9 +56,9 @@ public sealed class TaskManagerCapabilityTests
     [Fact]
     public void DeadClientsQueuedTasks_AreDroppedWithoutBeingSentAnywhere()
     {
-        _manager.Submit(new SchedulerTask(T("g1"), C("dead"), Gpu));
-        _manager.Submit(new SchedulerTask(T("p1"), C("dead"), Capabilities.None));
-        _manager.Submit(new SchedulerTask(T("p2"), C("alive"), Capabilities.None));
+        _manager.Submit(new SchedulerTask(T("g1"), C("dead"), Gpu, []));
+        _manager.Submit(new SchedulerTask(T("p1"), C("dead"), Capabilities.None, []));
+        _manager.Submit(new SchedulerTask(T("p2"), C("alive"), Capabilities.None, []));
         _manager.AddWorker(W("cpu"), Capabilities.None, 5);
         Assert.Empty(_effects.Take()); // all blocked behind g1
 

@@ -41,7 +41,7 @@ public sealed class TaskManagerRandomizedTests
                     {
                         var id = TaskId.FromString($"t{nextTask++}");
                         world.Owner[id] = client;
-                        manager.Submit(new SchedulerTask(id, client, Capabilities.None));
+                        manager.Submit(new SchedulerTask(id, client, Capabilities.None, []));
                     }
 
                     break;
@@ -100,6 +100,7 @@ public sealed class TaskManagerRandomizedTests
             }
 
             manager.CheckInvariants();
+            CheckQueries(manager, world, clients);
         }
 
         // Drain: answer everything until no task is left.
@@ -133,6 +134,22 @@ public sealed class TaskManagerRandomizedTests
             {
                 Assert.True(answers == 1, $"{task} answered {answers} times");
             }
+        }
+    }
+
+    /// <summary>What the scheduler asks the manager about tasks agrees with the world's own record of who owns what.</summary>
+    private static void CheckQueries(TaskManager manager, SimulatedWorld world, ClientId[] clients)
+    {
+        var live = world.Owner.Where(pair => manager.GetState(pair.Key) is not null).ToArray();
+        foreach (var client in clients)
+        {
+            Assert.Equal(live.Count(pair => pair.Value == client), manager.TaskCountOf(client));
+        }
+
+        foreach (var (task, owner) in live)
+        {
+            Assert.True(manager.TryGetTask(task, out var submitted));
+            Assert.Equal(owner, submitted.Client);
         }
     }
 

@@ -30,7 +30,7 @@ public abstract class TaskManagerTestBase
 
     private protected void Submit(string task, string client = "c1")
     {
-        Assert.True(Manager.Submit(new SchedulerTask(T(task), C(client), Capabilities.None)));
+        Assert.True(Manager.Submit(new SchedulerTask(T(task), C(client), Capabilities.None, [])));
         Manager.CheckInvariants();
     }
 

@@ -1,4 +1,6 @@
+using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Policies;
+using Scaler.Scheduler.Policies.Allocation;
 using Scaler.Scheduler.Tasks;
 using static Scaler.Scheduler.Tests.Ids;
 
@@ -46,8 +48,66 @@ public sealed class TaskManagerTests : TaskManagerTestBase
     {
         Submit("t1");
 
-        Assert.False(Manager.Submit(new SchedulerTask(T("t1"), C("c1"), Capabilities.None)));
+        Assert.False(Manager.Submit(new SchedulerTask(T("t1"), C("c1"), Capabilities.None, [])));
         Assert.Equal(1, Manager.TaskCount);
+    }
+
+    [Fact]
+    public void TryGetTask_GivesTheSubmittedTask_WhileItIsLive()
+    {
+        var frame = new byte[] { 1, 2, 3 };
+        Assert.True(Manager.Submit(new SchedulerTask(T("t1"), C("alice"), Capabilities.None, frame)));
+        AddWorker("w1", 1);
+
+        Assert.True(Manager.TryGetTask(T("t1"), out var running));
+        Assert.Equal(C("alice"), running.Client);
+        Assert.Same(frame, running.Frame);
+        Assert.False(Manager.TryGetTask(T("t2"), out _));
+
+        Assert.True(Result("w1", "t1"));
+
+        Assert.False(Manager.TryGetTask(T("t1"), out _));
+    }
+
+    [Fact]
+    public void TaskCountOf_CountsEachClientsLiveTasks_UntilEachEnds()
+    {
+        AddWorker("w1", 1);
+        Submit("t1", "alice");
+        Submit("t2", "alice");
+        Submit("t3", "bob");
+
+        Assert.Equal(2, Manager.TaskCountOf(C("alice")));
+        Assert.Equal(1, Manager.TaskCountOf(C("bob")));
+        Assert.Equal(0, Manager.TaskCountOf(C("carol")));
+
+        Cancel("t2", "alice");
+        Assert.True(Result("w1", "t1"));
+
+        Assert.Equal(0, Manager.TaskCountOf(C("alice")));
+        Assert.Equal(1, Manager.TaskCountOf(C("bob")));
+    }
+
+    [Fact]
+    public void TaskStateChanged_ToATerminalState_StillFindsTheTask()
+    {
+        // The scheduler describes a task to its monitors from what it was submitted with, the final state included.
+        var effects = new LookupOnStateChange();
+        var manager = new TaskManager(new EvenLoadAllocationPolicy(), effects, Time);
+        effects.Manager = manager;
+        manager.AddWorker(W("w1"), Capabilities.None, 1);
+        manager.Submit(new SchedulerTask(T("t1"), C("alice"), Capabilities.None, []));
+        manager.Submit(new SchedulerTask(T("t2"), C("alice"), Capabilities.None, []));
+
+        manager.OnTaskResult(W("w1"), T("t1"), TaskResultType.Success);
+        manager.Cancel(C("alice"), T("t2"), force: false);
+
+        Assert.Equal(
+            ["t1 Inactive found", "t1 Running found", "t2 Inactive found", "t1 Success found", "t2 Running found", "t2 Canceling found"],
+            effects.Seen);
+        manager.OnCancelConfirm(W("w1"), T("t2"), TaskCancelConfirmType.Canceled);
+        Assert.Equal("t2 Canceled found", effects.Seen[^1]);
+        Assert.False(manager.TryGetTask(T("t2"), out _));
     }
 
     [Fact]
@@ -234,5 +294,32 @@ public sealed class TaskManagerTests : TaskManagerTestBase
         Assert.Equal(
             [TaskState.Inactive, TaskState.Running, TaskState.Success],
             Effects.States.Where(change => change.Task == T("t1")).Select(change => change.State));
+    }
+
+    /// <summary>Looks each task up at the moment its state changes, as the scheduler does for its monitors.</summary>
+    private sealed class LookupOnStateChange : ISchedulerEffects
+    {
+        public TaskManager? Manager { get; set; }
+
+        public List<string> Seen { get; } = [];
+
+        public void SendTask(WorkerId worker, SchedulerTask task)
+        {
+        }
+
+        public void SendTaskCancel(WorkerId worker, TaskId task, bool force)
+        {
+        }
+
+        public void SendTaskResult(ClientId client, TaskId task, TaskResultType resultType, object? payload)
+        {
+        }
+
+        public void SendTaskCancelConfirm(ClientId client, TaskId task, TaskCancelConfirmType confirmType)
+        {
+        }
+
+        public void TaskStateChanged(TaskId task, TaskState state, WorkerId worker) =>
+            Seen.Add($"{task} {state} {(Manager!.TryGetTask(task, out _) ? "found" : "missing")}");
     }
 }

@@ -49,7 +49,7 @@ public sealed class RegistryTests
     [Fact]
     public void WorkerHeartbeat_FirstOneAddsTheWorker_WhichTakesQueuedTasks()
     {
-        _tasks.Submit(new SchedulerTask(T("t1"), C("c"), Capabilities.None));
+        _tasks.Submit(new SchedulerTask(T("t1"), C("c"), Capabilities.None, []));
 
         Assert.True(_workers.OnHeartbeat(W("w1"), Manager, Capabilities.None, 4));
         Assert.False(_workers.OnHeartbeat(W("w1"), Manager, Capabilities.None, 4));
@@ -62,7 +62,7 @@ public sealed class RegistryTests
     public void SilentWorker_TimesOut_AndItsTasksMoveToALiveWorker()
     {
         _workers.OnHeartbeat(W("w1"), Manager, Capabilities.None, 1);
-        _tasks.Submit(new SchedulerTask(T("t1"), C("c"), Capabilities.None));
+        _tasks.Submit(new SchedulerTask(T("t1"), C("c"), Capabilities.None, []));
         _time.Advance(TimeSpan.FromSeconds(30));
         _workers.OnHeartbeat(W("w2"), Manager, Capabilities.None, 1);
         _effects.Take();
@@ -82,7 +82,7 @@ public sealed class RegistryTests
         _workers.OnHeartbeat(W("w2"), WorkerManagerId.FromString("other"), Capabilities.None, 1);
         for (var i = 0; i < 25; i++)
         {
-            _tasks.Submit(new SchedulerTask(T($"t{i}"), C("c"), Capabilities.None));
+            _tasks.Submit(new SchedulerTask(T($"t{i}"), C("c"), Capabilities.None, []));
         }
 
         var snapshot = _workers.SnapshotFor(Manager, maxTaskConcurrency: -1);
@@ -98,7 +98,7 @@ public sealed class RegistryTests
     {
         _workers.OnHeartbeat(W("w1"), Manager, Capabilities.None, 1);
         _clients.OnHeartbeat(C("c"));
-        _tasks.Submit(new SchedulerTask(T("t1"), C("c"), Capabilities.None));
+        _tasks.Submit(new SchedulerTask(T("t1"), C("c"), Capabilities.None, []));
         _effects.Take();
 
         _time.Advance(TimeSpan.FromSeconds(50));
