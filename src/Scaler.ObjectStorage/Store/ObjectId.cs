@@ -39,7 +39,7 @@ public readonly record struct ObjectId(ulong Field0, ulong Field1, ulong Field2,
     /// A new identifier for <paramref name="owner"/> with a random 16-byte tag from the system's cryptographic
     /// generator, so another client cannot guess it even knowing every identifier this process made before
     /// (docs/security.md). Drawn from a per-thread buffer (<see cref="UnpredictableTags"/>): a trip through the
-    /// generator for every object cost a client a few percent of its CPU on tiny tasks.
+    /// generator for every object showed up in the CPU of a client that submits tiny tasks (decision 18).
     /// </summary>
     public static ObjectId NewUnique(ObjectOwner owner) => Create(owner, NewUniqueTag());
 

@@ -6,8 +6,8 @@ namespace Scaler.ObjectStorage.Store;
 /// <summary>
 /// 16-byte values drawn from the operating system's cryptographic generator, for identifiers that another client must
 /// not be able to guess even from the identifiers it has seen (task IDs, from which result object IDs are derived, and
-/// new object IDs). Each thread fills a buffer of 256 values at a time: one call into the generator per value was a
-/// few percent of a client's CPU on tiny tasks (decision 18), one call per 256 is not measurable.
+/// new object IDs). Each thread fills a buffer of 256 values at a time: one call into the generator per value showed up
+/// in the CPU of a client that submits tiny tasks (decision 18), one call per 256 values does not.
 /// </summary>
 internal static class UnpredictableTags
 {

@@ -2,7 +2,7 @@ namespace Scaler.Worker.Processors;
 
 /// <summary>
 /// The processor's CPU time at task boundaries, for a task's profile. Reading it sums every thread of the process in the
-/// kernel (getrusage), which showed up as a few percent of a processor running tiny tasks; since tasks run one after
+/// kernel (getrusage), which showed up in the profile of a processor running tiny tasks; since tasks run one after
 /// another, a task starts where the previous one ended, so the clock is read once per task instead of twice. CPU
 /// spent between two tasks (prefetching, idle housekeeping) is counted to the next one, as process-wide CPU spent
 /// by the other threads during a task always was.

@@ -4,7 +4,8 @@ namespace Scaler.Worker.Processors;
 
 /// <summary>
 /// The processor's working set for the profile of each task, read at most every <see cref="Interval"/>: reading it
-/// parses /proc/self/status, which cost a quarter of a processor's CPU on tiny tasks when done for every task.
+/// parses /proc/self/status, which done for every task was a large share of a processor's CPU on tiny tasks (the
+/// figure: docs/performance.md, "Nothing expensive per task that can be done once").
 /// </summary>
 internal static class WorkingSetSampler
 {

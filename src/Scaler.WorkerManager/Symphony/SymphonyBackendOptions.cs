@@ -14,8 +14,10 @@ public sealed record SymphonyBackendOptions
 
     /// <summary>
     /// Tasks held beyond <see cref="MaxTaskConcurrency"/>, prepared while it is full so a freed Symphony slot gets the
-    /// next task at once. Measured on the tiny-task workload (<c>-mtc 2</c>): 32 gave 5,112–5,385 tasks/s against
-    /// 4,795–4,835 when twice <see cref="MaxTaskConcurrency"/> was held.
+    /// next task at once instead of waiting on object storage. A count of its own rather than a multiple of the
+    /// concurrency: at a small concurrency a multiple holds only a few tasks, whose object fetches then no longer
+    /// travel together, and that ran measurably slower; <see cref="MaxEnvelopeBytesAhead"/> bounds what they hold (the
+    /// figures, 32 against twice the concurrency: docs/symphony.md, "Concurrency bound", and docs/performance.md).
     /// </summary>
     public int TasksAhead { get; init; } = 32;
 
@@ -25,8 +27,9 @@ public sealed record SymphonyBackendOptions
     /// <summary>
     /// How long a result waits for others before the agent is told, while other tasks are held (a lone task's result
     /// goes at once); zero reports each at once. Results then travel together through agent, scheduler, client and
-    /// object storage instead of waking each for one: on the tiny-task workload 1 ms took the Symphony path from
-    /// about 5,300 to about 7,000 tasks/s, for at most about a millisecond more per result of a busy backend.
+    /// object storage instead of waking each for one, which cuts every process's CPU per tiny task, for at most one
+    /// window more per result of a busy backend (the figures: docs/symphony.md, "Results of a busy backend travel
+    /// together", and docs/performance.md).
     /// </summary>
     public TimeSpan CompletionBatchWindow { get; init; } = TimeSpan.FromMilliseconds(1);
 

@@ -217,8 +217,8 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend, IS
             // Inside a transport turn, on the thread that serves the process's sockets (the agent's loop submitted a
             // task whose envelope could be built at once, its objects all cached; or a preparation resumed in a turn):
             // a call that may block on the network is made from the pool, where the agent's loop made it before turns
-            // (decision 24). The local engine's is made here: sending it to the pool
-            // cost the Symphony path a third of its tiny tasks/s (8,000-9,900 against 12,300-13,000).
+            // (decision 24). The local engine's (a pipe write to an idle instance) is made here: a hop to the pool for
+            // each task was a large share of the Symphony path's cost per tiny task (the figures: docs/performance.md).
             ThreadPool.UnsafeQueueUserWorkItem(
                 static state => state.Backend.SubmitFromPool(state.Session, state.Task, state.Input),
                 (Backend: this, Session: session, Task: task, Input: input),

@@ -27,8 +27,8 @@ internal sealed class FrameAssembler
     /// <summary>
     /// Frames up to this size get their array at the header, counted against the budget at their declared length. Why
     /// 64 MiB and not less: a frame in native memory is copied into its array when complete, on fresh pages, and that
-    /// halved the throughput of 16 MiB objects (docs/transport.md, "Memory"); an array is filled in place. What an
-    /// attacker can pin this way is still bounded, by the budget: declared lengths are charged in full.
+    /// cost large objects much of their throughput (the figures: docs/transport.md, "Memory"); an array is filled in
+    /// place. What an attacker can pin this way is still bounded, by the budget: declared lengths are charged in full.
     /// </summary>
     public const int ArrayFrameMaxBytes = 64 << 20;
 
