@@ -6,7 +6,7 @@ namespace Scaler;
 
 /// <summary>
 /// The pending result of one submitted task. <see cref="Result"/> blocks; <c>await future</c> does not. A task that
-/// threw remotely raises <see cref="TaskFailedException"/> (namespace <c>Scaler.Functions</c>) with the remote type
+/// threw remotely raises <see cref="TaskFailedException"/> (namespace <c>Scaler</c>, decision 12) with the remote type
 /// name, message and stack trace; a cancelled task raises <see cref="TaskCanceledException"/>; a worker that died
 /// raises <see cref="WorkerDiedException"/>; a client that went away first raises <see cref="ScalerClientException"/>.
 /// </summary>
