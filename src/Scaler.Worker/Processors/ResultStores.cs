@@ -17,6 +17,12 @@ namespace Scaler.Worker.Processors;
 /// canceled, the processor ends, and the worker runs its unreported tasks again in another.</item>
 /// </list>
 /// <see cref="DrainAsync"/> lets the last sets land, and their results be reported, before a clean exit.
+/// <para>
+/// Results are reported in the order their sets were started (the order the tasks ran): each report waits for the one
+/// before it. Acknowledgements come back in order, but the code after each may run on the turn of the connection's
+/// receive loop or on the pool, depending on where its request began, so without the chain a result could overtake
+/// the one before it.
+/// </para>
 /// </summary>
 internal sealed partial class ResultStores(
     ObjectStorageClient storage,
@@ -29,6 +35,9 @@ internal sealed partial class ResultStores(
 
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _pending = [];
+
+    /// <summary>The last set started whose report may still be to come; the next report waits for it (guarded by the gate).</summary>
+    private Task _previous = Task.CompletedTask;
 
     /// <summary>Why a set failed for good, or null.</summary>
     public Exception? Failure { get; private set; }
@@ -49,14 +58,23 @@ internal sealed partial class ResultStores(
         CancellationToken cancellationToken)
     {
         var store = storage.SetAsync(id, content, cancellationToken);
-        if (store.IsCompletedSuccessfully)
+        Task previous;
+        lock (_gate)
         {
+            previous = _previous;
+        }
+
+        if (store.IsCompletedSuccessfully && previous.IsCompleted)
+        {
+            // Every report before it is done: report now (the processor loop waits for it, so nothing overtakes it).
             return thenReport?.Invoke() ?? ValueTask.CompletedTask;
         }
 
-        var watched = WatchAsync(store, id, content, thenReport, onRefused, cancellationToken);
+        var watched = WatchAsync(store, previous, id, content, thenReport, onRefused, cancellationToken);
         lock (_gate)
         {
+            _previous = watched;
+
             // Few sets are in flight at once, so forgetting the finished ones here keeps the set small.
             _pending.RemoveWhere(task => task.IsCompleted);
             if (!watched.IsCompleted)
@@ -82,6 +100,7 @@ internal sealed partial class ResultStores(
 
     private async Task WatchAsync(
         Task store,
+        Task previous,
         ObjectId id,
         ReadOnlyMemory<byte> content,
         Func<ValueTask>? thenReport,
@@ -89,6 +108,9 @@ internal sealed partial class ResultStores(
         CancellationToken cancellationToken)
     {
         var error = await TryAsync(store).ConfigureAwait(false);
+
+        // The report before this one first; how it ended is its own watch's business.
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (error is ObjectStorageException { IsRefusal: true } refusal && onRefused is not null)
         {
             LogStoreRefused(logger, id.ToString(), refusal.Message);
