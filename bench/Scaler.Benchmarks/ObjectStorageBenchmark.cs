@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.IO.Addressing;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Server;
-using Scaler.ObjectStorage.Store;
 
 namespace Scaler.Benchmarks;
 

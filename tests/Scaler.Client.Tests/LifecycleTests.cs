@@ -1,6 +1,6 @@
 using Scaler.ClientTests.Support;
 using Scaler.Functions;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Testing;
 

@@ -1,5 +1,5 @@
+using Scaler.Identity;
 using Scaler.Internal;
-using Scaler.ObjectStorage.Store;
 using Xunit;
 
 namespace Scaler.ClientTests;

@@ -4,8 +4,8 @@ using Scaler.EndToEnd.Tests.Support;
 using Scaler.IO.Addressing;
 using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 using Scaler.Testing;
 
 namespace Scaler.EndToEnd.Tests;

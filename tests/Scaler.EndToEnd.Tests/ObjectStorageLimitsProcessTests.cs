@@ -3,8 +3,10 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.EndToEnd.Tests.Support;
 using Scaler.IO.Addressing;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
+using Scaler.ObjectStorage.Wire;
 using Scaler.Testing;
 
 namespace Scaler.EndToEnd.Tests;

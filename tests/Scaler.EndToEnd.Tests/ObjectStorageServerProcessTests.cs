@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.EndToEnd.Tests.Support;
 using Scaler.IO.Addressing;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 using Scaler.Testing;
 
 namespace Scaler.EndToEnd.Tests;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Scaler.Benchmarks.PythonClient;
 using Scaler.EndToEnd.Tests.Support;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 using Xunit.Abstractions;

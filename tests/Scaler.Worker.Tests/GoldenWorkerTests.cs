@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Scaler.IO.Ymq;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Agent;
 

@@ -51,10 +51,10 @@ public sealed class ProcessorWorkerTests(WorkerFixture fixture) : IClassFixture<
         Assert.True(ProfileResult.TryRead(result.Metadata, out var profile));
         Assert.True(profile.DurationSeconds >= 0);
         Assert.Equal(49, await fixture.Tasks.ReadResultAsync(call, result.Results[0]));
-        Assert.True(ObjectStorage.Store.ObjectId.FromBytes(result.Results[0]).IsOwnedBy(fixture.Tasks.Owner));
+        Assert.True(Scaler.Identity.ObjectId.FromBytes(result.Results[0]).IsOwnedBy(fixture.Tasks.Owner));
 
         // A success is stored where the client can ask for it before the task ends (decision 20).
-        Assert.Equal(ObjectStorage.Store.ObjectId.ForTaskResult(fixture.Tasks.Owner, result.TaskId), ObjectStorage.Store.ObjectId.FromBytes(result.Results[0]));
+        Assert.Equal(Scaler.Identity.ObjectId.ForTaskResult(fixture.Tasks.Owner, result.TaskId), Scaler.Identity.ObjectId.FromBytes(result.Results[0]));
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class ProcessorWorkerTests(WorkerFixture fixture) : IClassFixture<
         Assert.Contains("the value 7 is not acceptable", error.Message, StringComparison.Ordinal);
 
         // Never where a success would be: a client that finds an object there takes it as the task's result.
-        Assert.Equal(ObjectStorage.Store.ObjectId.ForTaskError(fixture.Tasks.Owner, result.TaskId), ObjectStorage.Store.ObjectId.FromBytes(result.Results[0]));
+        Assert.Equal(Scaler.Identity.ObjectId.ForTaskError(fixture.Tasks.Owner, result.TaskId), Scaler.Identity.ObjectId.FromBytes(result.Results[0]));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class ProcessorWorkerTests(WorkerFixture fixture) : IClassFixture<
         Assert.Equal(ProcessorProcessBackend.ProcessorDiedErrorType, error.TypeName);
         Assert.Contains("exit code 3", error.Message, StringComparison.Ordinal);
         Assert.Contains($"ran {WorkerAgentOptions.DefaultRetriesAfterProcessorDeath + 1} times", error.Message, StringComparison.Ordinal);
-        Assert.Equal(ObjectStorage.Store.ObjectId.ForTaskError(fixture.Tasks.Owner, died.TaskId), ObjectStorage.Store.ObjectId.FromBytes(died.Results[0]));
+        Assert.Equal(Scaler.Identity.ObjectId.ForTaskError(fixture.Tasks.Owner, died.TaskId), Scaler.Identity.ObjectId.FromBytes(died.Results[0]));
 
         var next = PackagedCall.Create(new Func<int, int>(TestFunctions.Square), 5);
         var (_, ok) = await RunAsync(next);

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.IO.Addressing;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Server;
-using Scaler.ObjectStorage.Store;
 using Scaler.Worker.Processors;
 
 namespace Scaler.Worker.Tests;

@@ -6,8 +6,8 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.IO.Addressing;
 using Scaler.IO.Ymq;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 

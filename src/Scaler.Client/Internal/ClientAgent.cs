@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 

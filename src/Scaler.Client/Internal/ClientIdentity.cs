@@ -1,5 +1,5 @@
 using System.Text;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 
 namespace Scaler.Internal;
 

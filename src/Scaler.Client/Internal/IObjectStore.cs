@@ -1,5 +1,5 @@
 using Scaler.IO.Addressing;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 
 namespace Scaler.Internal;
 

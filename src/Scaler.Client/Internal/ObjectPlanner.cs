@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Scaler.Functions;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 
 namespace Scaler.Internal;
 

@@ -1,6 +1,6 @@
 using Scaler.IO.Addressing;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 
 namespace Scaler.Internal;
 

@@ -1,4 +1,4 @@
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 
 namespace Scaler.Internal;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Scaler.IO.Addressing;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 
 namespace Scaler.Internal;
 

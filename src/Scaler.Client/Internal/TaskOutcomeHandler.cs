@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.Internal;

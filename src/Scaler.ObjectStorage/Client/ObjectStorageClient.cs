@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Scaler.IO.Addressing;
 using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Wire;
 using Scaler.Protocol;
 using Scaler.Protocol.Messages;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 
 namespace Scaler.ObjectStorage.Server;
 

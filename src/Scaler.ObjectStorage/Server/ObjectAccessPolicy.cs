@@ -1,5 +1,5 @@
 using Scaler.IO.Tls;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.ObjectStorage.Server;

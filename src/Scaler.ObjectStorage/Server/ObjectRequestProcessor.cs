@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Wire;
 using Scaler.Protocol;

@@ -105,7 +105,7 @@ public sealed class ObjectStorageServer : IAsyncDisposable
         await Task.WhenAll(outboxes.Select(o => o.Drained)).ConfigureAwait(false);
         await _binder.DisposeAsync().ConfigureAwait(false);
 
-        Store.ObjectStorageTotals totals = _processor.Store.Totals;
+        Wire.ObjectStorageTotals totals = _processor.Store.Totals;
         ObjectStorageLog.Stopped(
             _logger, totals.ObjectIdCount, totals.ContentCount, totals.ContentBytes, _processor.Store.WaitingRequestCount);
         _stopping.Dispose();

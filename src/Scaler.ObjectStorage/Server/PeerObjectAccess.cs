@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.ObjectStorage.Server;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Scaler.Identity;
+using Scaler.ObjectStorage.Wire;
 
 namespace Scaler.ObjectStorage.Store;
 

@@ -1,3 +1,5 @@
+using Scaler.Identity;
+
 namespace Scaler.ObjectStorage.Store;
 
 /// <summary>

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol;
 using Scaler.Protocol.Capnp;
 using Scaler.Protocol.Messages;

@@ -1,5 +1,5 @@
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
-using Scaler.Scheduler.Identity;
 
 namespace Scaler.Scheduler.Runtime;
 

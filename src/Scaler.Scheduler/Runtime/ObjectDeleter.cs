@@ -2,8 +2,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Scaler.IO.Addressing;
 using Scaler.IO.Ymq;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 
 namespace Scaler.Scheduler.Runtime;
 

@@ -1,5 +1,4 @@
-using Scaler.ObjectStorage.Store;
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 
 namespace Scaler.Scheduler.Runtime;
 

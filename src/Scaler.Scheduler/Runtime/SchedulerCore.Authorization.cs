@@ -1,8 +1,7 @@
 using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
-using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Security;
 
 namespace Scaler.Scheduler.Runtime;

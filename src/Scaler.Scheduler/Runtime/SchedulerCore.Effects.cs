@@ -1,7 +1,7 @@
 using Scaler.IO.Ymq;
+using Scaler.Identity;
 using Scaler.Protocol;
 using Scaler.Protocol.Messages;
-using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Tasks;
 
 namespace Scaler.Scheduler.Runtime;
@@ -53,8 +53,8 @@ internal sealed partial class SchedulerCore
         if (_monitors.Count > 0 && _tasks.TryGetTask(task, out var submitted))
         {
             var message = (TaskMessage)MessageCodec.Decode(submitted.Frame);
-            var function = message.FuncObjectId.Length == Scaler.ObjectStorage.Store.ObjectId.ByteLength
-                && _objects.TryGetName(Scaler.ObjectStorage.Store.ObjectId.FromBytes(message.FuncObjectId), out var name)
+            var function = message.FuncObjectId.Length == Scaler.Identity.ObjectId.ByteLength
+                && _objects.TryGetName(Scaler.Identity.ObjectId.FromBytes(message.FuncObjectId), out var name)
                 ? name
                 : "<unknown func>"u8.ToArray();
             PublishMonitor(new StateTask

@@ -1,8 +1,7 @@
 using Scaler.IO.Ymq;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol;
 using Scaler.Protocol.Messages;
-using Scaler.Scheduler.Identity;
 
 namespace Scaler.Scheduler.Runtime;
 

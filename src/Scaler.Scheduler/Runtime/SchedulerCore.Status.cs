@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
-using Scaler.Scheduler.Identity;
 
 namespace Scaler.Scheduler.Runtime;
 

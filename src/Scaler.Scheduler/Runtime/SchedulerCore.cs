@@ -1,10 +1,9 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Scaler.IO.Ymq;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol;
 using Scaler.Protocol.Messages;
-using Scaler.Scheduler.Identity;
 using Scaler.Scheduler.Policies;
 using Scaler.Scheduler.Security;
 using Scaler.Scheduler.Tasks;

@@ -1,6 +1,6 @@
 using Scaler.IO.Ymq;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
-using Scaler.Scheduler.Identity;
 
 namespace Scaler.Scheduler.Runtime;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 using Scaler.Scheduler.Policies.Allocation;
 
 namespace Scaler.Scheduler.Tasks;

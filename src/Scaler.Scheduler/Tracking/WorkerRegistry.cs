@@ -1,4 +1,4 @@
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 using Scaler.Scheduler.Policies.Scaling;
 using Scaler.Scheduler.Tasks;
 

@@ -1,5 +1,5 @@
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Execution;
 

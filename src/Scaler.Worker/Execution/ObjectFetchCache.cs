@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 
 namespace Scaler.Worker.Execution;
 

@@ -6,7 +6,6 @@ using Scaler.IO.Threading;
 using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 using Scaler.Python.Runner;
 using Scaler.Worker.Agent;

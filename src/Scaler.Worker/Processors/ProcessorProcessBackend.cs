@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Agent;
 using Scaler.Worker.Execution;

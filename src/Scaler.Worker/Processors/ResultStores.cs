@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 
 namespace Scaler.Worker.Processors;
 

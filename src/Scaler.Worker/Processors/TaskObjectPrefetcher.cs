@@ -1,4 +1,4 @@
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Execution;
 

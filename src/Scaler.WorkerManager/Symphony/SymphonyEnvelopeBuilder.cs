@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Scaler.Functions;
 using Scaler.IO.Threading;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Python.Pickles;
 using Scaler.Symphony.Service;
 using Scaler.Worker.Execution;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Scaler.IO.Threading;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Execution;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.ClientTests.Support;
+using Scaler.Identity;
 using Scaler.Internal;
-using Scaler.ObjectStorage.Store;
 
 namespace Scaler.ClientTests.Parts;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.ClientTests.Support;
 using Scaler.Functions;
+using Scaler.Identity;
 using Scaler.Internal;
-using Scaler.ObjectStorage.Store;
 
 namespace Scaler.ClientTests.Parts;
 

@@ -1,7 +1,6 @@
 using Scaler.ClientTests.Support;
 using Scaler.Functions;
 using Scaler.Internal;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.ClientTests.Parts;

@@ -3,8 +3,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.ClientTests.Support;
 using Scaler.Functions;
+using Scaler.Identity;
 using Scaler.Internal;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.ClientTests.Parts;

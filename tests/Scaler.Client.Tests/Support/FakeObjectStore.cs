@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using Scaler.Identity;
 using Scaler.Internal;
 using Scaler.IO.Addressing;
-using Scaler.ObjectStorage.Store;
 
 namespace Scaler.ClientTests.Support;
 

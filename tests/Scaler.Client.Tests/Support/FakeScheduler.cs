@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.Functions;
 using Scaler.IO.Addressing;
 using Scaler.IO.Ymq;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Server;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol;
 using Scaler.Protocol.Messages;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Scaler.IO.Threading;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Tests.Support;
 
 namespace Scaler.ObjectStorage.Tests.Client;

@@ -1,5 +1,5 @@
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Tests.Support;
 using Scaler.ObjectStorage.Wire;
 using Scaler.Protocol.Messages;

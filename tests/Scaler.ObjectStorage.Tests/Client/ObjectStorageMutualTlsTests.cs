@@ -2,10 +2,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.IO.Addressing;
 using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Server;
-using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Tests.Support;
+using Scaler.ObjectStorage.Wire;
 using Scaler.Testing;
 
 namespace Scaler.ObjectStorage.Tests.Client;

@@ -1,3 +1,4 @@
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Tests.Support;

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Scaler.IO.Tls;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Server;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.ObjectStorage.Tests.Server;

@@ -1,7 +1,7 @@
 using System.Text;
 using Scaler.IO.Tls;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Server;
-using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Tests.Support;
 using Scaler.ObjectStorage.Wire;
 using Scaler.Protocol.Messages;

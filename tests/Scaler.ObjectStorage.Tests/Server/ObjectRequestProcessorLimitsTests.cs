@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Server;
 using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Tests.Support;

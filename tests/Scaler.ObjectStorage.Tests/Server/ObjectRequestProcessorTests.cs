@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Server;
-using Scaler.ObjectStorage.Store;
 using Scaler.ObjectStorage.Tests.Support;
 using Scaler.ObjectStorage.Wire;
 using Scaler.Protocol.Messages;

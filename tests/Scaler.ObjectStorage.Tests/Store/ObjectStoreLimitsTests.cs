@@ -1,4 +1,6 @@
+using Scaler.Identity;
 using Scaler.ObjectStorage.Store;
+using Scaler.ObjectStorage.Wire;
 
 namespace Scaler.ObjectStorage.Tests.Store;
 

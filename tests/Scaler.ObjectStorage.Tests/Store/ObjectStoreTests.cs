@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Store;
+using Scaler.ObjectStorage.Wire;
 
 namespace Scaler.ObjectStorage.Tests.Store;
 

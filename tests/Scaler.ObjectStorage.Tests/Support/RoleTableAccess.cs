@@ -1,7 +1,7 @@
 using System.Text;
 using Scaler.IO.Tls;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Server;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.ObjectStorage.Tests.Support;

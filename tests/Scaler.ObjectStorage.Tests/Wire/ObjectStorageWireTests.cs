@@ -1,4 +1,4 @@
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Tests.Support;
 using Scaler.ObjectStorage.Wire;
 using Scaler.Protocol;

@@ -1,4 +1,4 @@
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 using Scaler.Scheduler.Tasks;
 using static Scaler.Scheduler.Tests.Ids;
 

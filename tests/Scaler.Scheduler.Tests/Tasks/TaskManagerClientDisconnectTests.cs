@@ -1,4 +1,4 @@
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 using Scaler.Scheduler.Tasks;
 
 namespace Scaler.Scheduler.Tests.Tasks;

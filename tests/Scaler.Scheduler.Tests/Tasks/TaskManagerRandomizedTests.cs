@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 using Scaler.Scheduler.Policies;
 using Scaler.Scheduler.Policies.Allocation;
 using Scaler.Scheduler.Tasks;

@@ -1,7 +1,7 @@
 using System.Text;
 using Scaler.Functions;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.Worker.Tests.Support;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Scaler.Functions;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Execution;
 

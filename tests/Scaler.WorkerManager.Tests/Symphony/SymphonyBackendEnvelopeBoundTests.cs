@@ -5,7 +5,6 @@ using Scaler.Functions;
 using Scaler.IO.Addressing;
 using Scaler.ObjectStorage.Client;
 using Scaler.ObjectStorage.Server;
-using Scaler.ObjectStorage.Store;
 using Scaler.Protocol.Messages;
 using Scaler.Symphony.Local;
 using Scaler.Worker.Execution;

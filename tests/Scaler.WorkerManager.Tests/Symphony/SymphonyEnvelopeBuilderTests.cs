@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Scaler.Functions;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Symphony.Service;
 using Scaler.Worker.Execution;

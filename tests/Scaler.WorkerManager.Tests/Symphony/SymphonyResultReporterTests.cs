@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.IO.Threading;
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.WorkerManager.Symphony;
 

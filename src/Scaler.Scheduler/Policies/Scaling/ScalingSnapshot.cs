@@ -1,4 +1,4 @@
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 
 namespace Scaler.Scheduler.Policies.Scaling;
 

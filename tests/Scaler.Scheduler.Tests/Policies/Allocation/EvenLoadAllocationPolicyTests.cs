@@ -1,5 +1,5 @@
 using System.Globalization;
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 using Scaler.Scheduler.Policies;
 using Scaler.Scheduler.Policies.Allocation;
 using static Scaler.Scheduler.Tests.Ids;

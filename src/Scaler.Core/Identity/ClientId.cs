@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Scaler.Scheduler.Identity;
+namespace Scaler.Identity;
 
 /// <summary>Identifies one connected client (its transport identity).</summary>
 internal readonly struct ClientId : IEquatable<ClientId>

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Scaler.ObjectStorage.Store;
+namespace Scaler.ObjectStorage.Wire;
 
 /// <summary>
 /// What the store holds: the number of object IDs, the number of distinct contents, and the total size in bytes of the

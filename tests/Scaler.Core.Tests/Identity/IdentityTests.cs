@@ -1,6 +1,6 @@
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 
-namespace Scaler.Scheduler.Tests.Identity;
+namespace Scaler.Core.Tests.Identity;
 
 public sealed class IdentityTests
 {

@@ -1,6 +1,6 @@
-using Scaler.ObjectStorage.Store;
+using Scaler.Identity;
 
-namespace Scaler.ObjectStorage.Tests.Store;
+namespace Scaler.Core.Tests.Identity;
 
 public sealed class ObjectIdTests
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Scaler.Scheduler.Identity;
+namespace Scaler.Identity;
 
 /// <summary>Identifies one connected worker (its transport identity). <c>default</c> means "no worker".</summary>
 internal readonly struct WorkerId : IEquatable<WorkerId>

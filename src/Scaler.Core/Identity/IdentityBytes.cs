@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Scaler.Scheduler.Identity;
+namespace Scaler.Identity;
 
 /// <summary>
 /// The bytes of an identifier with its hash computed once, so that ids used as dictionary keys on the hot path hash
@@ -37,9 +37,11 @@ internal readonly struct IdentityBytes : IEquatable<IdentityBytes>
     public override int GetHashCode() => _hash;
 
     /// <summary>Printable ids (the reference's are mostly ASCII) show as text; anything else as hex.</summary>
-    public override string ToString()
+    public override string ToString() => Format(Span);
+
+    /// <summary>The text form of an id's bytes: ASCII when every byte is printable, else uppercase hex.</summary>
+    public static string Format(ReadOnlySpan<byte> span)
     {
-        var span = Span;
         foreach (var b in span)
         {
             if (b < 0x20 || b > 0x7e)

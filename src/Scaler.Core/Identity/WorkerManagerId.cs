@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Scaler.Scheduler.Identity;
+namespace Scaler.Identity;
 
 /// <summary>Identifies one worker manager (the id it puts in its heartbeat).</summary>
 internal readonly struct WorkerManagerId : IEquatable<WorkerManagerId>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Scaler.ObjectStorage.Store;
+namespace Scaler.Identity;
 
 /// <summary>
 /// 16-byte values drawn from the operating system's cryptographic generator, for identifiers that another client must

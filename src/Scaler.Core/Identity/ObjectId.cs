@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Scaler.ObjectStorage.Store;
+namespace Scaler.Identity;
 
 /// <summary>
 /// A 32-byte object identifier as the object-storage protocol carries it: four unsigned 64-bit fields.

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Scaler.ObjectStorage.Store;
+namespace Scaler.Identity;
 
 /// <summary>
 /// The owner prefix of an <see cref="ObjectId"/>: its first 16 bytes, the MD5 digest of the owning client's identity.
