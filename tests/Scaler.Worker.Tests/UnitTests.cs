@@ -1,3 +1,4 @@
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Agent;
 using Scaler.Worker.Hosting;
@@ -23,15 +24,15 @@ public sealed class UnitTests
         var queue = new TaskQueue();
         foreach (var (key, priority) in new[] { ("a", 0), ("b", 3), ("c", 3), ("d", 1), ("e", 0) })
         {
-            queue.Enqueue(key, new TaskMessage { Metadata = new TaskFlags(true, priority, false).ToBytes() });
+            queue.Enqueue(TaskId.FromString(key), new TaskMessage { Metadata = new TaskFlags(true, priority, false).ToBytes() });
         }
 
-        Assert.True(queue.Remove("c"));
+        Assert.True(queue.Remove(TaskId.FromString("c")));
         Assert.Equal(4, queue.Count);
         var order = new List<string>();
         while (queue.TryDequeue(out var key, out _))
         {
-            order.Add(key);
+            order.Add(key.ToString());
         }
 
         Assert.Equal(["b", "d", "a", "e"], order);
@@ -44,14 +45,14 @@ public sealed class UnitTests
         var queue = new TaskQueue();
         foreach (var (key, priority) in new[] { ("a", 0), ("b", 3), ("c", 0) })
         {
-            queue.Enqueue(key, new TaskMessage { Metadata = new TaskFlags(true, priority, false).ToBytes() });
+            queue.Enqueue(TaskId.FromString(key), new TaskMessage { Metadata = new TaskFlags(true, priority, false).ToBytes() });
         }
 
-        queue.EnqueueFront("back", new TaskMessage { Metadata = new TaskFlags(true, 0, false).ToBytes() });
+        queue.EnqueueFront(TaskId.FromString("back"), new TaskMessage { Metadata = new TaskFlags(true, 0, false).ToBytes() });
         var order = new List<string>();
         while (queue.TryDequeue(out var key, out _))
         {
-            order.Add(key);
+            order.Add(key.ToString());
         }
 
         Assert.Equal(["b", "back", "a", "c"], order);

@@ -1,3 +1,4 @@
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 
 namespace Scaler.Worker.Agent;
@@ -8,16 +9,16 @@ namespace Scaler.Worker.Agent;
 /// </summary>
 internal sealed class TaskQueue
 {
-    private readonly Dictionary<string, TaskMessage> _byId = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<string, (int NegativePriority, long Sequence)> _order = new();
+    private readonly Dictionary<TaskId, TaskMessage> _byId = [];
+    private readonly PriorityQueue<TaskId, (int NegativePriority, long Sequence)> _order = new();
     private long _sequence;
     private long _frontSequence;
 
     public int Count => _byId.Count;
 
-    public bool Contains(string taskKey) => _byId.ContainsKey(taskKey);
+    public bool Contains(TaskId taskKey) => _byId.ContainsKey(taskKey);
 
-    public void Enqueue(string taskKey, TaskMessage task)
+    public void Enqueue(TaskId taskKey, TaskMessage task)
     {
         if (!_byId.TryAdd(taskKey, task))
         {
@@ -29,7 +30,7 @@ internal sealed class TaskQueue
     }
 
     /// <summary>Queues a task ahead of every task of its priority (one that was given back unstarted).</summary>
-    public void EnqueueFront(string taskKey, TaskMessage task)
+    public void EnqueueFront(TaskId taskKey, TaskMessage task)
     {
         if (!_byId.TryAdd(taskKey, task))
         {
@@ -40,7 +41,7 @@ internal sealed class TaskQueue
         _order.Enqueue(taskKey, (-priority, --_frontSequence));
     }
 
-    public bool Remove(string taskKey) => _byId.Remove(taskKey);
+    public bool Remove(TaskId taskKey) => _byId.Remove(taskKey);
 
     /// <summary>Forgets every task (their scheduler is gone).</summary>
     public void Clear()
@@ -49,7 +50,7 @@ internal sealed class TaskQueue
         _order.Clear();
     }
 
-    public bool TryDequeue(out string taskKey, out TaskMessage task)
+    public bool TryDequeue(out TaskId taskKey, out TaskMessage task)
     {
         while (_order.TryDequeue(out taskKey!, out _))
         {
@@ -59,7 +60,7 @@ internal sealed class TaskQueue
             }
         }
 
-        taskKey = string.Empty;
+        taskKey = default;
         task = null!;
         return false;
     }

@@ -38,7 +38,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Channel<AgentEvent> _inbox = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskQueue _queue = new();
-    private readonly Dictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<TaskId, RunningTask> _running = [];
     private readonly ProcessResourceMeter _agentMeter;
     private readonly Process _self = Process.GetCurrentProcess();
     private readonly byte[] _identityBytes;
@@ -47,7 +47,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
     private readonly CompletionSink _sink;
     private readonly ClientLanguages _languages;
 
-    private readonly Dictionary<string, int> _processorDeaths = new(StringComparer.Ordinal);
+    private readonly Dictionary<TaskId, int> _processorDeaths = [];
 
     private SchedulerLink? _link;
     private int _linkNumber;
@@ -245,19 +245,20 @@ public sealed partial class WorkerAgent : IAsyncDisposable
                 await DispatchAsync().ConfigureAwait(false);
                 break;
             case AgentEvent.Started started:
-                if (_running.TryGetValue(TaskKeys.Of(started.TaskId), out var running))
+                var startedKey = new TaskId(started.TaskId);
+                if (_running.TryGetValue(startedKey, out var running))
                 {
-                    _running[TaskKeys.Of(started.TaskId)] = running with { StartedAt = _time.GetTimestamp() };
+                    _running[startedKey] = running with { StartedAt = _time.GetTimestamp() };
                 }
 
                 break;
             case AgentEvent.Returned returned:
                 // It never started: back to the head of the queue, to run next wherever a slot frees up.
-                var returnedKey = TaskKeys.Of(returned.Task.TaskId);
+                var returnedKey = new TaskId(returned.Task.TaskId);
                 if (_running.Remove(returnedKey))
                 {
                     _queue.EnqueueFront(returnedKey, returned.Task);
-                    LogTaskReturned(_logger, returnedKey);
+                    LogTaskReturned(_logger, returnedKey.ToHexString());
                 }
 
                 await DispatchAsync().ConfigureAwait(false);
@@ -418,10 +419,10 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
     private void OnTask(TaskMessage task)
     {
-        var key = TaskKeys.Of(task.TaskId);
+        var key = new TaskId(task.TaskId);
         if (_running.ContainsKey(key) || _queue.Contains(key))
         {
-            LogDuplicateTask(_logger, key);
+            LogDuplicateTask(_logger, key.ToHexString());
             return;
         }
 
@@ -447,7 +448,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
 
     private async ValueTask OnCancelAsync(TaskCancel cancel)
     {
-        var key = TaskKeys.Of(cancel.TaskId);
+        var key = new TaskId(cancel.TaskId);
         TaskCancelConfirmType answer;
         if (_running.ContainsKey(key))
         {
@@ -499,17 +500,17 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             _processorDeaths.Remove(key);
         }
 
-        LogCancel(_logger, key, answer.ToString());
+        LogCancel(_logger, key.ToHexString(), answer.ToString());
         await SendAsync(new TaskCancelConfirm { TaskId = cancel.TaskId, CancelConfirmType = answer }).ConfigureAwait(false);
         await DispatchAsync().ConfigureAwait(false);
     }
 
     private async ValueTask OnCompletedAsync(TaskCompletion completion)
     {
-        var key = TaskKeys.Of(completion.TaskId);
+        var key = new TaskId(completion.TaskId);
         if (!_running.Remove(key, out var running))
         {
-            LogStaleCompletion(_logger, key);
+            LogStaleCompletion(_logger, key.ToHexString());
             return;
         }
 
@@ -522,7 +523,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
                 // Not necessarily the task's doing (a kill, the OOM killer, a crash of the host): run it again, first.
                 _processorDeaths[key] = deaths;
                 _queue.EnqueueFront(key, running.Task);
-                LogRetryAfterProcessorDeath(_logger, key, failure.Message, deaths, _options.RetriesAfterProcessorDeath);
+                LogRetryAfterProcessorDeath(_logger, key.ToHexString(), failure.Message, deaths, _options.RetriesAfterProcessorDeath);
                 await DispatchAsync().ConfigureAwait(false);
                 return;
             }
@@ -573,7 +574,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
         {
             // The result is the task's problem, not the worker's: the task fails with the reason, the worker goes on.
             var failure = WorkerFailure.ResultRefused(payload.Length, e.Message);
-            LogResultRefused(_logger, TaskKeys.Of(task.TaskId), failure.Message);
+            LogResultRefused(_logger, new TaskId(task.TaskId).ToHexString(), failure.Message);
             var language = await _languages.OfAsync(task, _storage).ConfigureAwait(false);
             await StoreAndReportAsync(task, TaskResultType.Failed, failure.ToPayload(language), metadata, refusedBefore: true).ConfigureAwait(false);
             return;
@@ -604,7 +605,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             },
         }).ConfigureAwait(false);
         await SendAsync(new TaskResult { TaskId = task.TaskId, ResultType = type, Metadata = metadata, Results = [idBytes] }).ConfigureAwait(false);
-        LogTaskDone(_logger, TaskKeys.Of(task.TaskId), type.ToString());
+        LogTaskDone(_logger, new TaskId(task.TaskId).ToHexString(), type.ToString());
     }
 
     /// <summary>The display name the reference gives a result object.</summary>
@@ -648,7 +649,7 @@ public sealed partial class WorkerAgent : IAsyncDisposable
             _running.Remove(key);
             _processorDeaths.Remove(key);
             await _backend.CancelAsync(running.Task.TaskId, CancellationToken.None).ConfigureAwait(false);
-            LogTaskTimedOut(_logger, key, _options.TaskTimeout.TotalSeconds);
+            LogTaskTimedOut(_logger, key.ToHexString(), _options.TaskTimeout.TotalSeconds);
             var failure = new WorkerFailure(
                 WorkerFailureKind.TimedOut,
                 $"task exceeded the worker's task timeout of {_options.TaskTimeout.TotalSeconds:0.###} seconds and was killed");

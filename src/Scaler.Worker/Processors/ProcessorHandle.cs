@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Agent;
 
@@ -31,7 +32,7 @@ internal sealed class ProcessorHandle : IDisposable
     public List<TaskMessage> Assigned { get; } = [];
 
     /// <summary>Cancels sent for waiting tasks, by task key, until the processor answers.</summary>
-    public Dictionary<string, TaskCompletionSource<bool>> PendingCancels { get; } = new(StringComparer.Ordinal);
+    public Dictionary<TaskId, TaskCompletionSource<bool>> PendingCancels { get; } = [];
 
     /// <summary>Set when the worker killed it on purpose, so its exit is not reported as a crash.</summary>
     public bool Retired { get; private set; }

@@ -5,6 +5,7 @@ using Scaler.IO.Addressing;
 using Scaler.IO.Threading;
 using Scaler.IO.Tls;
 using Scaler.IO.Ymq;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
 using Scaler.Protocol.Messages;
 using Scaler.Python.Runner;
@@ -62,7 +63,7 @@ public static partial class ProcessorHost
                     objectStorageAddress, tls.ForConnectorToServer(new YmqOptions { Identity = $"{identity}|retry|{Guid.NewGuid():N}" }), loggerFactory, ct),
                 failed,
                 logger);
-            var tasks = Channel.CreateUnbounded<(string Key, TaskMessage Task)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var tasks = Channel.CreateUnbounded<(TaskId Key, TaskMessage Task)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var waiting = new WaitingTasks();
             using var writer = new SerializedFrameWriter(toWorker);
             await writer.WriteAsync(new ProcessorInitialized(), cancellationToken).ConfigureAwait(false);
@@ -123,7 +124,7 @@ public static partial class ProcessorHost
         SerializedFrameWriter toWorker,
         TaskObjectPrefetcher objects,
         WaitingTasks waiting,
-        ChannelWriter<(string Key, TaskMessage Task)> tasks,
+        ChannelWriter<(TaskId Key, TaskMessage Task)> tasks,
         ILogger logger,
         CancellationToken cancellationToken)
     {
@@ -153,7 +154,7 @@ public static partial class ProcessorHost
                 switch (message)
                 {
                     case TaskCancel cancel:
-                        var dropped = waiting.TryDrop(TaskKeys.Of(cancel.TaskId));
+                        var dropped = waiting.TryDrop(new TaskId(cancel.TaskId));
                         var confirmed = toWorker.WriteAsync(
                             new TaskCancelConfirm
                             {
@@ -170,7 +171,7 @@ public static partial class ProcessorHost
                         await confirmed.ConfigureAwait(false);
                         break;
                     case TaskMessage task:
-                        var key = TaskKeys.Of(task.TaskId);
+                        var key = new TaskId(task.TaskId);
 
                         // Its objects are fetched now, while the tasks before it run.
                         try
@@ -180,7 +181,7 @@ public static partial class ProcessorHost
                         catch (ArgumentException e)
                         {
                             // The task itself reports the malformed ID when it runs.
-                            LogPrefetchSkipped(logger, key, e.Message);
+                            LogPrefetchSkipped(logger, key.ToHexString(), e.Message);
                         }
 
                         waiting.Add(key);

@@ -162,7 +162,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
 
     public async ValueTask<bool> CancelIfNotStartedAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken)
     {
-        var key = TaskKeys.Of(taskId.Span);
+        var key = new TaskId(taskId.Span);
         ProcessorHandle handle;
         TaskCompletionSource<bool> answer;
         lock (_gate)
@@ -323,7 +323,7 @@ public sealed partial class ProcessorProcessBackend : ITaskExecutionBackend
                     started = handle.Assigned.Count > 0 ? handle.Assigned[0].TaskId : null;
                     capacity = handle == _current;
                     break;
-                case TaskCancelConfirm confirm when handle.PendingCancels.TryGetValue(TaskKeys.Of(confirm.TaskId), out var answer):
+                case TaskCancelConfirm confirm when handle.PendingCancels.TryGetValue(new TaskId(confirm.TaskId), out var answer):
                     answer.TrySetResult(confirm.CancelConfirmType == TaskCancelConfirmType.Canceled);
                     break;
                 default:

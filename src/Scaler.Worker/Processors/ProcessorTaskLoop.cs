@@ -25,7 +25,7 @@ namespace Scaler.Worker.Processors;
 /// ends (its timeout, and the next one's start, count from there).
 /// </remarks>
 internal sealed partial class ProcessorTaskLoop(
-    ChannelReader<(string Key, TaskMessage Task)> tasks,
+    ChannelReader<(TaskId Key, TaskMessage Task)> tasks,
     WaitingTasks waiting,
     TaskObjectPrefetcher objects,
     ResultStores stores,
@@ -169,7 +169,7 @@ internal sealed partial class ProcessorTaskLoop(
     {
         if (error is not null)
         {
-            LogTaskFailed(logger, TaskKeys.Of(task.TaskId), error);
+            LogTaskFailed(logger, new TaskId(task.TaskId).ToHexString(), error);
         }
 
         // A Python task's memory and CPU are its runner's (the runner measures them around the task).
@@ -204,7 +204,7 @@ internal sealed partial class ProcessorTaskLoop(
         TaskMessage task, int resultBytes, ObjectStorageException refusal, bool python, ProfileResult profile, CancellationToken cancellationToken)
     {
         var failure = WorkerFailure.ResultRefused(resultBytes, refusal.Message);
-        LogTaskFailed(logger, TaskKeys.Of(task.TaskId), failure.Message);
+        LogTaskFailed(logger, new TaskId(task.TaskId).ToHexString(), failure.Message);
         var payload = failure.ToPayload(python ? TaskLanguage.Python : TaskLanguage.DotNet);
         var failedId = ObjectId.ForTaskOutcome(ObjectOwner.FromClientIdentity(task.Source), task.TaskId, succeeded: false);
         var failed = new TaskResult

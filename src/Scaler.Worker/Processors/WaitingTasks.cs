@@ -1,3 +1,5 @@
+using Scaler.Identity;
+
 namespace Scaler.Worker.Processors;
 
 /// <summary>
@@ -7,10 +9,10 @@ namespace Scaler.Worker.Processors;
 internal sealed class WaitingTasks
 {
     private readonly Lock _gate = new();
-    private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _dropped = new(StringComparer.Ordinal);
+    private readonly HashSet<TaskId> _waiting = [];
+    private readonly HashSet<TaskId> _dropped = [];
 
-    public void Add(string taskKey)
+    public void Add(TaskId taskKey)
     {
         lock (_gate)
         {
@@ -19,7 +21,7 @@ internal sealed class WaitingTasks
     }
 
     /// <summary>Marks the task started; false when it was dropped (it must not run).</summary>
-    public bool TryStart(string taskKey)
+    public bool TryStart(TaskId taskKey)
     {
         lock (_gate)
         {
@@ -29,7 +31,7 @@ internal sealed class WaitingTasks
     }
 
     /// <summary>Drops a task that has not started; false when it is not waiting (running, finished, or never received).</summary>
-    public bool TryDrop(string taskKey)
+    public bool TryDrop(TaskId taskKey)
     {
         lock (_gate)
         {
