@@ -15,7 +15,7 @@ internal sealed class EarlyResultGets
     /// <summary>Early gets are asked for while fewer than this many wait.</summary>
     public const int MaxInFlight = 8;
 
-    private readonly ConcurrentDictionary<UInt128, EarlyResult> _gets = new();
+    private readonly ConcurrentDictionary<TaskId, EarlyResult> _gets = new();
     private readonly ResultObjects _objects;
     private readonly PendingTasks _pending;
     private readonly ObjectOwner _owner;
@@ -100,7 +100,7 @@ internal sealed class EarlyResultGets
     /// it; the others find it gone. A failed get, or one ended on purpose (answered by the empty set of
     /// <see cref="EndAsync"/>), is left to the result message.
     /// </summary>
-    private async Task CompleteFromAsync(UInt128 key, EarlyResult early)
+    private async Task CompleteFromAsync(TaskId key, EarlyResult early)
     {
         var (content, error) = await early.Content.ConfigureAwait(false);
         if (error is not null || early.Ended || !_pending.TryRemove(key, out var future))

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using Scaler.Identity;
 
 namespace Scaler.Internal;
 
@@ -11,19 +11,16 @@ namespace Scaler.Internal;
 /// </summary>
 internal sealed class PendingTasks
 {
-    private readonly ConcurrentDictionary<UInt128, IPendingTask> _byKey = new();
+    private readonly ConcurrentDictionary<TaskId, IPendingTask> _byKey = new();
 
     /// <summary>Tasks submitted and not yet done (takes all of the dictionary's locks: not for the per-task path).</summary>
     public int Count => _byKey.Count;
 
     /// <summary>
-    /// The key of a task ID: its 16 bytes as one number, so a lookup allocates nothing. An ID of another length (only a
-    /// faulty peer sends one) gets a key that matches no task of ours.
+    /// The key of a task ID: the core <see cref="TaskId"/>, which keeps our 16-byte IDs inline, so a lookup allocates
+    /// nothing. An ID of another length (only a faulty peer sends one) matches no task of ours, which are all 16 bytes.
     /// </summary>
-    public static UInt128 KeyOf(ReadOnlySpan<byte> taskId) =>
-        taskId.Length >= 16
-            ? new UInt128(BinaryPrimitives.ReadUInt64LittleEndian(taskId), BinaryPrimitives.ReadUInt64LittleEndian(taskId[8..]))
-            : UInt128.MaxValue;
+    public static TaskId KeyOf(ReadOnlySpan<byte> taskId) => new(taskId);
 
     /// <summary>Registers <paramref name="task"/> under its ID (before its message is queued, so no answer can miss it).</summary>
     public void Add(IPendingTask task) => _byKey[KeyOf(task.TaskId)] = task;
@@ -32,7 +29,7 @@ internal sealed class PendingTasks
 
     public bool TryRemove(ReadOnlySpan<byte> taskId, [MaybeNullWhen(false)] out IPendingTask task) => _byKey.TryRemove(KeyOf(taskId), out task);
 
-    public bool TryRemove(UInt128 key, [MaybeNullWhen(false)] out IPendingTask task) => _byKey.TryRemove(key, out task);
+    public bool TryRemove(TaskId key, [MaybeNullWhen(false)] out IPendingTask task) => _byKey.TryRemove(key, out task);
 
     /// <summary>Removes every task and fails it with <paramref name="reason"/> (the client is closing).</summary>
     public void FailAll(Exception reason)

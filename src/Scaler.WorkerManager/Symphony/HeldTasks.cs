@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Scaler.Identity;
 
 namespace Scaler.WorkerManager.Symphony;
 
@@ -17,7 +18,7 @@ namespace Scaler.WorkerManager.Symphony;
 internal sealed class HeldTasks(int maxInSymphony, int heldLimit, long maxEnvelopeBytesAhead)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, InFlightTask> _tasks = new(StringComparer.Ordinal);
+    private readonly Dictionary<TaskId, InFlightTask> _tasks = [];
     private readonly List<InFlightTask> _accepted = [];
     private readonly List<InFlightTask> _ready = [];
     private int _inSymphony;
@@ -116,7 +117,7 @@ internal sealed class HeldTasks(int maxInSymphony, int heldLimit, long maxEnvelo
     /// <summary>
     /// Cancels a task not yet sent to Symphony (false when it is not held, or already sent: SOAM cannot cancel it).
     /// </summary>
-    public bool TryCancel(string key, [NotNullWhen(true)] out InFlightTask? cancelled, out List<InFlightTask>? preparable)
+    public bool TryCancel(TaskId key, [NotNullWhen(true)] out InFlightTask? cancelled, out List<InFlightTask>? preparable)
     {
         lock (_gate)
         {

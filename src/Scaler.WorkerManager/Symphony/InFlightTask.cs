@@ -1,3 +1,4 @@
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Worker.Execution;
 
@@ -26,11 +27,11 @@ internal enum InFlightState
 }
 
 /// <summary>One task the SOAM backend holds, from <c>SubmitAsync</c> to its completion or cancel.</summary>
-internal sealed class InFlightTask(TaskMessage task, string key)
+internal sealed class InFlightTask(TaskMessage task, TaskId key)
 {
     public TaskMessage Task { get; } = task;
 
-    public string Key { get; } = key;
+    public TaskId Key { get; } = key;
 
     public InFlightState State { get; set; } = InFlightState.Accepted;
 

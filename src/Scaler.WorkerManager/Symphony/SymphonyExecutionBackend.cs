@@ -3,6 +3,7 @@ using Scaler.Functions;
 using Scaler.IO.Addressing;
 using Scaler.IO.Threading;
 using Scaler.IO.Ymq;
+using Scaler.Identity;
 using Scaler.ObjectStorage.Client;
 using Scaler.Protocol.Messages;
 using Scaler.Symphony.Service;
@@ -118,13 +119,13 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend, IS
 
         // Started here rather than on the thread pool: each runs until its first fetch is pending (a thread hop less
         // per task), and never throws (failures complete the task).
-        StartPreparing(_held.Accept(new InFlightTask(task, Convert.ToHexString(task.TaskId))));
+        StartPreparing(_held.Accept(new InFlightTask(task, new TaskId(task.TaskId))));
         return ValueTask.CompletedTask;
     }
 
     public ValueTask<bool> CancelAsync(ReadOnlyMemory<byte> taskId, CancellationToken cancellationToken)
     {
-        var key = Convert.ToHexString(taskId.Span);
+        var key = new TaskId(taskId.Span);
         if (!_held.TryCancel(key, out var cancelled, out var start))
         {
             return ValueTask.FromResult(false);
@@ -132,7 +133,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend, IS
 
         _sessions.Forget(cancelled);
         StartPreparing(start);
-        LogCancelledBeforeSend(_logger, key);
+        LogCancelledBeforeSend(_logger, Convert.ToHexString(key.Span));
         _sink?.CapacityAvailable();
         return ValueTask.FromResult(true);
     }
@@ -194,7 +195,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend, IS
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            LogPrepareFailed(_logger, task.Key, e.Message);
+            LogPrepareFailed(_logger, Convert.ToHexString(task.Key.Span), e.Message);
             StartPreparing(_held.PreparationEnded(task, input: null));
             Complete(task, TaskResultType.Failed, SymphonyOutputReader.ErrorPayload(task, RemoteError.FromException(e)));
             return;
@@ -277,7 +278,7 @@ public sealed partial class SymphonyExecutionBackend : ITaskExecutionBackend, IS
             return;
         }
 
-        LogResendWithCode(_logger, task.Key, soamTaskId, why);
+        LogResendWithCode(_logger, Convert.ToHexString(task.Key.Span), soamTaskId, why);
         _ = Task.Run(() => PrepareAndSendAsync(task), CancellationToken.None);
         PumpReady();
     }

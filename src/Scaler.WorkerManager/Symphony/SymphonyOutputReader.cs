@@ -93,7 +93,7 @@ internal sealed partial class SymphonyOutputReader(ServiceCodeLedger codeLedger,
             $"IBM Spectrum Symphony failed the task (SOAM task {completion.TaskId} in session {sessionId}, "
                 + $"application {applicationName}): {detail}",
             embedded?.StackTrace ?? soam?.StackTrace ?? string.Empty);
-        LogTaskFailedInSymphony(logger, task.Key, completion.TaskId, detail ?? "no reason given");
+        LogTaskFailedInSymphony(logger, Convert.ToHexString(task.Key.Span), completion.TaskId, detail ?? "no reason given");
         return ErrorPayload(task, error);
     }
 

@@ -1,3 +1,4 @@
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.WorkerManager.Symphony;
 
@@ -128,6 +129,6 @@ public sealed class HeldTasksTests
     private static InFlightTask NewTask()
     {
         var message = new TaskMessage { TaskId = Guid.NewGuid().ToByteArray(), Source = "Client|held-test"u8.ToArray(), FuncObjectId = new byte[32] };
-        return new InFlightTask(message, Convert.ToHexString(message.TaskId));
+        return new InFlightTask(message, new TaskId(message.TaskId));
     }
 }

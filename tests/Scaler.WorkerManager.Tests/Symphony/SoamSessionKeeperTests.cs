@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Scaler.Functions;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Symphony.Soam;
 using Scaler.WorkerManager.Symphony;
@@ -41,7 +42,7 @@ public sealed class SoamSessionKeeperTests
         Assert.Equal(2, keeper.SessionsOpened);
         Assert.Equal(second.Id, keeper.SessionId);
         Assert.Equal(tasks.Select(t => Encoding.UTF8.GetString(t.Input!)), second.Inputs.Select(i => Encoding.UTF8.GetString(i.Input)));
-        Assert.Equal(tasks.Select(t => t.Key).Order(), host.Reclaimed.Select(t => t.Key).Order());
+        Assert.Equal(tasks.Select(t => t.Key.ToHexString()).Order(), host.Reclaimed.Select(t => t.Key.ToHexString()).Order());
         Assert.All(tasks, t => Assert.Equal(1, t.SessionLosses));
         Assert.Empty(host.GivenUp);
 
@@ -50,7 +51,7 @@ public sealed class SoamSessionKeeperTests
             second.Answer(taskId, input);
         }
 
-        Assert.Equal(tasks.Select(t => t.Key).Order(), host.Outputs.Select(c => c.Task.Key).Order());
+        Assert.Equal(tasks.Select(t => t.Key.ToHexString()).Order(), host.Outputs.Select(c => c.Task.Key.ToHexString()).Order());
         Assert.Equal(0, keeper.Waiting);
     }
 
@@ -156,7 +157,7 @@ public sealed class SoamSessionKeeperTests
     private static InFlightTask Held(string input)
     {
         var message = new TaskMessage { TaskId = Guid.NewGuid().ToByteArray(), Source = "Client|keeper-test"u8.ToArray(), FuncObjectId = new byte[32] };
-        return new InFlightTask(message, Convert.ToHexString(message.TaskId)) { Input = Encoding.UTF8.GetBytes(input) };
+        return new InFlightTask(message, new TaskId(message.TaskId)) { Input = Encoding.UTF8.GetBytes(input) };
     }
 
     /// <summary>

@@ -165,7 +165,7 @@ public sealed class SymphonyEnvelopeBuilderTests
                 FuncObjectId = function.ToBytes(),
                 FunctionArgs = arguments,
             };
-            return new InFlightTask(message, Convert.ToHexString(message.TaskId));
+            return new InFlightTask(message, new TaskId(message.TaskId));
         }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Scaler.Functions;
+using Scaler.Identity;
 using Scaler.Protocol.Messages;
 using Scaler.Symphony.Service;
 using Scaler.Symphony.Soam;
@@ -100,7 +101,7 @@ public sealed class SymphonyOutputReaderTests
     private static InFlightTask DotNetTask()
     {
         var message = new TaskMessage { TaskId = Guid.NewGuid().ToByteArray(), Source = "Client|reader-test"u8.ToArray(), FuncObjectId = new byte[32] };
-        return new InFlightTask(message, Convert.ToHexString(message.TaskId)) { Language = TaskLanguage.DotNet };
+        return new InFlightTask(message, new TaskId(message.TaskId)) { Language = TaskLanguage.DotNet };
     }
 
     /// <summary>A completion as <see cref="SoamTaskSession"/> delivers it for this output (its factories are Scaler.Symphony's own).</summary>
