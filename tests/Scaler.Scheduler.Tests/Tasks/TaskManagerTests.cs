@@ -1,4 +1,4 @@
-using Scaler.Scheduler.Identity;
+using Scaler.Identity;
 using Scaler.Scheduler.Policies;
 using Scaler.Scheduler.Policies.Allocation;
 using Scaler.Scheduler.Tasks;
