@@ -4,7 +4,8 @@
 A LocalCluster with 2 single-thread worker processes on 127.0.0.1, no dashboard. Workload 1 warms up as the .NET side
 does (until two runs in a row are each no more than 10% faster than the one before, at most --max-warmups runs),
 workload 3 runs --round-trip-warmups times as a warm-up, the others once; then each runs --repeats times, and the
-medians are printed as one JSON object on the last line of stdout.
+medians are printed as one JSON object on the last line of stdout. Before the warm-up, the cold figures: the time
+from creating the cluster to its first result, and the first W1 run on it.
 """
 import argparse
 import json
@@ -74,9 +75,14 @@ def main():
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
     workers = 2
+    started = time.perf_counter()
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
+        # Cold figures (issue 16): the first result after creating the cluster, then the first W1 run on it.
+        assert client.submit(identity, 0, pure=False).result() == 0
+        first_result_s = time.perf_counter() - started
+        cold_submit_s, cold_gather_s, _ = tiny_tasks(client, args.tiny_tasks)
         previous = 0.0
         steady = 0
         for _ in range(args.max_warmups):
@@ -100,6 +106,8 @@ def main():
         "w1_gather_s": statistics.median(t[1] for t in tiny),
         "w1_tasks_per_s": statistics.median(args.tiny_tasks / (t[0] + t[1]) for t in tiny),
         "w1_map_tasks_per_s": statistics.median(args.tiny_tasks / t[2] for t in tiny),
+        "w1_cold_tasks_per_s": args.tiny_tasks / (cold_submit_s + cold_gather_s),
+        "first_result_s": first_result_s,
         "w2_wall_s": wall,
         "w2_efficiency_pct": 100.0 * ideal / wall,
         "w3_p50_ms": statistics.median(percentile(t, 50) for t in trips),

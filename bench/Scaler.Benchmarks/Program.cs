@@ -2,7 +2,7 @@ namespace Scaler.Benchmarks;
 
 internal static class Program
 {
-    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite", "symphony", "tiny", "python", "chaos", "object-storage-memory"];
+    private static readonly string[] Known = ["codec", "transport", "object-storage", "suite", "symphony", "tiny", "python", "chaos", "object-storage-memory", "cold"];
 
     /// <summary>Runs the benchmark named by the first argument (e.g. <c>transport</c>), or every benchmark when none is named.</summary>
     public static async Task<int> Main(string[] args)
@@ -17,6 +17,12 @@ internal static class Program
         {
             // The other process of the suite's machine calibration (beside workload 3).
             return Suite.MachineCalibration.Echo();
+        }
+
+        if (args is [Suite.ColdClient.Command, var coldAddress, var coldTasks])
+        {
+            // The fresh client process of the cold figures.
+            return await Suite.ColdClient.RunAsync(coldAddress, int.Parse(coldTasks, System.Globalization.CultureInfo.InvariantCulture));
         }
 
         var which = args.Length > 0 ? args[0] : "all";
@@ -64,6 +70,12 @@ internal static class Program
         {
             // Not part of "all": the bounded chaos soak of scripts/chaos.sh.
             return await Chaos.ChaosSoak.RunAsync(args[1..]);
+        }
+
+        if (which is "cold")
+        {
+            // Not part of "all": the suite's cold figures alone (jobs on fresh stacks, stack start to first result).
+            return await Suite.ColdStartWorkload.RunStandaloneAsync(args[1..]);
         }
 
         if (which is "python")

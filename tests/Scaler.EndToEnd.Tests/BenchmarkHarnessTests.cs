@@ -33,6 +33,7 @@ public sealed class BenchmarkHarnessTests
             RoundTrips = 20,
             Repeats = 1,
             MaxWarmups = 2,
+            ColdJobs = 2,
             ObjectStorage = false,
             ScaleTasks = 0,
             CliPath = CliProcess.ExecutablePath,
@@ -63,6 +64,13 @@ public sealed class BenchmarkHarnessTests
                 $"{r[0]} {r[1]}: '{r[3]}' is not a positive number"));
             Assert.All(measured, r => Assert.Equal("-", r[4])); // no Dask in this run
         }
+
+        // Cold: the first and the last job on a fresh stack, native and Symphony, and stack start to first result.
+        var cold = rows.Where(r => r[0].StartsWith("W1 cold", StringComparison.Ordinal) || r[0].StartsWith("Stack start", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, cold.Count);
+        Assert.All(cold, r => Assert.True(
+            double.TryParse(r[3], NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value > 0,
+            $"{r[0]} {r[1]}: '{r[3]}' is not a positive number"));
 
         // W4: W1 and W2 through the Symphony path, the baremetal_native figures beside them, and both ratios.
         var symphony = rows.Where(r => r[0].StartsWith("W4", StringComparison.Ordinal)).ToList();

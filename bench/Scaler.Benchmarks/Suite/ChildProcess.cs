@@ -104,6 +104,13 @@ internal sealed class ChildProcess : IAsyncDisposable
         return -1;
     }
 
+    /// <summary>Waits for the process to end by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILLs this process alone (not its children, which must then end by themselves) and waits for it.</summary>
     public async Task KillAloneAsync()
     {

@@ -29,6 +29,9 @@ public sealed class SuiteOptions
 
     public bool ObjectStorage { get; init; } = true;
 
+    /// <summary>Jobs run on each cold stack (fresh client process each): the first is the cold figure, the last shows where the stack got to.</summary>
+    public int ColdJobs { get; init; } = 5;
+
     /// <summary>Tasks queued in the scheduler-scale workload; 0 skips it.</summary>
     public int ScaleTasks { get; init; } = 1_000_000;
 
@@ -74,6 +77,7 @@ public sealed class SuiteOptions
             RoundTrips = quick ? 200 : 500,
             MaxWarmups = quick ? 2 : 10,
             RoundTripWarmups = quick ? 1 : 10,
+            ColdJobs = quick ? 2 : 5,
             ScaleTasks = int.Parse(Value("--scale-tasks") ?? (quick ? "100000" : "1000000"), System.Globalization.CultureInfo.InvariantCulture),
             FakeWorkers = quick ? 50 : 200,
             DaskScript = Value("--dask"),

@@ -74,6 +74,7 @@ public static class SuiteRunner
             cluster.ThrowIfAnyExited();
         }
 
+        figures.AddRange(await RunColdAsync(options, figures, D, log, ct));
         figures.AddRange(await RunSymphonyAsync(options, figures, log, ct));
         figures.AddRange(await RunPythonAsync(options, D("w1_tasks_per_s"), log, ct));
 
@@ -105,6 +106,33 @@ public static class SuiteRunner
             figures.Add(new Figure(w6, $"drain, {options.FakeWorkers} fake workers", "tasks/s", scale.DrainPerSecond, null, "-", HigherIsBetter: true));
         }
 
+        return figures;
+    }
+
+    /// <summary>
+    /// Cold figures (issue 16): W1's job from a fresh client process on a stack started for it, native and Symphony,
+    /// its first job beside the last of <see cref="SuiteOptions.ColdJobs"/> on the same stack; and the time from starting the stack
+    /// to the first result. Dask's beside them: its first W1 run on a fresh LocalCluster, and the time from creating the
+    /// cluster to its first result, both in its one process.
+    /// </summary>
+    private static async Task<IReadOnlyList<Figure>> RunColdAsync(
+        SuiteOptions options, IReadOnlyList<Figure> warm, Func<string, double?> dask, TextWriter log, CancellationToken ct)
+    {
+        log.WriteLine($"scaler: cold W1, {options.ColdJobs} jobs of {options.TinyTasks:N0} tasks on fresh stacks, each from a fresh client process");
+        var warmW1 = warm.FirstOrDefault(f => f.Workload.StartsWith("W1", StringComparison.Ordinal) && f.Name == "throughput")?.Scaler;
+        var target = warmW1 is { } w ? $">= warm / 1.5 = {w / 1.5:N0}" : ">= warm / 1.5";
+        var figures = new List<Figure>();
+        foreach (var (manager, name) in new[] { (LocalCluster.Manager.BaremetalNative, "baremetal_native (2)"), (LocalCluster.Manager.SymphonyLocal, "symphony (2)") })
+        {
+            var runs = await ColdStartWorkload.JobsOnFreshStackAsync(options.CliPath, manager, options.TinyTasks, options.ColdJobs, name, log, ct);
+            var workload = $"W1 cold: {options.TinyTasks:N0} tiny tasks, fresh client process";
+            var native = manager == LocalCluster.Manager.BaremetalNative;
+            figures.Add(new Figure(workload, $"{name}, first job on a fresh stack", "tasks/s", options.TinyTasks / runs[0].JobSeconds, native ? dask("w1_cold_tasks_per_s") : null, native ? target : "-", HigherIsBetter: true));
+            figures.Add(new Figure(workload, $"{name}, job {options.ColdJobs} on that stack", "tasks/s", options.TinyTasks / runs[^1].JobSeconds, null, "-", HigherIsBetter: true));
+        }
+
+        var firstResult = await ColdStartWorkload.StackToFirstResultAsync(options.CliPath, log, ct);
+        figures.Add(new Figure("Stack start to first result", "scaler launch stack.toml (native, 2 workers)", "s", firstResult, dask("first_result_s"), "<= 2", HigherIsBetter: false));
         return figures;
     }
 

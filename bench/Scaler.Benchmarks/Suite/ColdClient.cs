@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Scaler.Benchmarks.Suite;
+
+/// <summary>
+/// <c>cold-client ADDRESS TASKS</c>: the client process of the cold figures, started fresh for each job as a user's
+/// program is: it connects (waiting up to a minute for a scheduler that is still starting), submits TASKS tiny tasks
+/// one by one, gathers them, and prints one line, <c>cold: connect S submit S gather S</c>, then exits.
+/// </summary>
+internal static class ColdClient
+{
+    public const string Command = "cold-client";
+    public const string Prefix = "cold: ";
+
+    private static readonly Func<int, int> IdentityFunction = TaskFunctions.Identity;
+
+    public static async Task<int> RunAsync(string address, int tasks)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var clock = Stopwatch.StartNew();
+        await using var client = await Client.ConnectAsync(address, new ClientOptions { ConnectTimeout = TimeSpan.FromSeconds(60) }, cts.Token);
+        var connect = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var futures = new ScalerFuture<int>[tasks];
+        for (var i = 0; i < tasks; i++)
+        {
+            futures[i] = client.Submit(IdentityFunction, i);
+        }
+
+        var submit = clock.Elapsed.TotalSeconds;
+        for (var i = 0; i < tasks; i++)
+        {
+            var value = await futures[i].AsTask().WaitAsync(cts.Token);
+            if (value != i)
+            {
+                throw new InvalidOperationException($"task {i} returned {value}");
+            }
+        }
+
+        var gather = clock.Elapsed.TotalSeconds - submit;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Prefix}connect {connect:0.000000} submit {submit:0.000000} gather {gather:0.000000}"));
+        return 0;
+    }
+
+    /// <summary>One run's figures as the child printed them.</summary>
+    public sealed record Run(double ConnectSeconds, double SubmitSeconds, double GatherSeconds, double ProcessSeconds)
+    {
+        public double JobSeconds => SubmitSeconds + GatherSeconds;
+
+        public static Run Parse(string line, double processSeconds)
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            double At(string name) => double.Parse(parts[Array.IndexOf(parts, name) + 1], CultureInfo.InvariantCulture);
+            return new Run(At("connect"), At("submit"), At("gather"), processSeconds);
+        }
+    }
+
+    /// <summary>Starts a fresh client process for one job of <paramref name="tasks"/> tasks and returns its figures.</summary>
+    public static async Task<Run> RunProcessAsync(string address, int tasks, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var child = ChildProcess.StartThisProgram(Command, address, tasks.ToString(CultureInfo.InvariantCulture));
+        var exitCode = await child.WaitForExitAsync(ct);
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"the cold client exited with {exitCode}: {child.Output}");
+        }
+
+        var line = await child.WaitForLineAsync(Prefix, ct);
+        return Run.Parse(line, seconds);
+    }
+}
