@@ -13,8 +13,6 @@ internal static class ColdClient
     public const string Command = "cold-client";
     public const string Prefix = "cold: ";
 
-    private static readonly Func<int, int> IdentityFunction = TaskFunctions.Identity;
-
     public static async Task<int> RunAsync(string address, int tasks)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -22,24 +20,9 @@ internal static class ColdClient
         await using var client = await Client.ConnectAsync(address, new ClientOptions { ConnectTimeout = TimeSpan.FromSeconds(60) }, cts.Token);
         var connect = clock.Elapsed.TotalSeconds;
 
-        clock.Restart();
-        var futures = new ScalerFuture<int>[tasks];
-        for (var i = 0; i < tasks; i++)
-        {
-            futures[i] = client.Submit(IdentityFunction, i);
-        }
-
-        var submit = clock.Elapsed.TotalSeconds;
-        for (var i = 0; i < tasks; i++)
-        {
-            var value = await futures[i].AsTask().WaitAsync(cts.Token);
-            if (value != i)
-            {
-                throw new InvalidOperationException($"task {i} returned {value}");
-            }
-        }
-
-        var gather = clock.Elapsed.TotalSeconds - submit;
+        // W1's own job (submit one by one, then gather), without its Map part.
+        var job = await ClientWorkloads.TinyTasksAsync(client, tasks, cts.Token, map: false);
+        var (submit, gather) = (job.SubmitSeconds, job.GatherSeconds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Prefix}connect {connect:0.000000} submit {submit:0.000000} gather {gather:0.000000}"));
         return 0;
     }
