@@ -25,8 +25,7 @@ internal static class ColdStartWorkload
     {
         var tasks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
         var jobs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-        // SCALER_BENCH_CLI points at another build of scaler-cli (a ReadyToRun publish, say) to compare start-up choices.
-        var cli = Environment.GetEnvironmentVariable("SCALER_BENCH_CLI") is { Length: > 0 } other ? other : Path.Combine(AppContext.BaseDirectory, "scaler-cli");
+        var cli = SuiteOptions.DefaultCliPath;
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await JobsOnFreshStackAsync(cli, LocalCluster.Manager.BaremetalNative, tasks, jobs, "baremetal_native", Console.Out, cts.Token);
         await JobsOnFreshStackAsync(cli, LocalCluster.Manager.SymphonyLocal, tasks, jobs, "symphony", Console.Out, cts.Token);

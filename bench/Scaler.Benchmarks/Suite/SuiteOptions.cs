@@ -51,8 +51,15 @@ public sealed class SuiteOptions
     /// <summary>Directory for suite.json and suite.md; null writes nothing.</summary>
     public string? OutputDirectory { get; init; }
 
-    /// <summary>The scaler-cli executable; by default the one copied next to this assembly.</summary>
-    public string CliPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "scaler-cli");
+    /// <summary>
+    /// The scaler-cli executable that starts every stack: <c>--cli PATH</c>, else <c>SCALER_BENCH_CLI</c>, else the one
+    /// copied next to this assembly. Another build (a ReadyToRun or Native AOT publish) is how start-up choices are
+    /// compared on every figure of the suite (docs/cold-start.md).
+    /// </summary>
+    public string CliPath { get; init; } = DefaultCliPath;
+
+    public static string DefaultCliPath =>
+        Environment.GetEnvironmentVariable("SCALER_BENCH_CLI") is { Length: > 0 } other ? other : Path.Combine(AppContext.BaseDirectory, "scaler-cli");
 
     public static SuiteOptions Parse(IReadOnlyList<string> args)
     {
@@ -83,6 +90,7 @@ public sealed class SuiteOptions
             DaskScript = Value("--dask"),
             OutputDirectory = Value("--out"),
             Python = Value("--python") ?? DefaultPython,
+            CliPath = Value("--cli") ?? DefaultCliPath,
         };
     }
 }
