@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# The native build's end-to-end tests (NativeBuildTests) run the published product.
+native="$(scripts/publish.sh | tail -n 1)/scaler-native"
+[ -x "$native" ] || { echo "test.sh: the native build was not made ($native); see scripts/publish.sh" >&2; exit 1; }
+export SCALER_NATIVE_BUILD="$native"
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

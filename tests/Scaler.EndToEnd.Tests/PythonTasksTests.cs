@@ -16,7 +16,7 @@ public sealed class PythonTasksTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
 
     /// <summary>What a user's client script defines (in its __main__, so cloudpickle ships the functions by value).</summary>
-    private const string ClientScript = """
+    internal const string ClientScript = """
         import os
 
         def compute(x):
@@ -97,7 +97,7 @@ public sealed class PythonTasksTests
     /// raises ValueError, which must arrive as itself (type, message, traceback); a task that kills its process, which
     /// fails alone as the reference's ProcessorDiedError while the tasks beside it succeed.
     /// </summary>
-    private static async Task RunPythonJobAsync(LocalCluster cluster, ReferenceClientObjects script, bool runnerProfile)
+    internal static async Task RunPythonJobAsync(LocalCluster cluster, ReferenceClientObjects script, bool runnerProfile)
     {
         using var cts = new CancellationTokenSource(2 * Bound);
         var calls = Calls("compute", 0, 50)

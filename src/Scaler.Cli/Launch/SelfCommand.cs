@@ -10,7 +10,10 @@ internal sealed record SelfCommand(string FileName, IReadOnlyList<string> Leadin
     {
         var processPath = Environment.ProcessPath
             ?? throw new InvalidOperationException("cannot tell which executable is running (Environment.ProcessPath is null)");
-        return IsDotnetHost(processPath) ? ForAssembly(processPath, typeof(SelfCommand).Assembly.Location) : new SelfCommand(processPath, []);
+        // Under the dotnet host the program is the scaler-cli.dll in the application's directory (never the native build).
+        return IsDotnetHost(processPath)
+            ? ForAssembly(processPath, Path.Combine(AppContext.BaseDirectory, Worker.Hosting.ProcessLauncher.ExecutableName + ".dll"))
+            : new SelfCommand(processPath, []);
     }
 
     /// <summary><c>dotnet path/to/scaler-cli.dll</c>: used by <see cref="Current"/> and by tests that start the real tool.</summary>

@@ -34,6 +34,13 @@ public sealed class IbmSoamApi : ISoamApi
     public static IbmSoamApi Load(string assemblyPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(assemblyPath);
+        if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+        {
+            // The native build forwards `worker-manager symphony` to the managed build; this is for a path it did not foresee.
+            throw new SoamException(
+                $"IBM's SOAM API ({assemblyPath}) is a .NET assembly loaded at run time, which the native build (scaler-native) cannot do; run the Symphony worker manager with scaler-cli");
+        }
+
         var fullPath = Path.GetFullPath(assemblyPath);
         var assembly = new IbmSoamLoadContext(fullPath).LoadFromAssemblyPath(fullPath);
         var api = new IbmSoamApi(assembly, fullPath);

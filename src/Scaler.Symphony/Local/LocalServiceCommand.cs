@@ -33,7 +33,7 @@ public sealed record LocalServiceCommand
         ArgumentNullException.ThrowIfNull(extraArguments);
         string[] instance = [InstanceSubcommand, .. extraArguments];
         var processPath = System.Environment.ProcessPath;
-        if (processPath is not null && Path.GetFileNameWithoutExtension(processPath).Equals("scaler-cli", StringComparison.OrdinalIgnoreCase))
+        if (processPath is not null && IsProductExecutable(processPath))
         {
             return new LocalServiceCommand(processPath, instance);
         }
@@ -52,6 +52,11 @@ public sealed record LocalServiceCommand
 
         throw new FileNotFoundException($"scaler-cli was not found in {AppContext.BaseDirectory}; give the local engine a service command");
     }
+
+    // scaler-native is the Native AOT build, which starts the managed scaler-cli next to it for instances (they load code).
+    private static bool IsProductExecutable(string processPath) =>
+        Path.GetFileNameWithoutExtension(processPath) is var name
+        && (name.Equals("scaler-cli", StringComparison.OrdinalIgnoreCase) || name.Equals("scaler-native", StringComparison.OrdinalIgnoreCase));
 
     private static string DotnetHost()
     {

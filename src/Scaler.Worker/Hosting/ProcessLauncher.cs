@@ -11,14 +11,25 @@ public sealed record ProcessLauncher(string FileName, IReadOnlyList<string> Lead
 {
     public const string ExecutableName = "scaler-cli";
 
+    /// <summary>The native (Native AOT) build of the same program, installed next to <see cref="ExecutableName"/> (docs/cold-start.md).</summary>
+    public const string NativeExecutableName = "scaler-native";
+
+    /// <summary>Whether <paramref name="path"/> names the product executable, managed or native.</summary>
+    public static bool IsProductExecutable(string path)
+    {
+        var name = Path.GetFileNameWithoutExtension(path);
+        return name == ExecutableName || name == NativeExecutableName;
+    }
+
     /// <summary>
-    /// The running <c>scaler-cli</c> when this process is it; otherwise a <c>scaler-cli.dll</c> next to this assembly
+    /// The running <c>scaler-cli</c> (or <c>scaler-native</c>, which hands sub-commands that load code to the managed
+    /// build) when this process is it; otherwise a <c>scaler-cli.dll</c> next to this assembly
     /// (tests reference the CLI project, which copies it), started with the running <c>dotnet</c>.
     /// </summary>
     public static ProcessLauncher ForCurrentProcess()
     {
         var processPath = Environment.ProcessPath;
-        if (processPath is not null && Path.GetFileNameWithoutExtension(processPath) == ExecutableName)
+        if (processPath is not null && IsProductExecutable(processPath))
         {
             return new ProcessLauncher(processPath, []);
         }

@@ -19,8 +19,16 @@ internal sealed partial class CliProcess : IAsyncDisposable
         _process = process;
     }
 
+    private static readonly AsyncLocal<string?> ExecutableOverride = new();
+
     /// <summary>The executable copied next to the tests by the project reference to src/Scaler.Cli.</summary>
-    public static string ExecutablePath { get; } = Path.Combine(AppContext.BaseDirectory, "scaler-cli");
+    public static string ManagedExecutablePath { get; } = Path.Combine(AppContext.BaseDirectory, "scaler-cli");
+
+    /// <summary>What <see cref="Start(string[])"/> runs: <see cref="ManagedExecutablePath"/> unless a test chose another build.</summary>
+    public static string ExecutablePath => ExecutableOverride.Value ?? ManagedExecutablePath;
+
+    /// <summary>Makes <see cref="Start(string[])"/> in the calling test (its async flow) run <paramref name="executable"/>.</summary>
+    public static void UseExecutable(string executable) => ExecutableOverride.Value = executable;
 
     public int Id => _process.Id;
 
