@@ -12,7 +12,8 @@ command -v capnp >/dev/null 2>&1 || missing+=(capnproto)
 /usr/bin/python3 -c 'import cloudpickle' >/dev/null 2>&1 || missing+=(python3-cloudpickle)
 /usr/bin/python3 -c 'import tblib' >/dev/null 2>&1 || missing+=(python3-tblib)
 toolchain=
-for candidate in clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14 gcc; do
+# clang is what the .NET AOT compiler's Linux toolchain is documented and tested with; gcc is not asked for.
+for candidate in clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14; do
     command -v "$candidate" >/dev/null 2>&1 && { toolchain=$candidate; break; }
 done
 [ -n "$toolchain" ] || missing+=(clang)
