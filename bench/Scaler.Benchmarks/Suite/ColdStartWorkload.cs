@@ -20,7 +20,7 @@ internal static class ColdStartWorkload
     /// </summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
 
-    /// <summary><c>bench cold [TASKS] [JOBS]</c>: the cold figures alone, native then Symphony, then stack start to first result.</summary>
+    /// <summary><c>bench cold [TASKS] [JOBS]</c>: the cold figures alone (native fixed, native dynamic, Symphony), then stack start to first result.</summary>
     public static async Task<int> RunStandaloneAsync(string[] args)
     {
         var tasks = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
@@ -28,6 +28,7 @@ internal static class ColdStartWorkload
         var cli = SuiteOptions.DefaultCliPath;
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await JobsOnFreshStackAsync(cli, LocalCluster.Manager.BaremetalNative, tasks, jobs, "baremetal_native", Console.Out, cts.Token);
+        await JobsOnFreshStackAsync(cli, LocalCluster.Manager.BaremetalNativeDynamic, tasks, jobs, "baremetal_native dynamic", Console.Out, cts.Token);
         await JobsOnFreshStackAsync(cli, LocalCluster.Manager.SymphonyLocal, tasks, jobs, "symphony", Console.Out, cts.Token);
         await StackToFirstResultAsync(cli, Console.Out, cts.Token);
         return 0;

@@ -47,6 +47,9 @@ internal sealed class LocalCluster : IAsyncDisposable
     {
         BaremetalNative,
         SymphonyLocal,
+
+        /// <summary>baremetal_native in dynamic mode: no worker until the scheduler asks for them (up to N).</summary>
+        BaremetalNativeDynamic,
     }
 
     public static LocalCluster Start(string cli, int workers, Manager manager = Manager.BaremetalNative, params string[] managerArguments)
@@ -70,7 +73,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 cluster._children.Add(ChildProcess.Start(cli,
                 [
                     "worker-manager", "baremetal_native", cluster.SchedulerAddress, "-wmi", "bench", "-osa", cluster.ObjectStorageAddress,
-                    "--mode", "fixed", "-mtc", concurrency, "-ll", "WARNING", .. managerArguments,
+                    "--mode", manager == Manager.BaremetalNativeDynamic ? "dynamic" : "fixed", "-mtc", concurrency, "-ll", "WARNING", .. managerArguments,
                 ]));
             }
         }
