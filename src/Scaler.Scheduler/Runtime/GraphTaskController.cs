@@ -6,8 +6,9 @@ namespace Scaler.Scheduler.Runtime;
 /// <summary>
 /// Graph tasks (a DAG whose <c>task</c> arguments name other nodes' results), as the reference's graph controller:
 /// a node is submitted as an ordinary task once every node it depends on succeeded, with those arguments replaced by
-/// the dependency's (single) result object. The client gets every node's result as for ordinary tasks, then a result
-/// (or, when canceled, a cancel confirm) for the graph id itself. Intermediate results are released once every node
+/// the dependency's (single) result object. A node that fails fails every node that depends on it with its own error;
+/// the others run on. The client gets every node's result as for ordinary tasks, then a result (failed when a node
+/// failed; or, when canceled, a cancel confirm) for the graph id itself. Intermediate results are released once every node
 /// that needed them finished, unless they are targets. Driven by the scheduler's loop only.
 /// </summary>
 internal sealed class GraphTaskController
@@ -117,6 +118,7 @@ internal sealed class GraphTaskController
         node.Results = result.Results;
         graph.Running.Remove(task);
         ReleaseInputsOf(graph, node);
+        ReleaseIfNoLongerNeeded(graph, node);
         if (graph.Stopping)
         {
             FinishIfDone(graph);
@@ -125,9 +127,11 @@ internal sealed class GraphTaskController
 
         if (node.State == NodeState.Failed)
         {
-            // Decision (docs/scheduler.md): the nodes that can no longer run are reported canceled.
-            graph.FailedWith = result.ResultType;
-            CancelGraph(graph);
+            // As the reference, the nodes that can no longer run fail with this node's error; unlike it, the nodes
+            // that do not depend on it keep running (decision 44).
+            graph.FailedWith ??= result.ResultType;
+            FailDependentsOf(graph, node, result);
+            FinishIfDone(graph);
             return;
         }
 
@@ -193,6 +197,48 @@ internal sealed class GraphTaskController
         FinishIfDone(graph);
     }
 
+    /// <summary>
+    /// Answers every node that depends on <paramref name="failed"/>, directly or through other nodes, with
+    /// <paramref name="failure"/>'s type, metadata and error objects: the client reads the original error for each.
+    /// Those nodes share the failed node's objects (no copy is made, since the scheduler may not write to object
+    /// storage), so they are kept while a target carries them, and the failed node alone releases them.
+    /// </summary>
+    private void FailDependentsOf(Graph graph, Node failed, TaskResult failure)
+    {
+        var affected = new List<Node>();
+        var pending = new Queue<Node>([failed]);
+        while (pending.TryDequeue(out var parent))
+        {
+            foreach (var dependentId in parent.Dependents)
+            {
+                var dependent = graph.Nodes[dependentId];
+                if (dependent.State != NodeState.Waiting)
+                {
+                    continue;
+                }
+
+                dependent.State = NodeState.Failed;
+                dependent.Results = failed.Results;
+                dependent.SharesResults = true;
+                failed.KeepResults |= graph.Targets.Contains(dependentId);
+                affected.Add(dependent);
+                pending.Enqueue(dependent);
+            }
+        }
+
+        foreach (var dependent in affected)
+        {
+            _host.Send(graph.Client, new TaskResult
+            {
+                TaskId = dependent.Message.TaskId,
+                ResultType = failure.ResultType,
+                Metadata = failure.Metadata,
+                Results = failure.Results,
+            });
+            ReleaseInputsOf(graph, dependent);
+        }
+    }
+
     private void SubmitReady(Graph graph, IEnumerable<Node> candidates)
     {
         foreach (var node in candidates.Where(node => node.State == NodeState.Waiting && node.Waiting == 0).ToArray())
@@ -234,10 +280,24 @@ internal sealed class GraphTaskController
         foreach (var parentId in node.Dependencies)
         {
             var parent = graph.Nodes[parentId];
-            if (--parent.NeededBy == 0 && !graph.Targets.Contains(parentId))
+            if (--parent.NeededBy == 0)
             {
-                _host.ReleaseObjects(graph.Client, parent.Results);
+                ReleaseIfNoLongerNeeded(graph, parent);
             }
+        }
+    }
+
+    /// <summary>
+    /// Releases the results of a node that had dependents and has none waiting for it any more. A node whose
+    /// dependents all failed before it finished releases them when its own result arrives. A target's results are the
+    /// client's, and objects a failed node shares with the nodes it failed belong to that node alone.
+    /// </summary>
+    private void ReleaseIfNoLongerNeeded(Graph graph, Node node)
+    {
+        if (node.NeededBy == 0 && node.Dependents.Count > 0 && node.State is NodeState.Succeeded or NodeState.Failed
+            && !node.SharesResults && !node.KeepResults && !graph.Targets.Contains(node.Id))
+        {
+            _host.ReleaseObjects(graph.Client, node.Results);
         }
     }
 
@@ -353,6 +413,12 @@ internal sealed class GraphTaskController
         public int NeededBy { get; set; }
 
         public IReadOnlyList<byte[]> Results { get; set; } = [];
+
+        /// <summary>True for a node failed by a node it depends on: its results are that node's, not its own.</summary>
+        public bool SharesResults { get; set; }
+
+        /// <summary>True for a failed node whose error objects a target it failed carries to the client.</summary>
+        public bool KeepResults { get; set; }
     }
 }
 

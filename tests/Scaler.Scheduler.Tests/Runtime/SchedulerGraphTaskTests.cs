@@ -62,7 +62,7 @@ public sealed class SchedulerGraphTaskTests
     }
 
     [Fact]
-    public async Task FailedNode_CancelsItsDependents_AndTheGraphFails()
+    public async Task FailedNode_FailsItsDependentWithItsError_AndTheGraphFails()
     {
         await using var harness = await StartAsync();
         var client = await harness.ClientAsync();
@@ -73,7 +73,10 @@ public sealed class SchedulerGraphTaskTests
         await worker.Send(new TaskResult { TaskId = a.TaskId, ResultType = TaskResultType.Failed, Results = [ResultOfA] });
 
         Assert.Equal(TaskResultType.Failed, (await client.Expect<TaskResult>()).ResultType);
-        Assert.Equal("b"u8.ToArray(), (await client.Expect<TaskCancelConfirm>()).TaskId);
+        var b = await client.Expect<TaskResult>();
+        Assert.Equal("b"u8.ToArray(), b.TaskId);
+        Assert.Equal(TaskResultType.Failed, b.ResultType);
+        Assert.Equal(ResultOfA, Assert.Single(b.Results));
         var graph = await client.Expect<TaskResult>();
         Assert.Equal("g"u8.ToArray(), graph.TaskId);
         Assert.Equal(TaskResultType.Failed, graph.ResultType);
