@@ -190,17 +190,19 @@ public sealed class Client : IDisposable, IAsyncDisposable
     /// <summary>
     /// Runs a graph of tasks and returns the values of <paramref name="keys"/> (as the reference's
     /// <c>client.get(graph, keys)</c>): only the nodes those keys need are sent, as one <c>GraphTask</c>; the
-    /// scheduler runs each call once its arguments are done. A key naming a value node returns the value itself. The
-    /// first failure (in key order) is thrown and the rest of the graph is cancelled. Graph errors (unknown or
-    /// duplicate keys, a cycle, an argument of the wrong count or type) throw <see cref="ArgumentException"/> here.
-    /// Every call of the graph carries <paramref name="options"/>.
+    /// scheduler runs each call once its arguments are done. A key naming a value node returns the value itself. A
+    /// call that fails fails every call that depends on it with its error, so the first failure (in key order) is
+    /// thrown as the failing call raised it, and the rest of the graph is cancelled. Graph errors (an empty graph or
+    /// no keys, unknown or duplicate keys, an argument naming no node, a cycle, an argument of the wrong count or type)
+    /// throw <see cref="ArgumentException"/> here, before anything is sent. Every call of the graph carries
+    /// <paramref name="options"/>.
     /// </summary>
     public IReadOnlyDictionary<string, object?> SubmitGraph(TaskGraph graph, IEnumerable<string> keys, TaskOptions? options = null)
     {
         var (plan, futures, umbrella) = StartGraph(graph, keys, options);
         try
         {
-            return plan.Keys.ToDictionary(k => k, k => futures.TryGetValue(k, out var f) ? f.Result : graph.Nodes[k].Value, StringComparer.Ordinal);
+            return plan.Keys.ToDictionary(k => k, k => futures[k].Result, StringComparer.Ordinal);
         }
         catch
         {
@@ -229,9 +231,7 @@ public sealed class Client : IDisposable, IAsyncDisposable
         {
             foreach (var key in plan.Keys)
             {
-                results[key] = futures.TryGetValue(key, out var future)
-                    ? await future.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false)
-                    : graph.Nodes[key].Value;
+                results[key] = await futures[key].AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -242,6 +242,17 @@ public sealed class Client : IDisposable, IAsyncDisposable
 
         return results;
     }
+
+    /// <summary>
+    /// Submits a graph as <see cref="SubmitGraph"/> does and returns at once with one future per key, in the order of
+    /// <paramref name="keys"/> (the reference's <c>client.get(graph, keys, block=False)</c>). A key naming a value node
+    /// has a future that is already done. A call that fails fails its future with its error, and so does every call
+    /// that depends on it (directly or through other calls); calls that do not depend on it run on. Only the keys'
+    /// results are read from object storage. Cancelling any of the futures cancels the whole graph, as the reference.
+    /// Graph errors throw <see cref="ArgumentException"/> here, before anything is sent.
+    /// </summary>
+    public IReadOnlyDictionary<string, ScalerFuture<object?>> SubmitGraphAsFutures(TaskGraph graph, IEnumerable<string> keys, TaskOptions? options = null) =>
+        StartGraph(graph, keys, options).Futures;
 
     /// <summary>
     /// Tells the scheduler this client leaves (<c>ClientDisconnect</c>); the scheduler cancels its tasks and deletes its
@@ -325,20 +336,36 @@ public sealed class Client : IDisposable, IAsyncDisposable
     }
 
     /// <summary>A graph is cancelled as a whole, by its own ID (as the reference), once.</summary>
-    private void CancelGraph(GraphUmbrella umbrella)
+    private void CancelGraph(GraphUmbrella? umbrella)
     {
-        if (!umbrella.IsCompleted)
+        if (umbrella is { IsCompleted: false })
         {
             _agent.RequestCancel(umbrella.TaskId);
         }
     }
 
-    private (GraphPlan Plan, Dictionary<string, ScalerFuture<object?>> Futures, GraphUmbrella Graph) StartGraph(
+    /// <summary>
+    /// Checks and submits the graph; returns a future for every key in key order (a value key's is done already) and
+    /// the graph's own entry, or null when the keys name values only and so nothing is sent.
+    /// </summary>
+    private (GraphPlan Plan, Dictionary<string, ScalerFuture<object?>> Futures, GraphUmbrella? Graph) StartGraph(
         TaskGraph graph, IEnumerable<string> keys, TaskOptions? options)
     {
         var settings = TaskOptions.SettingsOf(options);
         var plan = GraphPlan.Create(graph, keys, _agent.Functions, _agent.Serializer);
-        var (futures, umbrella) = _agent.SubmitGraph(plan, settings);
+        Dictionary<string, ScalerFuture<object?>> calls = [];
+        GraphUmbrella? umbrella = null;
+        if (plan.Calls.Count > 0)
+        {
+            (calls, umbrella) = _agent.SubmitGraph(plan, settings);
+        }
+
+        var futures = new Dictionary<string, ScalerFuture<object?>>(StringComparer.Ordinal);
+        foreach (var key in plan.Keys)
+        {
+            futures[key] = calls.TryGetValue(key, out var call) ? call : ScalerFuture<object?>.FromValue(_agent, graph.Nodes[key].Value);
+        }
+
         return (plan, futures, umbrella);
     }
 

@@ -16,14 +16,23 @@ public sealed class ScalerFuture<T> : IPendingTask
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ClientAgent _agent;
     private readonly byte[]? _graphTaskId;
+    private readonly ShippableFunction? _function;
     private int _cancelRequested;
 
     internal ScalerFuture(ClientAgent agent, byte[] taskId, ShippableFunction function, byte[]? graphTaskId = null)
     {
         _agent = agent;
         TaskId = taskId;
-        Function = function;
+        _function = function;
         _graphTaskId = graphTaskId;
+    }
+
+    /// <summary>A future that is done from the start: a graph's value node that the caller asked for (nothing runs).</summary>
+    private ScalerFuture(ClientAgent agent, T value)
+    {
+        _agent = agent;
+        TaskId = TaskIds.New();
+        _completion.SetResult(value);
     }
 
     /// <summary>True once the task succeeded, failed or was cancelled.</summary>
@@ -50,7 +59,9 @@ public sealed class ScalerFuture<T> : IPendingTask
 
     internal byte[] TaskId { get; }
 
-    internal ShippableFunction Function { get; }
+    internal ShippableFunction Function => _function ?? throw new InvalidOperationException($"future {Id} holds a value and has no function");
+
+    internal static ScalerFuture<T> FromValue(ClientAgent agent, T value) => new(agent, value);
 
     /// <summary>Lets <c>await future</c> work.</summary>
     public TaskAwaiter<T> GetAwaiter() => _completion.Task.GetAwaiter();

@@ -54,6 +54,63 @@ public sealed class GraphTests
     }
 
     [Fact]
+    public async Task SubmitGraphAsFutures_FailingNode_FailsItsDependentsWithItsError_AndAnIndependentCallSucceeds()
+    {
+        await using var fixture = await ClientFixture.StartAsync();
+        var graph = new TaskGraph().Value("a", 3)
+            .Call("boom", RemoteFunctions.Explode, "a").Call("after", RemoteFunctions.Inc, "boom").Call("later", RemoteFunctions.Inc, "after")
+            .Call("fine", RemoteFunctions.Inc, "a");
+
+        var futures = fixture.Client.SubmitGraphAsFutures(graph, ["later", "fine", "a"]);
+
+        Assert.Equal(["later", "fine", "a"], futures.Keys);
+        Assert.True(futures["a"].Done);
+        Assert.Equal(3, futures["a"].Result);
+        Assert.Equal(4, await futures["fine"].AsTask().WaitAsync(fixture.Token));
+        var error = await Assert.ThrowsAsync<TaskFailedException>(() => futures["later"].AsTask().WaitAsync(fixture.Token));
+        Assert.Equal("the value 3 is not acceptable", error.RemoteMessage);
+        Assert.False(futures["later"].IsCanceled);
+    }
+
+    [Fact]
+    public async Task SubmitGraphAsFutures_ReturnsOnlyTheKeysAskedFor()
+    {
+        await using var fixture = await ClientFixture.StartAsync();
+
+        var futures = fixture.Client.SubmitGraphAsFutures(Diamond(), ["e"]);
+
+        Assert.Equal(["e"], futures.Keys);
+        Assert.Equal(5, await futures["e"].AsTask().WaitAsync(fixture.Token));
+        var graph = Assert.Single(fixture.Scheduler.ReceivedOf<GraphTask>());
+        Assert.Equal(Convert.ToHexString(Assert.Single(graph.Targets)), futures["e"].Id.ToUpperInvariant());
+    }
+
+    [Fact]
+    public async Task SubmitGraph_OfValueKeysOnly_ReturnsThemWithoutSendingAnything()
+    {
+        await using var fixture = await ClientFixture.StartAsync();
+
+        var results = fixture.Client.SubmitGraph(Diamond(), ["b", "a"]);
+
+        Assert.Equal(["b", "a"], results.Keys);
+        Assert.Equal(new object?[] { 2, 1 }, results.Values);
+        Assert.Empty(fixture.Scheduler.ReceivedOf<GraphTask>());
+        Assert.Equal(0, fixture.Client.PendingTaskCount);
+    }
+
+    [Fact]
+    public async Task SubmitGraph_EmptyGraphOrNoKeys_ThrowBeforeSending()
+    {
+        await using var fixture = await ClientFixture.StartAsync();
+
+        Assert.Contains("empty", Assert.Throws<ArgumentException>(() => fixture.Client.SubmitGraph(new TaskGraph(), ["a"])).Message, StringComparison.Ordinal);
+        Assert.Contains("no keys", Assert.Throws<ArgumentException>(() => fixture.Client.SubmitGraphAsFutures(Diamond(), [])).Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentException>(() => fixture.Client.SubmitGraphAsync(new TaskGraph(), [], fixture.Token));
+        Assert.Empty(fixture.Scheduler.ReceivedOf<GraphTask>());
+        Assert.Equal(0, fixture.Client.PendingTaskCount);
+    }
+
+    [Fact]
     public async Task SubmitGraph_BadGraphs_ThrowBeforeSending()
     {
         await using var fixture = await ClientFixture.StartAsync();
@@ -67,6 +124,9 @@ public sealed class GraphTests
         Assert.Contains("'zz'", Assert.Throws<ArgumentException>(() => fixture.Client.SubmitGraph(Diamond(), ["zz"])).Message, StringComparison.Ordinal);
         Assert.Contains("duplicate", Assert.Throws<ArgumentException>(() => fixture.Client.SubmitGraph(Diamond(), ["e", "e"])).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new TaskGraph().Value("a", 1).Value("a", 2));
+        Assert.Contains("cycle", Assert.Throws<ArgumentException>(() => fixture.Client.SubmitGraphAsFutures(cycle, ["y"])).Message, StringComparison.Ordinal);
+        Assert.Contains("'nowhere'", Assert.Throws<ArgumentException>(() => fixture.Client.SubmitGraphAsFutures(missing, ["n"])).Message, StringComparison.Ordinal);
+        Assert.Empty(fixture.Scheduler.ReceivedOf<GraphTask>());
         Assert.Equal(0, fixture.Client.PendingTaskCount);
     }
 }

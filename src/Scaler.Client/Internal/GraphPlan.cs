@@ -3,9 +3,11 @@ using Scaler.Functions;
 namespace Scaler.Internal;
 
 /// <summary>
-/// A graph checked and reduced to what the requested keys need (the reference culls the same way): keys exist and
-/// are distinct, every argument names a node, there is no cycle, argument counts and types fit, and value nodes that
-/// a call uses are serialized with their declared type. Calls come in dependency order.
+/// A graph checked and reduced to what the requested keys need (the reference culls the same way): the graph has
+/// nodes, there is at least one key, keys exist and are distinct, every argument names a node, there is no cycle,
+/// argument counts and types fit, and value nodes that a call uses are serialized with their declared type. Calls
+/// come in dependency order. The reference accepts an empty graph or no keys and answers with nothing; here both are
+/// refused, since they are a caller's mistake more often than a request.
 /// </summary>
 internal sealed class GraphPlan
 {
@@ -28,7 +30,17 @@ internal sealed class GraphPlan
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(keys);
+        if (graph.Nodes.Count == 0)
+        {
+            throw new ArgumentException("the graph is empty: add nodes with Value and Call", nameof(graph));
+        }
+
         var keyList = keys.ToList();
+        if (keyList.Count == 0)
+        {
+            throw new ArgumentException("no keys: name at least one node of the graph whose value you want", nameof(keys));
+        }
+
         var duplicates = keyList.GroupBy(k => k, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0)
         {

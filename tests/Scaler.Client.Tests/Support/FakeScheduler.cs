@@ -236,11 +236,13 @@ internal sealed class FakeScheduler : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a graph's calls in dependency order; answers each target, then the graph's own ID.</summary>
+    /// <summary>
+    /// Runs a graph's calls in dependency order and answers each, as the scheduler does (targets or not); a call whose
+    /// input failed is answered with that input's error object without running. Then answers the graph's own ID.
+    /// </summary>
     private async Task RunGraphAsync(PeerIdentity peer, GraphTask graph)
     {
         var done = new Dictionary<string, (bool Succeeded, ObjectId Result)>();
-        var targets = graph.Targets.Select(Convert.ToHexString).ToHashSet();
         var remaining = graph.Graph.ToList();
         var allSucceeded = true;
         while (remaining.Count > 0)
@@ -262,15 +264,12 @@ internal sealed class FakeScheduler : IAsyncDisposable
                 });
             done[Convert.ToHexString(ready.TaskId)] = outcome;
             allSucceeded &= outcome.Item1;
-            if (targets.Contains(Convert.ToHexString(ready.TaskId)))
+            await SendAsync(peer, new TaskResult
             {
-                await SendAsync(peer, new TaskResult
-                {
-                    TaskId = ready.TaskId,
-                    ResultType = outcome.Item1 ? TaskResultType.Success : TaskResultType.Failed,
-                    Results = [outcome.Item2.ToBytes()],
-                });
-            }
+                TaskId = ready.TaskId,
+                ResultType = outcome.Item1 ? TaskResultType.Success : TaskResultType.Failed,
+                Results = [outcome.Item2.ToBytes()],
+            });
         }
 
         await SendAsync(peer, new TaskResult { TaskId = graph.TaskId, ResultType = allSucceeded ? TaskResultType.Success : TaskResultType.Failed });
