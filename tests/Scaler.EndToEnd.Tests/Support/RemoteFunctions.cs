@@ -5,6 +5,8 @@ public static class RemoteFunctions
 {
     public static int Square(int x) => x * x;
 
+    public static int Add(int x, int y) => x + y;
+
     public static int ProcessId(int unused) => Environment.ProcessId + (unused * 0);
 
     public static int Throw(string message) => throw new InvalidOperationException(message);
