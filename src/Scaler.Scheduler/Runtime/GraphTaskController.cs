@@ -128,7 +128,7 @@ internal sealed class GraphTaskController
         if (node.State == NodeState.Failed)
         {
             // As the reference, the nodes that can no longer run fail with this node's error; unlike it, the nodes
-            // that do not depend on it keep running (decision 44).
+            // that do not depend on it keep running (decision 45).
             graph.FailedWith ??= result.ResultType;
             FailDependentsOf(graph, node, result);
             FinishIfDone(graph);
