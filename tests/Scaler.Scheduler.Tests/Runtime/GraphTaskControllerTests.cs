@@ -57,6 +57,7 @@ public sealed class GraphTaskControllerTests
         // a fails; b(a) and c(b) depend on it, e(a, d) too; d is independent.
         controller.Add(Client, Graph(["c", "d", "e"], Node("a"), Node("b", "a"), Node("c", "b"), Node("d"), Node("e", "a", "d")));
         Assert.Equal(["a", "d"], host.Submitted);
+        Assert.Empty(host.Refusals);
 
         controller.OnNodeResult(Id("a"), Failed("a", ErrorOfA));
 
@@ -147,8 +148,54 @@ public sealed class GraphTaskControllerTests
         Assert.Equal(ResultOfP, Assert.Single(Assert.Single(host.Released)));
     }
 
+    [Fact]
+    public void Graph_NamingAnUnknownDependency_IsRefused_WithEveryNodeAndTheGraphAnswered()
+    {
+        var host = new RecordingHost();
+        var controller = new GraphTaskController(host);
+
+        controller.Add(Client, Graph(["b"], Node("a"), Node("b", "nowhere")));
+
+        Assert.Contains("not in the graph", Assert.Single(host.Refusals), StringComparison.Ordinal);
+        Assert.Empty(host.Submitted);
+        Assert.Equal(["a", "b", "g"], host.Sent.OfType<TaskCancelConfirm>().Select(c => Encoding.ASCII.GetString(c.TaskId)));
+        Assert.Equal(0, controller.Count);
+        Assert.False(controller.Owns(Id("a")));
+    }
+
+    [Fact]
+    public void Graph_WithACycle_IsRefused_AndNothingRuns()
+    {
+        var host = new RecordingHost();
+        var controller = new GraphTaskController(host);
+
+        controller.Add(Client, Graph(["c"], Node("a", "c"), Node("b", "a"), Node("c", "b"), Node("free")));
+
+        Assert.Contains("cycle", Assert.Single(host.Refusals), StringComparison.Ordinal);
+        Assert.Empty(host.Submitted);
+        Assert.Equal(["a", "b", "c", "free", "g"], host.Sent.OfType<TaskCancelConfirm>().Select(c => Encoding.ASCII.GetString(c.TaskId)));
+        Assert.Equal(0, controller.Count);
+    }
+
+    [Fact]
+    public void EmptyGraph_FromAPeer_SucceedsAtOnce_AsTheReference()
+    {
+        var host = new RecordingHost();
+        var controller = new GraphTaskController(host);
+
+        controller.Add(Client, Graph([]));
+
+        var result = Assert.Single(host.Sent.OfType<TaskResult>());
+        Assert.Equal("g"u8.ToArray(), result.TaskId);
+        Assert.Equal(TaskResultType.Success, result.ResultType);
+        Assert.Empty(host.Refusals);
+        Assert.Equal(0, controller.Count);
+    }
+
     private sealed class RecordingHost : IGraphTaskHost
     {
+        public List<string> Refusals { get; } = [];
+
         public List<string> Submitted { get; } = [];
 
         public List<TaskId> Canceled { get; } = [];
@@ -169,6 +216,6 @@ public sealed class GraphTaskControllerTests
 
         public void ReleaseObjects(ClientId client, IReadOnlyList<byte[]> objectIds) => Released.Add(objectIds);
 
-        public void LogRefused(GraphTask graph, string reason) => throw new InvalidOperationException($"refused: {reason}");
+        public void LogRefused(GraphTask graph, string reason) => Refusals.Add(reason);
     }
 }
