@@ -18,9 +18,9 @@ internal static class TopCommand
         Level = Microsoft.Extensions.Logging.LogLevel.Warning,
     };
 
-    /// <summary>Draws on the terminal until Ctrl-C; exit code 1 when the scheduler stays silent or goes away.</summary>
+    /// <summary>Draws on the terminal until q or Ctrl-C; exit code 1 when the scheduler stays silent or goes away.</summary>
     public static ToolEntryPoint<TopOptions> Run { get; } = (options, loggerFactory, shutdown) =>
-        new TopSession(options, new ConsoleTopScreen(), loggerFactory.CreateLogger("Scaler.Cli.Top"), TimeProvider.System).RunAsync(shutdown);
+        new TopSession(options, new ConsoleTopScreen(TimeProvider.System), loggerFactory.CreateLogger("Scaler.Cli.Top"), TimeProvider.System).RunAsync(shutdown);
 
     public static Command Create(ToolEntryPoint<TopOptions>? run = null) => ToolCommand.Create(
         Name,

@@ -72,6 +72,14 @@ internal static class TopFormat
             : string.Create(CultureInfo.InvariantCulture, $"{hours}h{restMinutes}m");
     }
 
+    /// <summary>A rate per second: "-" when unknown, one decimal below 100 ("2.5"), then whole with commas ("1,234").</summary>
+    public static string Rate(double? perSecond) => perSecond switch
+    {
+        null => "-",
+        < 100 => perSecond.Value.ToString("0.0", CultureInfo.InvariantCulture),
+        _ => Math.Round(perSecond.Value).ToString("N0", CultureInfo.InvariantCulture),
+    };
+
     /// <summary>Keeps the first <paramref name="length"/> characters and marks the cut with "+"; 0 means no limit.</summary>
     public static string Truncate(string text, int length)
     {

@@ -11,7 +11,7 @@ internal sealed record TopSortState(string Column, bool Descending)
     /// <summary>Keys and the worker table columns they sort by, in the order the shortcut line lists them.</summary>
     public static IReadOnlyList<(char Key, string Column)> Shortcuts { get; } =
     [
-        ('g', "manager"), ('n', "worker"), ('C', "agt_cpu"), ('M', "agt_rss"), ('c', "cpu"), ('m', "rss"),
+        ('g', "manager"), ('n', "worker"), ('t', "tasks/s"), ('C', "agt_cpu"), ('M', "agt_rss"), ('c', "cpu"), ('m', "rss"),
         ('F', "os_rss_free"), ('f', "free"), ('w', "sent"), ('d', "queued"), ('s', "suspended"), ('l', "lag"),
     ];
 

@@ -28,6 +28,6 @@ public sealed class RealChildProcessTests
         Assert.Equal(new SupervisionResult(SupervisionOutcome.ChildExited, "top", 1), result);
         Assert.Contains(
             error.ToString().Split(Environment.NewLine),
-            line => line.StartsWith("[top] ", StringComparison.Ordinal) && line.Contains("no status from the scheduler monitor", StringComparison.Ordinal));
+            line => line.StartsWith("[top] ", StringComparison.Ordinal) && line.Contains("no monitor messages from " + monitor.LocalAddress, StringComparison.Ordinal));
     }
 }

@@ -19,8 +19,11 @@ public sealed class TopViewTests
         Assert.Equal(["cpu", "12.5%", "|", "num_of_objs", "42", "|", "balanceCanceling", "2", "|", "TaskMessage", "12,345", "|", "HeartbeatMessage", "678"], Cells(lines[1]));
         Assert.Equal(["rss", "3.0M", "|", "|", "inactive", "5", "|", "|"], Cells(lines[2]));
         Assert.Equal(["rss_free", "8.0G", "|", "|", "running", "1,234", "|", "|"], Cells(lines[3]));
-        Assert.Matches("^-+$", lines[4]);
-        Assert.StartsWith("Shortcuts: manager[g] worker[n] agt_cpu[C]", lines[5], StringComparison.Ordinal);
+        // No rates before a second snapshot.
+        Assert.Equal(["tasks/s", "-", "|", "|", "|", "|"], Cells(lines[4]));
+        Assert.Equal(["submit/s", "-", "|", "|", "|", "|"], Cells(lines[5]));
+        Assert.Matches("^-+$", lines[6]);
+        Assert.StartsWith("Shortcuts: manager[g] worker[n] tasks/s[t] agt_cpu[C]", lines[7], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -31,13 +34,13 @@ public sealed class TopViewTests
 
         Assert.Equal("Total 1 manager(s) with 2 worker(s), 3 pending", lines[total]);
         Assert.Equal(
-            ["manager", "worker", "agt_cpu", "agt_rss", "[cpu]", "rss", "os_rss_free", "free", "sent", "queued", "suspended", "lag", "ITL", "|", "client_manager"],
+            ["manager", "worker", "tasks/s", "agt_cpu", "agt_rss", "[cpu]", "rss", "os_rss_free", "free", "sent", "queued", "suspended", "lag", "ITL", "|", "client_manager"],
             Cells(lines[total + 1]));
         // worker-high: processors at 90.0% + 0.0%, 2 x 1 MiB; 65 s since its last contact is shown before its 2 s lag.
         Assert.Equal(
-            ["wm-native", "worker-high", "1.0%", "2K", "90.0%", "2.0M", "4.0G", "3", "7", "4", "0", "(1m5s)", "2s", "1110", "|", "Client|0123456789a+", "9"],
+            ["wm-native", "worker-high", "-", "1.0%", "2K", "90.0%", "2.0M", "4.0G", "3", "7", "4", "0", "(1m5s)", "2s", "1110", "|", "Client|0123456789a+", "9"],
             Cells(lines[total + 2]));
-        Assert.Equal(["wm-native", "worker-low", "1.0%", "2K", "10.0%", "2.0M", "4.0G", "3", "7", "1", "0", "1ms", "1110", "|"], Cells(lines[total + 3]));
+        Assert.Equal(["wm-native", "worker-low", "-", "1.0%", "2K", "10.0%", "2.0M", "4.0G", "3", "7", "1", "0", "1ms", "1110", "|"], Cells(lines[total + 3]));
     }
 
     [Fact]
