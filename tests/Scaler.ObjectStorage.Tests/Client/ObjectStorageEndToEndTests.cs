@@ -96,6 +96,79 @@ public sealed class ObjectStorageEndToEndTests
         Assert.Equal(new byte[] { 7, 7 }, (await getCopy).ToArray());
     }
 
+    /// <summary>docs/object-storage.md's client snippet, statement for statement (it once deleted the source first and hung).</summary>
+    [Fact]
+    public async Task DocumentedSnippet_RunsAsWritten()
+    {
+        using CancellationTokenSource timeout = ServerFixture.Timeout();
+        CancellationToken ct = timeout.Token;
+        await using ServerFixture fixture = await ServerFixture.StartAsync(ct);
+        await using var client = await ObjectStorageClient.ConnectAsync(
+            fixture.Server.LocalAddress, "Client|1234", Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, ct);
+        byte[] bytes = [1, 2, 3];
+
+        ObjectId id = ObjectId.NewUnique(ObjectOwner.FromClientIdentity("Client|1234"u8));
+        await client.SetAsync(id, bytes, ct);
+        ReadOnlyMemory<byte> content = await client.GetAsync(id, ct);
+        ObjectId copy = ObjectId.NewUnique(ObjectOwner.FromClientIdentity("Client|1234"u8));
+        await client.DuplicateAsync(copy, id, ct);
+        bool existed = await client.DeleteAsync(id, ct);
+        ReadOnlyMemory<byte> kept = await client.GetAsync(copy, ct);
+        ObjectStorageTotals totals = await client.GetInfoAsync(ct);
+
+        Assert.Equal(bytes, content.ToArray());
+        Assert.True(existed);
+        Assert.Equal(bytes, kept.ToArray());
+        Assert.Equal(new ObjectStorageTotals(1, 1, 3), totals);
+
+        // The page still shows these calls in this order (a delete before the duplicate is what used to hang).
+        string page = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "object-storage.md"), ct);
+        int duplicateAt = page.IndexOf("await client.DuplicateAsync(copy, id, ct);", StringComparison.Ordinal);
+        int deleteAt = page.IndexOf("bool existed = await client.DeleteAsync(id, ct);", StringComparison.Ordinal);
+        Assert.True(duplicateAt >= 0 && deleteAt > duplicateAt, "docs/object-storage.md no longer duplicates before it deletes");
+        Assert.Contains("ReadOnlyMemory<byte> kept = await client.GetAsync(copy, ct);", page, StringComparison.Ordinal);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "docs", "object-storage.md")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no docs/object-storage.md above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>
+    /// The old snippet's hang, pinned as the protocol's behaviour (the reference server's too): a duplicate whose source
+    /// was deleted waits for the source to be set again, and only the caller's token ends the wait; the connection
+    /// stays usable.
+    /// </summary>
+    [Fact]
+    public async Task Duplicate_OfADeletedSource_WaitsUntilTheCallerCancels()
+    {
+        using CancellationTokenSource timeout = ServerFixture.Timeout();
+        await using ServerFixture fixture = await ServerFixture.StartAsync(timeout.Token);
+        ObjectStorageClient client = await fixture.ConnectAsync("Client|deleted", timeout.Token);
+        ObjectId source = ObjectId.NewUnique(Owner);
+        ObjectId copy = ObjectId.NewUnique(Owner);
+        await client.SetAsync(source, new byte[] { 9 }, timeout.Token);
+        Assert.True(await client.DeleteAsync(source, timeout.Token));
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+
+        Task duplicate = client.DuplicateAsync(copy, source, giveUp.Token);
+        await client.GetInfoAsync(timeout.Token);
+        Assert.False(duplicate.IsCompleted);
+        await giveUp.CancelAsync();
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => duplicate);
+        Assert.Equal(giveUp.Token, error.CancellationToken);
+        Assert.Equal(new ObjectStorageTotals(0, 0, 0), await client.GetInfoAsync(timeout.Token));
+    }
+
     [Fact]
     public async Task LargeObject_16MiB_RoundTripsAndIsCountedOnce()
     {
