@@ -5,45 +5,26 @@ namespace Scaler.Hosting.CommandLine;
 /// <summary>
 /// Holds what is written until a line ends, then writes the line rewritten by <see cref="WrapperCommandName"/>: help is
 /// written in pieces, and a name split across two writes would otherwise be missed. <see cref="Flush"/> writes a
-/// partial line as it is.
+/// partial line as it is. Safe to write from several threads (the launcher writes its children's lines to it): a line
+/// is held and passed on under one lock.
 /// </summary>
 internal sealed class RewritingWriter(TextWriter inner, WrapperCommandName name) : TextWriter
 {
     private readonly StringBuilder _line = new();
+    private readonly Lock _lock = new();
 
     public override Encoding Encoding => inner.Encoding;
 
     public override IFormatProvider FormatProvider => inner.FormatProvider;
 
-    public override void Write(char value)
-    {
-        _line.Append(value);
-        if (value == '\n')
-        {
-            WriteHeld();
-        }
-    }
+    public override void Write(char value) => Write(new ReadOnlySpan<char>(in value));
 
-    public override void Write(string? value)
-    {
-        if (value is null)
-        {
-            return;
-        }
-
-        foreach (var c in value)
-        {
-            Write(c);
-        }
-    }
+    public override void Write(string? value) => Write(value.AsSpan());
 
     public override void Write(char[] buffer, int index, int count)
     {
         ArgumentNullException.ThrowIfNull(buffer);
-        for (var i = index; i < index + count; i++)
-        {
-            Write(buffer[i]);
-        }
+        Write(buffer.AsSpan(index, count));
     }
 
     public override Task WriteAsync(char value)
@@ -72,16 +53,36 @@ internal sealed class RewritingWriter(TextWriter inner, WrapperCommandName name)
 
     public override void Write(ReadOnlySpan<char> buffer)
     {
-        foreach (var c in buffer)
+        lock (_lock)
         {
-            Write(c);
+            foreach (var c in buffer)
+            {
+                _line.Append(c);
+                if (c == '\n')
+                {
+                    WriteHeld();
+                }
+            }
+        }
+    }
+
+    public override void WriteLine(string? value)
+    {
+        lock (_lock)
+        {
+            Write(value);
+            Write(CoreNewLine);
         }
     }
 
     public override Task WriteLineAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default)
     {
-        Write(buffer.Span);
-        WriteLine();
+        lock (_lock)
+        {
+            Write(buffer.Span);
+            WriteLine();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -99,7 +100,11 @@ internal sealed class RewritingWriter(TextWriter inner, WrapperCommandName name)
 
     public override void Flush()
     {
-        WriteHeld();
+        lock (_lock)
+        {
+            WriteHeld();
+        }
+
         inner.Flush();
     }
 
@@ -113,7 +118,10 @@ internal sealed class RewritingWriter(TextWriter inner, WrapperCommandName name)
     {
         if (disposing)
         {
-            WriteHeld();
+            lock (_lock)
+            {
+                WriteHeld();
+            }
         }
 
         base.Dispose(disposing);

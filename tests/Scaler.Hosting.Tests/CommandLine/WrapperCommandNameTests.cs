@@ -92,6 +92,30 @@ public sealed class WrapperCommandNameTests : IDisposable
     }
 
     [Fact]
+    public void Wrap_LinesWrittenFromSeveralThreadsStayWholeAndAreEachRenamed()
+    {
+        var name = WrapperCommandName.For("scaler-cli", ["launch"], "scaler")!;
+        using var inner = new StringWriter();
+        using var writer = name.Wrap(inner);
+
+        // As the launcher writes its children's lines: one WriteLine per line, from one thread per child stream.
+        Parallel.For(0, 8, thread =>
+        {
+            for (var line = 0; line < 200; line++)
+            {
+                writer.WriteLine($"[{thread}] scaler-cli launch line {line}");
+            }
+        });
+        writer.Write("no newline yet: scaler-cli launch");
+        writer.Flush();
+
+        var lines = inner.ToString().Split(Environment.NewLine);
+        Assert.Equal(8 * 200 + 1, lines.Length);
+        Assert.All(lines[..^1], l => Assert.Matches(@"^\[\d\] scaler line \d+$", l));
+        Assert.Equal("no newline yet: scaler", lines[^1]);
+    }
+
+    [Fact]
     public void TakeFromEnvironment_RemovesTheVariableSoChildrenDoNotInheritIt()
     {
         // A variable of this test's own: the real one may be read by other tests running at the same time.
