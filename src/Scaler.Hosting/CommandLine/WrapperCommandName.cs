@@ -8,7 +8,7 @@ namespace Scaler.Hosting.CommandLine;
 /// </summary>
 public sealed class WrapperCommandName
 {
-    /// <summary>Set by the wrappers that scripts/setup.sh writes (decision 44).</summary>
+    /// <summary>Set by the wrappers that scripts/setup.sh writes (decision 46).</summary>
     public const string EnvironmentVariable = "SCALER_COMMAND_NAME";
 
     private readonly string _replaced;

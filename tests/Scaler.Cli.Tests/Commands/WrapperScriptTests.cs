@@ -30,7 +30,7 @@ public sealed class WrapperScriptTests : IDisposable
         Assert.DoesNotContain("scaler-cli top", help, StringComparison.Ordinal);
     }
 
-    /// <summary>Runs setup.sh's own <c>write_wrapper</c> with its publish folder pointing at a shim for this build.</summary>
+    /// <summary>Runs setup.sh's own <c>write_wrapper</c> with the program it wraps pointing at a shim for this build.</summary>
     private async Task<string> WriteWrapperAsync(string name, string command, CancellationToken cancellationToken)
     {
         var setup = Path.Combine(RepositoryRoot(), "scripts", "setup.sh");
@@ -41,7 +41,7 @@ public sealed class WrapperScriptTests : IDisposable
             set -eu
             chmod +x '{{shim}}'
             eval "$(sed -n '/^write_wrapper() {/,/^}/p' '{{setup}}')"
-            publish='{{_directory}}'
+            program='{{shim}}'
             cd '{{_directory}}'
             mkdir -p bin
             write_wrapper {{name}} {{command}}
