@@ -216,15 +216,7 @@ public static class SuiteRunner
 
         var figures = new List<Figure>();
         var workload = $"W7 Python: {options.TinyTasks:N0} tiny tasks";
-        // Dynamic: the stack has no worker when the first job starts, so that job includes starting them (issue 16's
-        // "a new worker started by dynamic scaling serves at full speed"); job N shows the same workers warmed up.
-        var managers = new[]
-        {
-            (LocalCluster.Manager.BaremetalNative, "baremetal_native (2)"),
-            (LocalCluster.Manager.BaremetalNativeDynamic, "baremetal_native dynamic (up to 2)"),
-            (LocalCluster.Manager.SymphonyLocal, "symphony (2)"),
-        };
-        foreach (var (manager, name) in managers)
+        foreach (var (manager, name) in new[] { (LocalCluster.Manager.BaremetalNative, "baremetal_native (2)"), (LocalCluster.Manager.SymphonyLocal, "symphony (2)") })
         {
             log.WriteLine($"scaler: W7 starting a stack with {name} for Python tasks");
             await using var cluster = LocalCluster.Start(options.CliPath, Workers, manager, "--python-executable", script.Interpreter);
